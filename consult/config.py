@@ -1,0 +1,41 @@
+"""Configuration read once from the environment into one typed object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings the app needs; tests build one directly instead of touching the environment."""
+
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    testing: bool = False
+    csrf_enabled: bool = True
+    secure_cookies: bool = False
+
+    @classmethod
+    def from_environment(cls, instance_path: str) -> Config:
+        """Read DATABASE_URL, SECRET_KEY and REDIS_URL, with safe local defaults."""
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        default_db = "sqlite:///" + str(Path(instance_path) / "consult.sqlite3")
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or default_db,
+            secret_key=os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+            redis_url=os.environ.get("REDIS_URL") or None,
+            secure_cookies=os.environ.get("SECURE_COOKIES", "") == "1",
+        )
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Generate a secret key once and keep it in the instance folder: sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

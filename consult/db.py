@@ -1,0 +1,84 @@
+"""Engine and session set-up: one session per request, committed once at the request boundary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and immediate write transactions."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15}, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """SQLite defaults lose concurrent writes to 'database is locked'; these settings avoid it."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front so two writers never deadlock upgrading read locks.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """Access to the current app's database: each app keeps its own engine and session factory."""
+
+    _engines: dict[str, Engine] = {}
+
+    def init_app(self, app: Flask, url: str) -> None:
+        # One engine per URL per process: tests build many apps against the same database.
+        engine = self._engines.get(url)
+        if engine is None:
+            engine = self._engines[url] = make_engine(url)
+        app.extensions["consult_db"] = sessionmaker(bind=engine, expire_on_commit=False)
+        app.teardown_appcontext(self._close_session)
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        factory: sessionmaker[Session] = current_app.extensions["consult_db"]
+        return factory
+
+    @property
+    def engine(self) -> Engine:
+        bind = self.session_factory.kw["bind"]
+        return bind.engine if isinstance(bind, Connection) else bind
+
+    @property
+    def session(self) -> Session:
+        """The session of the current request (or CLI command), created on first use."""
+        if "db_session" not in g:
+            g.db_session = self.session_factory()
+        session: Session = g.db_session
+        return session
+
+    def commit(self) -> None:
+        """Commit the current request's work, if any was started."""
+        if "db_session" in g:
+            g.db_session.commit()
+
+    def _close_session(self, _exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+
+db = Database()

@@ -1,0 +1,15 @@
+"""Extensions created once and initialised in the app factory."""
+
+from __future__ import annotations
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from consult.db import db
+
+csrf = CSRFProtect()
+# The address is used only in memory (or Redis) to count attempts; it is never stored with answers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+__all__ = ["csrf", "db", "limiter"]

@@ -1,0 +1,165 @@
+"""The stored data: consultations, immutable question-set versions, waves, responses and answers.
+
+No IP address, user agent or exact time is stored with a response: dates only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WaveStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class WaveMode(enum.StrEnum):
+    OPEN = "open"
+    INVITE = "invite"
+
+
+class ResponseStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETE = "complete"
+
+
+def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, length=16, values_callable=_values)
+
+
+def _values(kind: type[enum.StrEnum]) -> list[str]:
+    return [member.value for member in kind]
+
+
+class Consultation(Base):
+    """A consultation that repeats yearly, e.g. the biotechnology consultation."""
+
+    __tablename__ = "consultation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title_nl: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300))
+
+    versions: Mapped[list[QuestionSetVersion]] = relationship(back_populates="consultation")
+    waves: Mapped[list[Wave]] = relationship(back_populates="consultation")
+
+    def title(self, lang: str) -> str:
+        return (self.title_en if lang == "en" else None) or self.title_nl
+
+
+class QuestionSetVersion(Base):
+    """An immutable question set: editing a set creates a new version, never changes this one."""
+
+    __tablename__ = "question_set_version"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "number"),
+        UniqueConstraint("consultation_id", "checksum"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="versions")
+
+
+class Wave(Base):
+    """One yearly round of a consultation, answered on one question-set version."""
+
+    __tablename__ = "wave"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"))
+    question_set_version_id: Mapped[int] = mapped_column(ForeignKey("question_set_version.id"))
+    status: Mapped[WaveStatus] = mapped_column(_enum(WaveStatus, "wave_status"))
+    mode: Mapped[WaveMode] = mapped_column(_enum(WaveMode, "wave_mode"))
+    opens_on: Mapped[dt.date | None] = mapped_column(Date)
+    closes_on: Mapped[dt.date | None] = mapped_column(Date)
+    min_cell_size: Mapped[int] = mapped_column(Integer, default=10)
+    results_published: Mapped[bool] = mapped_column(default=False)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="waves")
+    question_set_version: Mapped[QuestionSetVersion] = relationship()
+
+    def is_open(self, today: dt.date) -> bool:
+        """Open for answers: opened by an organizer and within its dates."""
+        if self.status != WaveStatus.OPEN:
+            return False
+        if self.opens_on is not None and today < self.opens_on:
+            return False
+        return self.closes_on is None or today <= self.closes_on
+
+
+class Response(Base):
+    """One respondent's answers to one wave. Identified publicly only by a random id."""
+
+    __tablename__ = "response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    question_set_version_id: Mapped[int] = mapped_column(ForeignKey("question_set_version.id"))
+    status: Mapped[ResponseStatus] = mapped_column(_enum(ResponseStatus, "response_status"))
+    language: Mapped[str] = mapped_column(String(8))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date)
+    resume_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    order_seed: Mapped[int] = mapped_column(Integer)
+    # The order of pages, items and rows this respondent was shown (JSON from surveys.layout).
+    layout: Mapped[str] = mapped_column(Text)
+    last_page_id: Mapped[str | None] = mapped_column(String(64))
+
+    wave: Mapped[Wave] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Base):
+    """One stored answer cell: an option code, a number or a text under an item (or row) code."""
+
+    __tablename__ = "answer"
+    __table_args__ = (Index("ix_answer_response_code", "response_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    option: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")

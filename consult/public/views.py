@@ -1,0 +1,240 @@
+"""Views of the citizens' pages. Thin: parse the request, find the response, call a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from consult import responding, store
+from consult.extensions import db, limiter
+from consult.i18n import current_language
+from consult.models import ResponseStatus, Wave, WaveMode
+from consult.public.fields import form_fields
+from consult.public.forms import ResumeForm, StartForm
+from consult.question_sets import question_set_of
+from surveys.messages import render as render_message
+from surveys.types import QUESTION_TYPES, parse_page
+
+public = Blueprint("public", __name__)
+
+RESUME_LIMIT = "10 per minute;50 per hour"
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+@public.get("/")
+def home() -> str:
+    waves = store.open_waves(db.session, today())
+    consultations = [(wave, question_set_of(wave.question_set_version)) for wave in waves]
+    return render_template("public/home.html", consultations=consultations)
+
+
+@public.route("/c/<wave_slug>", methods=["GET"])
+def start_page(wave_slug: str) -> str:
+    wave = _open_wave(wave_slug)
+    return _render_start(wave, StartForm())
+
+
+@public.post("/c/<wave_slug>/start")
+def start_response(wave_slug: str) -> Any:
+    """Start a response after consent; a second click continues the response already started."""
+    wave = _open_wave(wave_slug)
+    if wave.mode == WaveMode.INVITE:
+        abort(403)
+    form = StartForm()
+    if not form.validate_on_submit():
+        return _render_start(wave, form), 422
+    existing = _current_response(wave)
+    if existing is not None and existing.status == ResponseStatus.IN_PROGRESS:
+        state = responding.load_state(db.session, existing)
+        return redirect(_page_url(wave, state.resume_page_id()), 303)
+    response, token = responding.start_response(db.session, wave, current_language(), today())
+    _remember_token(wave, token)
+    state = responding.load_state(db.session, response)
+    return redirect(_page_url(wave, state.resume_page_id()), 303)
+
+
+@public.route("/c/<wave_slug>/page/<page_id>", methods=["GET", "POST"])
+def answer_page(wave_slug: str, page_id: str) -> Any:
+    """One page of questions. Next validates and saves; Back saves what is valid and goes back."""
+    wave = _open_wave(wave_slug)
+    response = _current_response(wave, for_update=request.method == "POST")
+    if response is None:
+        return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
+    if response.status == ResponseStatus.COMPLETE:
+        return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
+    state = responding.load_state(db.session, response)
+    plan = state.page(page_id)
+    if plan is None:
+        abort(404)
+    items = state.items(plan)
+    errors: dict[str, str] = {}
+    submitted: dict[str, list[str]] | None = None
+    if request.method == "POST":
+        form = {key: request.form.getlist(key) for key in request.form}
+        parsed = parse_page(state.question_set, items, form)
+        going_back = request.form.get("action") == "back"
+        if going_back or not parsed.errors:
+            responding.save_page(db.session, state, plan, parsed, only_valid=going_back)
+            state = responding.load_state(db.session, response)
+            target = state.previous_page_id(page_id) if going_back else state.next_page_id(page_id)
+            if not going_back:
+                response.last_page_id = target or page_id
+            if target is None:
+                if going_back:
+                    return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
+                return redirect(url_for("public.review", wave_slug=wave.slug), 303)
+            return redirect(_page_url(wave, target), 303)
+        lang = current_language()
+        errors = {code: render_message(message, lang) for code, message in parsed.errors.items()}
+        submitted = form
+    pages = state.pages
+    position = [p.page_id for p in pages].index(page_id)
+    page = state.question_set.page(page_id)
+    fields = submitted if submitted is not None else form_fields(items, state.answers)
+    return (
+        render_template(
+            "public/page.html",
+            wave=wave,
+            question_set=state.question_set,
+            page=page,
+            plan=plan,
+            items=items,
+            types=QUESTION_TYPES,
+            fields=fields,
+            errors=errors,
+            step=position + 1,
+            total_steps=len(pages) + 1,
+            resume_token=_remembered_token(wave),
+        ),
+        422 if errors else 200,
+    )
+
+
+@public.route("/c/<wave_slug>/review", methods=["GET", "POST"])
+def review(wave_slug: str) -> Any:
+    """The last step: send the answers. Replays and double clicks leave one complete response."""
+    wave = _open_wave(wave_slug)
+    response = _current_response(wave, for_update=request.method == "POST")
+    if response is None:
+        return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
+    if response.status == ResponseStatus.COMPLETE:
+        return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
+    state = responding.load_state(db.session, response)
+    if request.method == "POST":
+        responding.submit(db.session, state, today())
+        return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
+    pages = state.pages
+    answered = len({state.question_set.owner_of(code).code for code in state.answers})
+    return render_template(
+        "public/review.html",
+        wave=wave,
+        question_set=state.question_set,
+        answered=answered,
+        step=len(pages) + 1,
+        total_steps=len(pages) + 1,
+        previous_page=pages[-1].page_id if pages else None,
+        resume_token=_remembered_token(wave),
+    )
+
+
+@public.get("/c/<wave_slug>/thanks")
+def thanks(wave_slug: str) -> str:
+    wave = _known_wave(wave_slug)
+    return render_template(
+        "public/thanks.html", wave=wave, question_set=question_set_of(wave.question_set_version)
+    )
+
+
+@public.route("/c/<wave_slug>/resume", methods=["GET", "POST"])
+@limiter.limit(RESUME_LIMIT, methods=["POST"])
+def resume(wave_slug: str) -> Any:
+    """Continue with a resume code, on any device. Attempts are rate limited."""
+    wave = _open_wave(wave_slug)
+    form = ResumeForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:80]
+    unknown = False
+    if form.validate_on_submit():
+        token = responding.normalize_resume_token(form.code.data or "")
+        response = responding.find_response(db.session, wave, token)
+        if response is not None:
+            _remember_token(wave, token)
+            if response.status == ResponseStatus.COMPLETE:
+                return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
+            state = responding.load_state(db.session, response)
+            return redirect(_page_url(wave, state.resume_page_id()), 303)
+        unknown = True
+    status = 422 if request.method == "POST" else 200
+    return (
+        render_template(
+            "public/resume.html",
+            wave=wave,
+            question_set=question_set_of(wave.question_set_version),
+            form=form,
+            unknown=unknown,
+        ),
+        status,
+    )
+
+
+def _render_start(wave: Wave, form: StartForm) -> str:
+    return render_template(
+        "public/start.html",
+        wave=wave,
+        question_set=question_set_of(wave.question_set_version),
+        form=form,
+        invite_only=wave.mode == WaveMode.INVITE,
+    )
+
+
+def _known_wave(wave_slug: str) -> Wave:
+    wave = store.wave_by_slug(db.session, wave_slug)
+    if wave is None:
+        abort(404)
+    return wave
+
+
+def _open_wave(wave_slug: str) -> Wave:
+    """The wave, if citizens can answer it today: unknown is 404, closed or not yet open is 410."""
+    wave = _known_wave(wave_slug)
+    if not wave.is_open(today()):
+        abort(410)
+    return wave
+
+
+def _remember_token(wave: Wave, token: str) -> None:
+    tokens = dict(session.get("resume_tokens", {}))
+    tokens[wave.slug] = token
+    session["resume_tokens"] = tokens
+    session.permanent = True
+
+
+def _remembered_token(wave: Wave) -> str | None:
+    token = session.get("resume_tokens", {}).get(wave.slug)
+    return str(token) if token else None
+
+
+def _current_response(wave: Wave, *, for_update: bool = False) -> Any:
+    token = _remembered_token(wave)
+    if token is None:
+        return None
+    return responding.find_response(db.session, wave, token, for_update=for_update)
+
+
+def _page_url(wave: Wave, page_id: str | None) -> str:
+    if page_id is None:
+        return url_for("public.review", wave_slug=wave.slug)
+    return url_for("public.answer_page", wave_slug=wave.slug, page_id=page_id)

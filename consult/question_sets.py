@@ -1,0 +1,102 @@
+"""Storing question sets as immutable versions, and opening the waves that use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from consult import store
+from consult.models import (
+    Consultation,
+    QuestionSetVersion,
+    ResponseStatus,
+    Wave,
+    WaveMode,
+    WaveStatus,
+)
+from surveys.loader import load_question_set
+from surveys.model import QuestionSet
+
+
+class WaveConflict(Exception):
+    """A wave cannot move to another question set once respondents have answered it."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    version: QuestionSetVersion
+    wave: Wave
+    version_created: bool
+
+
+@lru_cache(maxsize=64)
+def _parse(checksum: str, source: str) -> QuestionSet:
+    return load_question_set(source, filename=f"version {checksum[:8]}")
+
+
+def question_set_of(version: QuestionSetVersion) -> QuestionSet:
+    """The parsed question set of a stored version (parsed once per process, then cached)."""
+    return _parse(version.checksum, version.source)
+
+
+def load_into_store(
+    session: Session, question_set: QuestionSet, *, open_wave: bool, today: dt.date
+) -> LoadResult:
+    """Store `question_set` as a version (unless already stored) and point its wave at it.
+
+    Loading the same file twice changes nothing, so `make run` can load on every start.
+    """
+    consultation = store.consultation_by_slug(session, question_set.consultation_slug)
+    if consultation is None:
+        consultation = Consultation(slug=question_set.consultation_slug, title_nl="")
+        session.add(consultation)
+    consultation.title_nl = question_set.consultation_title.get("nl")
+    consultation.title_en = question_set.consultation_title.get("en")
+    session.flush()
+
+    version = store.version_by_checksum(session, consultation, question_set.checksum)
+    created = version is None
+    if version is None:
+        version = QuestionSetVersion(
+            consultation=consultation,
+            number=store.next_version_number(session, consultation),
+            label=question_set.version_label,
+            source=question_set.source,
+            checksum=question_set.checksum,
+            created_on=today,
+        )
+        session.add(version)
+        session.flush()
+
+    wave = store.wave_by_slug(session, question_set.wave)
+    if wave is None:
+        wave = Wave(
+            slug=question_set.wave,
+            consultation=consultation,
+            question_set_version=version,
+            status=WaveStatus.DRAFT,
+            mode=WaveMode.OPEN,
+            min_cell_size=10,
+            results_published=False,
+        )
+        session.add(wave)
+    elif wave.question_set_version_id != version.id:
+        if wave.consultation_id != consultation.id:
+            raise WaveConflict(f"wave {wave.slug} belongs to another consultation")
+        if store.response_count(session, wave) > 0:
+            raise WaveConflict(
+                f"wave {wave.slug} already has responses on version "
+                f"{wave.question_set_version.number}; create a new wave for the changed set"
+            )
+        wave.question_set_version = version
+    if open_wave and wave.status != WaveStatus.OPEN:
+        wave.status = WaveStatus.OPEN
+    session.flush()
+    return LoadResult(version=version, wave=wave, version_created=created)
+
+
+def completed_count(session: Session, wave: Wave) -> int:
+    return store.response_count(session, wave, ResponseStatus.COMPLETE)

@@ -1,0 +1,172 @@
+"""Taking a consultation: starting, saving each page, resuming and submitting a response.
+
+These functions change state and flush; the request that calls them commits once.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from consult import store
+from consult.models import Response, ResponseStatus, Wave
+from consult.question_sets import question_set_of
+from surveys.layout import Layout, PagePlan, plan_layout, visible_items, visible_pages
+from surveys.model import Item, QuestionSet, Value
+from surveys.types import PageAnswers, answers_from_cells
+
+# 160 random bits, written as 32 base-32 characters in groups of four: easy to copy by hand.
+RESUME_TOKEN_BYTES = 20
+
+
+def new_resume_token() -> str:
+    raw = base64.b32encode(secrets.token_bytes(RESUME_TOKEN_BYTES)).decode("ascii")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def normalize_resume_token(text: str) -> str:
+    """Accept a code typed with spaces, lower case or without dashes."""
+    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def hash_token(token: str) -> str:
+    """Tokens have 160 random bits, so one SHA-256 is enough to make a stolen table useless."""
+    return hashlib.sha256(normalize_resume_token(token).encode("ascii")).hexdigest()
+
+
+@dataclass
+class ResponseState:
+    """A response with its question set, the order it was shown, and its answers so far."""
+
+    response: Response
+    question_set: QuestionSet
+    layout: Layout
+    answers: dict[str, Value]
+
+    @property
+    def pages(self) -> list[PagePlan]:
+        """The pages this respondent is shown, given the answers so far."""
+        return visible_pages(self.question_set, self.layout, self.answers)
+
+    def page(self, page_id: str) -> PagePlan | None:
+        return next((plan for plan in self.pages if plan.page_id == page_id), None)
+
+    def items(self, plan: PagePlan) -> list[Item]:
+        return visible_items(self.question_set, plan, self.answers)
+
+    def next_page_id(self, page_id: str) -> str | None:
+        """The page after `page_id` (None when it is the last), evaluated on current answers."""
+        ids = [plan.page_id for plan in self.pages]
+        if page_id not in ids:
+            return ids[0] if ids else None
+        position = ids.index(page_id)
+        return ids[position + 1] if position + 1 < len(ids) else None
+
+    def previous_page_id(self, page_id: str) -> str | None:
+        ids = [plan.page_id for plan in self.pages]
+        if page_id not in ids:
+            return None
+        position = ids.index(page_id)
+        return ids[position - 1] if position > 0 else None
+
+    def resume_page_id(self) -> str | None:
+        """Where a returning respondent continues: the last page they reached, if still shown."""
+        ids = [plan.page_id for plan in self.pages]
+        last = self.response.last_page_id
+        if last in ids:
+            return last
+        return ids[0] if ids else None
+
+
+def start_response(
+    session: Session, wave: Wave, language: str, today: dt.date
+) -> tuple[Response, str]:
+    """Create a response with a fresh resume token and this respondent's random order."""
+    token = new_resume_token()
+    seed = secrets.randbits(31)
+    question_set = question_set_of(wave.question_set_version)
+    layout = plan_layout(question_set, seed)
+    response = Response(
+        public_id=secrets.token_hex(16),
+        wave=wave,
+        question_set_version_id=wave.question_set_version_id,
+        status=ResponseStatus.IN_PROGRESS,
+        language=language,
+        started_on=today,
+        resume_token_hash=hash_token(token),
+        order_seed=seed,
+        layout=layout.to_json(),
+        last_page_id=layout.pages[0].page_id if layout.pages else None,
+    )
+    session.add(response)
+    session.flush()
+    return response, token
+
+
+def find_response(
+    session: Session, wave: Wave, token: str, *, for_update: bool = False
+) -> Response | None:
+    return store.response_by_token_hash(session, wave, hash_token(token), for_update=for_update)
+
+
+def load_state(session: Session, response: Response) -> ResponseState:
+    from consult.models import QuestionSetVersion
+
+    version = session.get(QuestionSetVersion, response.question_set_version_id)
+    assert version is not None  # guaranteed by the foreign key
+    question_set = question_set_of(version)
+    cells = store.answer_cells(session, response)
+    return ResponseState(
+        response=response,
+        question_set=question_set,
+        layout=Layout.from_json(response.layout),
+        answers=answers_from_cells(question_set, cells),
+    )
+
+
+def save_page(
+    session: Session,
+    state: ResponseState,
+    plan: PagePlan,
+    parsed: PageAnswers,
+    *,
+    only_valid: bool = False,
+) -> None:
+    """Store one page's answers, replacing what was stored for that page's items before.
+
+    Items of the page that are not shown lose their stored answers; with `only_valid`, items whose
+    input was invalid keep what they had.
+    """
+    page = state.question_set.page(plan.page_id)
+    skip = set(parsed.errors) if only_valid else set()
+    codes = [code for item in page.items if item.code not in skip for code in item.answer_codes]
+    cells = [
+        cell for cell in parsed.cells if state.question_set.owner_of(cell.code).code not in skip
+    ]
+    store.replace_answers(session, state.response, codes, cells)
+
+
+def submit(session: Session, state: ResponseState, today: dt.date) -> bool:
+    """Mark the response complete; returns False when it already was (a replay or double click)."""
+    response = state.response
+    if response.status == ResponseStatus.COMPLETE:
+        return False
+    shown = {
+        code for plan in state.pages for item in state.items(plan) for code in item.answer_codes
+    }
+    store.delete_answers_except(session, response, shown)
+    response.status = ResponseStatus.COMPLETE
+    response.submitted_on = today
+    session.flush()
+    return True
+
+
+def form_lists(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    return {key: list(values) for key, values in form.items()}

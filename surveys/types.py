@@ -1,0 +1,521 @@
+"""The question types: how each reads an HTML form, validates it and maps it to stored cells.
+
+One class per type, collected in `QUESTION_TYPES`, so the loader, the web app and the analysis
+code agree on what a type is. Form values are never trusted: a tampered option code, a rank used
+twice or a control character is a validation message, never an exception.
+
+Forms are `Mapping[str, Sequence[str]]` (field name -> every value sent under it); an object with
+a `getlist` method, such as Werkzeug's `MultiDict`, is accepted as well.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from surveys.messages import Message
+from surveys.model import AnswerCell, Item, QuestionSet, Value
+
+#: What `parse` and `decode` give: one value, or row code -> value for a battery.
+ParsedValue = Value | dict[str, Value]
+Form = Mapping[str, Sequence[str]]
+
+__all__ = [
+    "QUESTION_TYPES",
+    "AnswerCell",
+    "Form",
+    "Message",
+    "PageAnswers",
+    "ParsedValue",
+    "QuestionType",
+    "answers_from_cells",
+    "decode",
+    "encode",
+    "flatten",
+    "parse_page",
+    "question_type",
+]
+
+_OPTION = re.compile(r"-?\d{1,6}")
+_NUMBER = re.compile(r"[+-]?\d{1,15}(?:[.,]\d{1,10})?")
+_GROUPING = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")
+
+REQUIRED_CHOICE = Message("required_choice")
+REQUIRED_TEXT = Message("required_text")
+INVALID_CHOICE = Message("invalid_choice")
+
+
+def field_values(form: Form, name: str) -> list[str]:
+    """Every non-blank value sent under `name`, stripped."""
+    getlist = getattr(form, "getlist", None)
+    if callable(getlist):
+        raw: Sequence[str] = getlist(name)
+    else:
+        found = form.get(name, ())
+        raw = [found] if isinstance(found, str) else found
+    return [value.strip() for value in raw if isinstance(value, str) and value.strip()]
+
+
+def _parse_option(item: Item, raw: str) -> int | None:
+    """The option code in `raw` if it is one of the item's choices, else None."""
+    if not _OPTION.fullmatch(raw):
+        return None
+    code = int(raw)
+    return code if item.choice(code) is not None else None
+
+
+def _cells_for(item: Item, cells: Sequence[AnswerCell]) -> list[AnswerCell]:
+    codes = set(item.answer_codes)
+    return [cell for cell in cells if cell.code in codes]
+
+
+class QuestionType:
+    """Base class: one instance per type lives in QUESTION_TYPES."""
+
+    name: ClassVar[str] = ""
+    template: ClassVar[str] = ""
+    #: YAML keys this type accepts besides the common ones (code, type, text, help, ...).
+    keys: ClassVar[frozenset[str]] = frozenset()
+    has_choices: ClassVar[bool] = False
+    has_answer: ClassVar[bool] = True
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        """Read and validate this item's fields: (value or None, message or None)."""
+        raise NotImplementedError
+
+    def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+        """The cells to store for a validated value (none when unanswered)."""
+        raise NotImplementedError
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        """The value back from stored cells; cells of other items are ignored."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<question type {self.name}>"
+
+
+class InfoType(QuestionType):
+    """Text only: nothing to answer, nothing stored."""
+
+    name = "info"
+    template = "public/items/info.html"
+    has_answer = False
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        return None, None
+
+    def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+        return []
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        return None
+
+
+class SingleType(QuestionType):
+    """One option from a list (radio buttons)."""
+
+    name = "single"
+    template = "public/items/single.html"
+    keys = frozenset({"choices"})
+    has_choices = True
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        values = field_values(form, item.code)
+        if not values:
+            return None, REQUIRED_CHOICE if item.required else None
+        if len(values) > 1:
+            return None, Message("choose_one")
+        code = _parse_option(item, values[0])
+        if code is None:
+            return None, INVALID_CHOICE
+        return code, None
+
+    def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+        if value is None:
+            return []
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{item.code}: expected an option code, got {value!r}")
+        return [AnswerCell(item.code, option=value)]
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        for cell in _cells_for(item, cells):
+            if cell.option is not None:
+                return cell.option
+        return None
+
+
+class LikertType(SingleType):
+    """One option shown as a horizontal scale; stored like `single`."""
+
+    name = "likert"
+    template = "public/items/likert.html"
+
+
+class MultipleType(QuestionType):
+    """Any number of options (check boxes), limited by min/max and exclusive options."""
+
+    name = "multiple"
+    template = "public/items/multiple.html"
+    keys = frozenset({"choices", "min", "max"})
+    has_choices = True
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        codes: list[int] = []
+        for raw in field_values(form, item.code):
+            code = _parse_option(item, raw)
+            if code is None:
+                return None, INVALID_CHOICE
+            if code not in codes:
+                codes.append(code)
+        if not codes:
+            return None, REQUIRED_CHOICE if item.required else None
+        exclusive = [code for code in codes if _is_exclusive(item, code)]
+        if exclusive and len(codes) > 1:
+            choice = item.choice(exclusive[0])
+            assert choice is not None
+            return None, Message("exclusive", {"option": choice.label})
+        if not exclusive:  # an exclusive answer ("none of these") satisfies min on its own
+            if item.min is not None and len(codes) < item.min:
+                return None, Message("choose_at_least", {"min": int(item.min)})
+            if item.max is not None and len(codes) > item.max:
+                return None, Message("choose_at_most", {"max": int(item.max)})
+        return frozenset(codes), None
+
+    def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+        if value is None:
+            return []
+        if not isinstance(value, frozenset):
+            raise TypeError(f"{item.code}: expected a set of option codes, got {value!r}")
+        return [AnswerCell(item.code, option=code) for code in sorted(value)]
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        codes = frozenset(c.option for c in _cells_for(item, cells) if c.option is not None)
+        return codes or None
+
+
+def _is_exclusive(item: Item, code: int) -> bool:
+    choice = item.choice(code)
+    return choice is not None and choice.exclusive
+
+
+class BatteryType(QuestionType):
+    """A matrix: one option per row, each row stored under its own code."""
+
+    name = "battery"
+    template = "public/items/battery.html"
+    keys = frozenset({"choices", "rows", "randomize_rows"})
+    has_choices = True
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        answers: dict[str, Value] = {}
+        for row in item.rows:
+            values = field_values(form, row.code)
+            if not values:
+                continue
+            code = _parse_option(item, values[0]) if len(values) == 1 else None
+            if code is None:
+                return None, INVALID_CHOICE
+            answers[row.code] = code
+        if item.required and len(answers) < len(item.rows):
+            return None, Message("required_rows")
+        return answers or None, None
+
+    def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+        if value is None:
+            return []
+        if not isinstance(value, dict):
+            raise TypeError(f"{item.code}: expected row code -> option code, got {value!r}")
+        cells = []
+        for row in item.rows:
+            option = value.get(row.code)
+            if option is None:
+                continue
+            if not isinstance(option, int):
+                raise TypeError(f"{row.code}: expected an option code, got {option!r}")
+            cells.append(AnswerCell(row.code, option=option))
+        return cells
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        answers: dict[str, Value] = {}
+        for cell in _cells_for(item, cells):
+            if cell.option is not None:
+                answers[cell.code] = cell.option
+        ordered = {row.code: answers[row.code] for row in item.rows if row.code in answers}
+        return ordered or None
+
+
+class RankingType(QuestionType):
+    """An order of all options; the form sends a rank per option in field `CODE.<option>`."""
+
+    name = "ranking"
+    template = "public/items/ranking.html"
+    keys = frozenset({"choices"})
+    has_choices = True
+
+    @staticmethod
+    def field_name(item: Item, option: int) -> str:
+        """The form field carrying the rank of one option."""
+        return f"{item.code}.{option}"
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        count = len(item.choices)
+        known = {self.field_name(item, choice.code) for choice in item.choices}
+        prefix = f"{item.code}."
+        if any(key.startswith(prefix) and key not in known for key in form):
+            return None, INVALID_CHOICE
+        ranks: dict[int, int] = {}
+        for choice in item.choices:
+            values = field_values(form, self.field_name(item, choice.code))
+            if not values:
+                continue
+            if len(values) > 1 or not values[0].isdecimal() or len(values[0]) > 4:
+                return None, Message("rank_range", {"count": count})
+            rank = int(values[0])
+            if not 1 <= rank <= count:
+                return None, Message("rank_range", {"count": count})
+            ranks[choice.code] = rank
+        if not ranks:
+            return None, Message("required_ranking") if item.required else None
+        if len(ranks) < count:
+            return None, Message("rank_all", {"count": count})
+        if len(set(ranks.values())) < count:
+            return None, Message("rank_unique")
+        return tuple(sorted(ranks, key=lambda code: ranks[code])), None
+
+    def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+        if value is None:
+            return []
+        if not isinstance(value, tuple):
+            raise TypeError(f"{item.code}: expected option codes in rank order, got {value!r}")
+        return [
+            AnswerCell(item.code, option=option, number=float(rank))
+            for rank, option in enumerate(value, start=1)
+        ]
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        ranked = [
+            cell
+            for cell in _cells_for(item, cells)
+            if cell.option is not None and cell.number is not None
+        ]
+        ranked.sort(key=lambda cell: cell.number or 0.0)
+        return tuple(cell.option for cell in ranked if cell.option is not None) or None
+
+
+def _range_message(item: Item) -> Message:
+    if item.min is not None and item.max is not None:
+        return Message("number_range", {"min": item.min, "max": item.max})
+    if item.min is not None:
+        return Message("number_min", {"min": item.min})
+    return Message("number_max", {"max": item.max})
+
+
+def _parse_number(item: Item, raw: str, integer: bool) -> tuple[int | float | None, Message | None]:
+    """Accept "12", "-3", "3,5" and "3.5"; a whole-number item accepts no separator at all."""
+    cleaned = _GROUPING.sub("", raw)
+    if not _NUMBER.fullmatch(cleaned):
+        return None, Message("invalid_number")
+    has_separator = "," in cleaned or "." in cleaned
+    if integer and has_separator:
+        # "1.000" may mean one thousand to a Dutch reader: ask rather than guess.
+        return None, Message("whole_number")
+    number: int | float = int(cleaned) if integer else float(cleaned.replace(",", "."))
+    too_low = item.min is not None and number < item.min
+    too_high = item.max is not None and number > item.max
+    if too_low or too_high:
+        return None, _range_message(item)
+    return number, None
+
+
+class NumberType(QuestionType):
+    """A number, whole unless `integer: false`, within optional min/max."""
+
+    name = "number"
+    template = "public/items/number.html"
+    keys = frozenset({"min", "max", "integer", "unit"})
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        values = field_values(form, item.code)
+        if not values:
+            return None, REQUIRED_TEXT if item.required else None
+        return _parse_number(item, values[0], item.integer)
+
+    def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+        if value is None:
+            return []
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise TypeError(f"{item.code}: expected a number, got {value!r}")
+        return [AnswerCell(item.code, number=float(value))]
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        for cell in _cells_for(item, cells):
+            if cell.number is not None:
+                return int(round(cell.number)) if item.integer else float(cell.number)
+        return None
+
+
+class SliderType(NumberType):
+    """A whole number on a scale from min (default 0) to max (default 10)."""
+
+    name = "slider"
+    template = "public/items/slider.html"
+    keys = frozenset({"min", "max", "min_label", "max_label"})
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        values = field_values(form, item.code)
+        if not values:
+            return None, REQUIRED_CHOICE if item.required else None
+        return _parse_number(item, values[0], integer=True)
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        for cell in _cells_for(item, cells):
+            if cell.number is not None:
+                return int(round(cell.number))
+        return None
+
+
+class TextType(QuestionType):
+    """A short text on one line."""
+
+    name = "text"
+    template = "public/items/text.html"
+    keys = frozenset({"max_length"})
+    default_max_length: ClassVar[int] = 200
+    allowed_controls: ClassVar[frozenset[str]] = frozenset()
+
+    def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+        values = field_values(form, item.code)
+        if not values:
+            return None, REQUIRED_TEXT if item.required else None
+        text = values[0].replace("\r\n", "\n").replace("\r", "\n")
+        text = unicodedata.normalize("NFC", text)
+        for char in text:
+            if char in self.allowed_controls:
+                continue
+            if char == "\n":
+                return None, Message("single_line")
+            if unicodedata.category(char) in ("Cc", "Cs"):
+                return None, Message("invalid_characters")
+        limit = item.max_length if item.max_length is not None else self.default_max_length
+        if len(text) > limit:
+            return None, Message("too_long", {"max": limit, "length": len(text)})
+        return text, None
+
+    def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+        if value is None:
+            return []
+        if not isinstance(value, str):
+            raise TypeError(f"{item.code}: expected a text, got {value!r}")
+        return [AnswerCell(item.code, text=value)]
+
+    def decode(self, item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+        for cell in _cells_for(item, cells):
+            if cell.text is not None:
+                return cell.text
+        return None
+
+
+class TextareaType(TextType):
+    """A long text; new lines and tabs are allowed."""
+
+    name = "textarea"
+    template = "public/items/textarea.html"
+    default_max_length = 2000
+    allowed_controls = frozenset({"\n", "\t"})
+
+
+QUESTION_TYPES: dict[str, QuestionType] = {
+    question_type.name: question_type
+    for question_type in (
+        InfoType(),
+        SingleType(),
+        MultipleType(),
+        LikertType(),
+        BatteryType(),
+        RankingType(),
+        NumberType(),
+        SliderType(),
+        TextType(),
+        TextareaType(),
+    )
+}
+
+
+def question_type(item: Item) -> QuestionType:
+    """The type object for an item (KeyError for a type the loader would have rejected)."""
+    return QUESTION_TYPES[item.type]
+
+
+def encode(item: Item, value: ParsedValue | None) -> list[AnswerCell]:
+    """Shortcut for `question_type(item).encode(item, value)`."""
+    return question_type(item).encode(item, value)
+
+
+def decode(item: Item, cells: Sequence[AnswerCell]) -> ParsedValue | None:
+    """Shortcut for `question_type(item).decode(item, cells)`."""
+    return question_type(item).decode(item, cells)
+
+
+def flatten(item: Item, value: ParsedValue | None) -> dict[str, Value]:
+    """The value keyed by answer code: battery rows become one entry per row code."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return dict(value)
+    return {item.code: value}
+
+
+@dataclass
+class PageAnswers:
+    """The outcome of reading one submitted page."""
+
+    values: dict[str, Value] = field(default_factory=dict)  # by answer code
+    cells: list[AnswerCell] = field(default_factory=list)
+    errors: dict[str, Message] = field(default_factory=dict)  # by item code
+    by_item: dict[str, ParsedValue] = field(default_factory=dict)  # valid answers by item code
+
+    @property
+    def ok(self) -> bool:
+        """True when no item on the page has an error."""
+        return not self.errors
+
+
+def parse_page(qset: QuestionSet, items: Sequence[Item], form: Form) -> PageAnswers:
+    """Read every (visible) item of a page; answers of items with an error are left out.
+
+    `qset` is the set the items belong to; pass only the items that were shown, so hidden
+    items can never receive an answer.
+    """
+    result = PageAnswers()
+    for item in items:
+        kind = question_type(item)
+        value, error = kind.parse(item, form)
+        if error is not None:
+            result.errors[item.code] = error
+            continue
+        if value is None:
+            continue
+        result.by_item[item.code] = value
+        result.values.update(flatten(item, value))
+        result.cells.extend(kind.encode(item, value))
+    return result
+
+
+def answers_from_cells(qset: QuestionSet, cells: Sequence[AnswerCell]) -> dict[str, Value]:
+    """Rebuild the answers mapping used by expressions from stored cells.
+
+    Cells whose code is not in this question set (e.g. from another version) are ignored.
+    """
+    grouped: dict[str, list[AnswerCell]] = {}
+    for cell in cells:
+        if qset.has_answer_code(cell.code):
+            grouped.setdefault(qset.owner_of(cell.code).code, []).append(cell)
+    answers: dict[str, Value] = {}
+    for code, group in grouped.items():
+        item = qset.item(code)
+        answers.update(flatten(item, decode(item, group)))
+    return answers

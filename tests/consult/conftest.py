@@ -1,0 +1,126 @@
+"""Fixtures for the web app: the same tests run on SQLite and on PostgreSQL.
+
+Each test runs inside a transaction that is rolled back at the end; the code under test commits
+for real into a savepoint (`join_transaction_mode="create_savepoint"`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from consult import create_app
+from consult.config import Config
+from consult.db import make_engine
+from consult.extensions import db as database
+from consult.extensions import limiter
+from consult.migrate import upgrade_engine
+from consult.question_sets import load_into_store
+from surveys.loader import load_file
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "surveys" / "definitions" / "biotech-2026.yaml"
+MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    path = tmp_path_factory.mktemp("db") / "consult.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_engine(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_engine() -> Iterator[Engine]:
+    engine = make_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except OperationalError as error:
+        engine.dispose()
+        require(False, f"PostgreSQL is not reachable at {POSTGRES_URL}: {error.orig}")
+    upgrade_engine(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    return request.getfixturevalue(f"{request.param}_engine")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def app(engine: Engine) -> Iterator[Flask]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    app = create_app(
+        Config(
+            database_url=str(engine.url.render_as_string(hide_password=False)),
+            secret_key="test-secret",
+            testing=True,
+        )
+    )
+    app.extensions["consult_db"].configure(
+        bind=connection, join_transaction_mode="create_savepoint"
+    )
+    limiter.reset()  # rate-limit counters live in memory across apps in one process
+    yield app
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session for arranging and checking data, outside any request.
+
+    It deliberately pushes no app context: requests made during the test must get their own.
+    """
+    session = app.extensions["consult_db"]()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def load_set(app: Flask):  # type: ignore[no-untyped-def]
+    """Load a question-set file and (optionally) open its wave, as `consult surveys load` does."""
+
+    def load(path: Path = MINI, *, open_wave: bool = True) -> str:
+        with app.app_context():
+            result = load_into_store(
+                database.session, load_file(path), open_wave=open_wave, today=dt.date.today()
+            )
+            database.commit()
+            return result.wave.slug
+
+    return load
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
