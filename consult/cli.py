@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from consult.extensions import db
 from consult.question_sets import WaveConflict, load_into_store
@@ -20,7 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(surveys_group)
 
 
-@click.group("db", help="Database schema.")
+@click.group("db", cls=AppGroup, help="Database schema.")
 def db_group() -> None:
     pass
 
@@ -33,7 +33,7 @@ def db_upgrade() -> None:
     click.echo("Database is up to date.")
 
 
-@click.group("surveys", help="Question sets: validate and load.")
+@click.group("surveys", cls=AppGroup, help="Question sets: validate and load.")
 def surveys_group() -> None:
     pass
 

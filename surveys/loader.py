@@ -565,8 +565,9 @@ class _Builder:
                 valid_code = code
             what = f"the label of option {code} in {where}"
             label = self.required_text(entry, "label", what, f"option {code} in {where}")
-            missing = self.choose(entry, "missing", MISSING_KINDS, f"option {code}", "missing kind")
-            exclusive = self.boolean(entry, "exclusive", f"option {code}", False)
+            option_where = f"option {code} in {where}"
+            missing = self.choose(entry, "missing", MISSING_KINDS, option_where, "missing kind")
+            exclusive = self.boolean(entry, "exclusive", option_where, False)
             if valid_code is not None and label is not None:
                 result.append(Choice(valid_code, label, missing, exclusive))
         return tuple(result)

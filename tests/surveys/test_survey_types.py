@@ -1,0 +1,402 @@
+"""Question types: reading forms, validating, and the encode/decode round trip."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from surveys.loader import load_file
+from surveys.messages import MESSAGES, Message, render
+from surveys.model import AnswerCell, Choice, Item, Row, Text
+from surveys.types import (
+    QUESTION_TYPES,
+    ParsedValue,
+    answers_from_cells,
+    decode,
+    encode,
+    parse_page,
+    question_type,
+)
+from tests.surveys.survey_helpers import EXAMPLE
+
+Form = Mapping[str, Sequence[str]]
+
+
+def choices(*codes: int, exclusive: int | None = None) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(code, Text.of(f"Optie {code}"), exclusive=code == exclusive) for code in codes
+    )
+
+
+SINGLE = Item("S", "single", Text.of("Vraag"), choices=choices(1, 2, 3, 9))
+LIKERT = Item("L", "likert", Text.of("Vraag"), required=True, choices=choices(1, 2, 3, 4, 5))
+MULTIPLE = Item("M", "multiple", Text.of("Vraag"), choices=choices(1, 2, 3, 4, exclusive=4))
+MULTIPLE_LIMITS = Item(
+    "ML", "multiple", Text.of("Vraag"), choices=choices(1, 2, 3, 4), min=2, max=3
+)
+BATTERY = Item(
+    "B",
+    "battery",
+    Text.of("Stellingen"),
+    choices=choices(1, 2, 3),
+    rows=(Row("B_1", Text.of("Een")), Row("B_2", Text.of("Twee")), Row("B_3", Text.of("Drie"))),
+)
+RANKING = Item("R", "ranking", Text.of("Volgorde"), choices=choices(10, 20, 30))
+NUMBER = Item("N", "number", Text.of("Leeftijd"), min=16, max=120)
+DECIMAL = Item("D", "number", Text.of("Bedrag"), integer=False, min=0)
+SLIDER = Item("SL", "slider", Text.of("Cijfer"), min=0, max=10)
+TEXT = Item("T", "text", Text.of("Plaats"), max_length=10)
+TEXTAREA = Item("TA", "textarea", Text.of("Toelichting"), max_length=50)
+INFO = Item("I", "info", Text.of("Uitleg"))
+
+
+def required(item: Item) -> Item:
+    """The same item with required: true (Item is frozen)."""
+    fields = {name: getattr(item, name) for name in item.__dataclass_fields__}
+    return Item(**{**fields, "required": True})
+
+
+def parse(item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
+    return question_type(item).parse(item, form)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def test_registry_has_every_documented_type() -> None:
+    readme = (Path(__file__).parents[2] / "surveys" / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| type | answer | keys |", 1)[1].split("\n\n", 1)[0]
+    documented = re.findall(r"^\| `(\w+)` \|", table, re.MULTILINE)
+    assert documented == list(QUESTION_TYPES)
+    for name, kind in QUESTION_TYPES.items():
+        assert kind.name == name
+        assert kind.template == f"public/items/{name}.html"
+
+
+# --------------------------------------------------------------------------- valid answers
+
+
+@pytest.mark.parametrize(
+    ("item", "form", "value", "cells"),
+    [
+        (SINGLE, {"S": ["2"]}, 2, [AnswerCell("S", option=2)]),
+        (SINGLE, {"S": [" 9 "]}, 9, [AnswerCell("S", option=9)]),
+        (LIKERT, {"L": ["5"]}, 5, [AnswerCell("L", option=5)]),
+        (
+            MULTIPLE,
+            {"M": ["3", "1", "3"]},
+            frozenset({1, 3}),
+            [AnswerCell("M", option=1), AnswerCell("M", option=3)],
+        ),
+        (MULTIPLE, {"M": ["4"]}, frozenset({4}), [AnswerCell("M", option=4)]),
+        (
+            BATTERY,
+            {"B_1": ["3"], "B_3": ["1"]},
+            {"B_1": 3, "B_3": 1},
+            [AnswerCell("B_1", option=3), AnswerCell("B_3", option=1)],
+        ),
+        (
+            RANKING,
+            {"R.10": ["2"], "R.20": ["3"], "R.30": ["1"]},
+            (30, 10, 20),
+            [
+                AnswerCell("R", option=30, number=1.0),
+                AnswerCell("R", option=10, number=2.0),
+                AnswerCell("R", option=20, number=3.0),
+            ],
+        ),
+        (NUMBER, {"N": ["42"]}, 42, [AnswerCell("N", number=42.0)]),
+        (NUMBER, {"N": [" 16 "]}, 16, [AnswerCell("N", number=16.0)]),
+        (NUMBER, {"N": ["1 20"]}, 120, [AnswerCell("N", number=120.0)]),
+        (DECIMAL, {"D": ["3,5"]}, 3.5, [AnswerCell("D", number=3.5)]),
+        (DECIMAL, {"D": ["3.25"]}, 3.25, [AnswerCell("D", number=3.25)]),
+        (DECIMAL, {"D": ["7"]}, 7.0, [AnswerCell("D", number=7.0)]),
+        (SLIDER, {"SL": ["0"]}, 0, [AnswerCell("SL", number=0.0)]),
+        (SLIDER, {"SL": ["10"]}, 10, [AnswerCell("SL", number=10.0)]),
+        (TEXT, {"T": ["  Utrecht  "]}, "Utrecht", [AnswerCell("T", text="Utrecht")]),
+        (
+            TEXTAREA,
+            {"TA": ["Regel een\r\nRegel\ttwee"]},
+            "Regel een\nRegel\ttwee",
+            [AnswerCell("TA", text="Regel een\nRegel\ttwee")],
+        ),
+    ],
+)
+def test_parse_encode_decode_round_trip(
+    item: Item, form: Form, value: ParsedValue, cells: list[AnswerCell]
+) -> None:
+    parsed, error = parse(item, form)
+    assert error is None
+    assert parsed == value
+    assert type(parsed) is type(value)
+    assert encode(item, parsed) == cells
+    decoded = decode(item, cells)
+    assert decoded == value
+    assert type(decoded) is type(value)
+
+
+@pytest.mark.parametrize(
+    "item", [SINGLE, MULTIPLE, BATTERY, RANKING, NUMBER, DECIMAL, SLIDER, TEXT, TEXTAREA, INFO]
+)
+def test_empty_optional_answer_is_none_and_stores_nothing(item: Item) -> None:
+    assert parse(item, {}) == (None, None)
+    assert parse(item, {item.code: ["", "  "]}) == (None, None)
+    assert encode(item, None) == []
+    assert decode(item, []) is None
+
+
+def test_decode_ignores_cells_of_other_items() -> None:
+    cells = [AnswerCell("X", option=1), AnswerCell("S", option=3), AnswerCell("B_2", option=2)]
+    assert decode(SINGLE, cells) == 3
+    assert decode(BATTERY, cells) == {"B_2": 2}
+    assert decode(MULTIPLE, cells) is None
+
+
+def test_info_never_has_an_answer() -> None:
+    assert parse(INFO, {"I": ["anything"]}) == (None, None)
+    assert encode(INFO, None) == []
+
+
+def test_werkzeug_like_multidict_is_accepted() -> None:
+    class MultiDict(dict[str, str]):
+        def __init__(self, pairs: list[tuple[str, str]]) -> None:
+            super().__init__(pairs)
+            self.pairs = pairs
+
+        def getlist(self, key: str) -> list[str]:
+            return [value for name, value in self.pairs if name == key]
+
+    form = MultiDict([("M", "1"), ("M", "2")])
+    assert parse(MULTIPLE, form) == (frozenset({1, 2}), None)
+
+
+def test_a_plain_string_value_counts_as_one_value() -> None:
+    assert parse(SINGLE, {"S": "2"}) == (2, None)
+
+
+# --------------------------------------------------------------------------- validation errors
+
+
+@pytest.mark.parametrize(
+    ("item", "form", "key", "params"),
+    [
+        (required(SINGLE), {}, "required_choice", {}),
+        (LIKERT, {"L": [""]}, "required_choice", {}),
+        (required(MULTIPLE), {}, "required_choice", {}),
+        (required(BATTERY), {"B_1": ["1"], "B_2": ["2"]}, "required_rows", {}),
+        (required(RANKING), {}, "required_ranking", {}),
+        (required(NUMBER), {"N": [" "]}, "required_text", {}),
+        (required(SLIDER), {}, "required_choice", {}),
+        (required(TEXT), {"T": ["   "]}, "required_text", {}),
+        (required(TEXTAREA), {}, "required_text", {}),
+        # tampered option codes
+        (SINGLE, {"S": ["7"]}, "invalid_choice", {}),
+        (SINGLE, {"S": ["abc"]}, "invalid_choice", {}),
+        (SINGLE, {"S": ["1.0"]}, "invalid_choice", {}),
+        (SINGLE, {"S": ["1", "2"]}, "choose_one", {}),
+        (LIKERT, {"L": ["0"]}, "invalid_choice", {}),
+        (MULTIPLE, {"M": ["1", "99"]}, "invalid_choice", {}),
+        (BATTERY, {"B_1": ["1"], "B_2": ["5"]}, "invalid_choice", {}),
+        (BATTERY, {"B_1": ["1", "2"]}, "invalid_choice", {}),
+        (
+            RANKING,
+            {"R.10": ["1"], "R.20": ["2"], "R.30": ["3"], "R.40": ["4"]},
+            "invalid_choice",
+            {},
+        ),
+        # multiple: limits and exclusive options
+        (MULTIPLE_LIMITS, {"ML": ["1"]}, "choose_at_least", {"min": 2}),
+        (MULTIPLE_LIMITS, {"ML": ["1", "2", "3", "4"]}, "choose_at_most", {"max": 3}),
+        (MULTIPLE, {"M": ["1", "4"]}, "exclusive", {"option": Text.of("Optie 4")}),
+        # ranking
+        (RANKING, {"R.10": ["1"], "R.20": ["2"]}, "rank_all", {"count": 3}),
+        (RANKING, {"R.10": ["1"], "R.20": ["1"], "R.30": ["2"]}, "rank_unique", {}),
+        (RANKING, {"R.10": ["1"], "R.20": ["2"], "R.30": ["4"]}, "rank_range", {"count": 3}),
+        (RANKING, {"R.10": ["0"], "R.20": ["2"], "R.30": ["3"]}, "rank_range", {"count": 3}),
+        (RANKING, {"R.10": ["een"], "R.20": ["2"], "R.30": ["3"]}, "rank_range", {"count": 3}),
+        # numbers
+        (NUMBER, {"N": ["veertig"]}, "invalid_number", {}),
+        (NUMBER, {"N": ["4e1"]}, "invalid_number", {}),
+        (NUMBER, {"N": ["nan"]}, "invalid_number", {}),
+        (NUMBER, {"N": ["1" * 16]}, "invalid_number", {}),
+        (NUMBER, {"N": ["42,5"]}, "whole_number", {}),
+        (NUMBER, {"N": ["1.000"]}, "whole_number", {}),
+        (NUMBER, {"N": ["15"]}, "number_range", {"min": 16, "max": 120}),
+        (NUMBER, {"N": ["121"]}, "number_range", {"min": 16, "max": 120}),
+        (DECIMAL, {"D": ["-0,5"]}, "number_min", {"min": 0}),
+        (
+            Item("NX", "number", Text.of("Aantal"), max=5),
+            {"NX": ["6"]},
+            "number_max",
+            {"max": 5},
+        ),
+        (SLIDER, {"SL": ["11"]}, "number_range", {"min": 0, "max": 10}),
+        (SLIDER, {"SL": ["-1"]}, "number_range", {"min": 0, "max": 10}),
+        (SLIDER, {"SL": ["5.5"]}, "whole_number", {}),
+        # texts
+        (TEXT, {"T": ["Amsterdam-Zuid"]}, "too_long", {"max": 10, "length": 14}),
+        (TEXTAREA, {"TA": ["x" * 51]}, "too_long", {"max": 50, "length": 51}),
+        (TEXT, {"T": ["een\ntwee"]}, "single_line", {}),
+        (TEXT, {"T": ["tab\there"]}, "invalid_characters", {}),
+        (TEXT, {"T": ["bel\x07"]}, "invalid_characters", {}),
+        (TEXTAREA, {"TA": ["nul\x00byte"]}, "invalid_characters", {}),
+        (TEXTAREA, {"TA": ["escape\x1b[31m"]}, "invalid_characters", {}),
+    ],
+)
+def test_validation_errors(item: Item, form: Form, key: str, params: dict[str, object]) -> None:
+    value, error = parse(item, form)
+    assert value is None
+    assert error == Message(key, params)
+    assert key in MESSAGES
+    for lang in ("nl", "en"):
+        sentence = render(error, lang)
+        assert sentence and "{" not in sentence
+
+
+def test_exclusive_option_alone_satisfies_min() -> None:
+    item = Item("MX", "multiple", Text.of("Vraag"), choices=choices(1, 2, 3, exclusive=3), min=2)
+    assert parse(item, {"MX": ["3"]}) == (frozenset({3}), None)
+    assert parse(item, {"MX": ["1"]}) == (None, Message("choose_at_least", {"min": 2}))
+
+
+def test_default_text_limits_apply_without_max_length() -> None:
+    text = Item("T2", "text", Text.of("Kort"))
+    area = Item("A2", "textarea", Text.of("Lang"))
+    assert parse(text, {"T2": ["x" * 200]})[1] is None
+    assert parse(text, {"T2": ["x" * 201]})[1] == Message("too_long", {"max": 200, "length": 201})
+    assert parse(area, {"A2": ["x" * 2000]})[1] is None
+    assert parse(area, {"A2": ["x" * 2001]})[1] == Message(
+        "too_long", {"max": 2000, "length": 2001}
+    )
+
+
+def test_text_keeps_emoji_and_accents_and_normalises() -> None:
+    value, error = parse(TEXT, {"T": ["cafe\u0301 👍🏽"]})
+    assert error is None
+    assert value == "café 👍🏽"
+
+
+def test_optional_battery_may_be_partly_answered() -> None:
+    assert parse(BATTERY, {"B_2": ["2"]}) == ({"B_2": 2}, None)
+
+
+def test_encode_refuses_values_of_the_wrong_shape() -> None:
+    with pytest.raises(TypeError):
+        encode(SINGLE, "2")
+    with pytest.raises(TypeError):
+        encode(MULTIPLE, 2)
+    with pytest.raises(TypeError):
+        encode(BATTERY, 2)
+    with pytest.raises(TypeError):
+        encode(RANKING, frozenset({1}))
+    with pytest.raises(TypeError):
+        encode(NUMBER, "42")
+    with pytest.raises(TypeError):
+        encode(TEXT, 42)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def test_every_message_has_dutch_and_english() -> None:
+    for key, templates in MESSAGES.items():
+        assert set(templates) == {"nl", "en"}, key
+
+
+@pytest.mark.parametrize(
+    ("message", "nl", "en"),
+    [
+        (Message("required_choice"), "Kies een antwoord.", "Please choose an answer."),
+        (Message("invalid_choice"), "Deze keuze bestaat niet.", "This choice does not exist."),
+        (Message("choose_at_least", {"min": 2}), "Kies ten minste 2 opties.", "at least 2 options"),
+        (Message("choose_at_least", {"min": 1}), "Kies ten minste 1 optie.", "at least 1 option."),
+        (Message("choose_at_most", {"max": 3}), "Kies ten hoogste 3 opties.", "at most 3 options"),
+        (
+            Message("number_range", {"min": 0.5, "max": 10.0}),
+            "Vul een getal in tussen 0,5 en 10.",
+            "Please enter a number between 0.5 and 10.",
+        ),
+        (
+            Message("too_long", {"max": 200, "length": 250}),
+            "Gebruik ten hoogste 200 tekens. U gebruikt er nu 250.",
+            "Please use at most 200 characters. You have used 250.",
+        ),
+        (
+            Message("exclusive", {"option": Text.from_dict({"nl": "Geen", "en": "None"})}),
+            "U kunt ‘Geen’ niet samen met een ander antwoord kiezen.",
+            "You cannot choose ‘None’ together with another answer.",
+        ),
+    ],
+)
+def test_render(message: Message, nl: str, en: str) -> None:
+    assert nl in render(message, "nl")
+    assert en in render(message, "en")
+
+
+def test_render_falls_back_to_dutch() -> None:
+    assert render(Message("required_choice"), "de") == "Kies een antwoord."
+
+
+# --------------------------------------------------------------------------- whole pages
+
+
+def test_parse_page_collects_values_cells_and_errors() -> None:
+    qset = load_file(EXAMPLE)
+    page = qset.page("crispr")
+    form = {
+        "ACC_CRISPR": ["4"],
+        "COND_CRISPR_SAFE": ["1"],
+        "COND_CRISPR_LABEL": ["2"],
+    }
+    result = parse_page(qset, page.items, form)
+    assert result.ok
+    assert result.values == {"ACC_CRISPR": 4, "COND_CRISPR_SAFE": 1, "COND_CRISPR_LABEL": 2}
+    assert result.by_item["COND_CRISPR"] == {"COND_CRISPR_SAFE": 1, "COND_CRISPR_LABEL": 2}
+    assert result.cells == [
+        AnswerCell("ACC_CRISPR", option=4),
+        AnswerCell("COND_CRISPR_SAFE", option=1),
+        AnswerCell("COND_CRISPR_LABEL", option=2),
+    ]
+    assert answers_from_cells(qset, result.cells) == result.values
+
+    bad = parse_page(qset, page.items, {"COND_CRISPR_SAFE": ["7"]})
+    assert not bad.ok
+    assert bad.errors == {
+        "ACC_CRISPR": Message("required_choice"),
+        "COND_CRISPR": Message("invalid_choice"),
+    }
+    assert bad.values == {} and bad.cells == []
+
+
+def test_answers_from_cells_rebuilds_every_type_and_skips_unknown_codes() -> None:
+    qset = load_file(EXAMPLE)
+    form = {
+        "WORRIES": ["1", "2"],
+        "GOALS.1": ["3"],
+        "GOALS.2": ["1"],
+        "GOALS.3": ["2"],
+        "TRUST_GOV": ["7"],
+        "AGE": ["45"],
+        "AGE_GROUP": ["2"],
+        "POSTCODE": ["3511"],
+        "WORRY_TEXT": ["Zorg\nvoor natuur"],
+    }
+    items = [qset.item(code) for code in ("WORRIES", "GOALS", "TRUST_GOV")]
+    items += [qset.item(code) for code in ("AGE", "AGE_GROUP", "POSTCODE", "WORRY_TEXT")]
+    result = parse_page(qset, items, form)
+    assert result.errors == {}
+    expected = {
+        "WORRIES": frozenset({1, 2}),
+        "GOALS": (2, 3, 1),
+        "TRUST_GOV": 7,
+        "AGE": 45,
+        "AGE_GROUP": 2,
+        "POSTCODE": "3511",
+        "WORRY_TEXT": "Zorg\nvoor natuur",
+    }
+    assert result.values == expected
+    stored = [*result.cells, AnswerCell("FROM_OLD_VERSION", option=1)]
+    assert answers_from_cells(qset, stored) == expected
