@@ -46,7 +46,11 @@ def answer_by_keyboard(page: Any) -> None:
                 page.keyboard.press("Enter")
             return
         name = element["name"]
-        if element["type"] == "radio" and name not in answered or element["type"] == "checkbox" and name not in answered and not element["exclusive"]:
+        # The first option of each radio group, and one (non-exclusive) box of each checkbox group.
+        tickable = element["type"] == "radio" or (
+            element["type"] == "checkbox" and not element["exclusive"]
+        )
+        if tickable and name not in answered:
             page.keyboard.press("Space")
             answered.add(name)
         elif element["tag"] == "select":
