@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -16,3 +17,13 @@ def require(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (required under CI=true)")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_engines() -> Iterator[None]:
+    """Close the pooled connections of every app the tests built, so none leaks at exit."""
+    yield
+    from consult.db import Database
+
+    for engine in Database._engines.values():
+        engine.dispose()

@@ -1,0 +1,99 @@
+"""Real concurrent requests against committed data: double clicks and replays race each other.
+
+These tests use their own app without the per-test rollback, because the racing requests need
+separate connections, and clean up after themselves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, delete, func, select
+
+from consult import create_app
+from consult.config import Config
+from consult.extensions import limiter
+from consult.models import Answer, Consultation, QuestionSetVersion, Response, ResponseStatus, Wave
+from tests.consult.citizen import Citizen
+from tests.consult.conftest import MINI, csrf_from
+
+
+@pytest.fixture
+def committing_app(engine: Engine) -> Iterator[Flask]:
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(Config(database_url=url, secret_key="race", testing=True))
+    limiter.reset()
+    yield app
+    with engine.begin() as connection:
+        for model in (Answer, Response, Wave, QuestionSetVersion, Consultation):
+            connection.execute(delete(model))
+
+
+def race(count: int, action) -> list[int]:  # type: ignore[no-untyped-def]
+    """Run `action` in `count` threads released at the same moment; return their status codes."""
+    barrier = threading.Barrier(count)
+    statuses: list[int] = []
+
+    def worker() -> None:
+        barrier.wait()
+        statuses.append(action())
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+def test_simultaneous_submits_leave_one_complete_response(
+    committing_app: Flask, engine: Engine
+) -> None:
+    runner = committing_app.test_cli_runner()
+    assert runner.invoke(args=["surveys", "load", str(MINI), "--open"]).exit_code == 0
+    client = committing_app.test_client()
+    citizen = Citizen(client, "mini-2026", MINI)
+    citizen.start()
+    citizen.answer_all_pages()
+    token = csrf_from(citizen.html)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+
+    def submit() -> int:
+        other = committing_app.test_client()
+        other.set_cookie("session", cookie.value)
+        return other.post("/c/mini-2026/review", data={"csrf_token": token}).status_code
+
+    assert race(4, submit) == [303] * 4
+    with engine.connect() as connection:
+        statuses = connection.scalars(select(Response.status)).all()
+        answers = connection.scalar(select(func.count(Answer.id)))
+    assert statuses == [ResponseStatus.COMPLETE]
+    assert answers and answers > 0
+
+
+def test_simultaneous_saves_of_one_page_store_its_answers_once(
+    committing_app: Flask, engine: Engine
+) -> None:
+    runner = committing_app.test_cli_runner()
+    assert runner.invoke(args=["surveys", "load", str(MINI), "--open"]).exit_code == 0
+    client = committing_app.test_client()
+    citizen = Citizen(client, "mini-2026", MINI)
+    citizen.start()
+    token = csrf_from(citizen.html)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+
+    def save() -> int:
+        other = committing_app.test_client()
+        other.set_cookie("session", cookie.value)
+        form = {"KNOW": "1", "AGE": "30", "action": "next", "csrf_token": token}
+        return other.post("/c/mini-2026/page/knowledge", data=form).status_code
+
+    assert race(4, save) == [303] * 4
+    with engine.connect() as connection:
+        codes = connection.scalars(select(Answer.code).order_by(Answer.code)).all()
+    assert codes == ["AGE", "KNOW"]

@@ -1,0 +1,58 @@
+"""With REDIS_URL set, attempt counters live in Redis, so the limit holds across workers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine
+
+from consult import create_app
+from consult.config import Config
+from tests.conftest import require
+from tests.consult.conftest import MINI, csrf_from
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_available() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_resume_attempts_are_counted_in_redis_across_workers(
+    app: Flask, engine: Engine, load_set
+) -> None:  # type: ignore[no-untyped-def]
+    require(redis_available(), f"Redis is not reachable at {REDIS_URL}")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    url = engine.url.render_as_string(hide_password=False)
+    # Two app instances stand for two gunicorn workers sharing one Redis.
+    workers = [
+        create_app(Config(database_url=url, secret_key="k", redis_url=REDIS_URL, testing=True))
+        for _ in range(2)
+    ]
+    connection = app.extensions["consult_db"].kw["bind"]
+    for worker in workers:
+        worker.extensions["consult_db"].configure(
+            bind=connection, join_transaction_mode="create_savepoint"
+        )
+    load_set(MINI)
+    statuses = []
+    for attempt in range(12):
+        client = workers[attempt % 2].test_client()
+        page = client.get("/c/mini-2026/resume")
+        token = csrf_from(page.get_data(as_text=True))
+        code = uuid.uuid4().hex
+        reply = client.post("/c/mini-2026/resume", data={"code": code, "csrf_token": token})
+        statuses.append(reply.status_code)
+    assert statuses[:10] == [422] * 10
+    assert statuses[10:] == [429, 429]
