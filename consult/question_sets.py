@@ -12,7 +12,6 @@ from consult import store
 from consult.models import (
     Consultation,
     QuestionSetVersion,
-    ResponseStatus,
     Wave,
     WaveMode,
     WaveStatus,
@@ -96,7 +95,3 @@ def load_into_store(
         wave.status = WaveStatus.OPEN
     session.flush()
     return LoadResult(version=version, wave=wave, version_created=created)
-
-
-def completed_count(session: Session, wave: Wave) -> int:
-    return store.response_count(session, wave, ResponseStatus.COMPLETE)

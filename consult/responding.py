@@ -9,13 +9,12 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from consult import store
-from consult.models import Response, ResponseStatus, Wave
+from consult.models import QuestionSetVersion, Response, ResponseStatus, Wave
 from consult.question_sets import question_set_of
 from surveys.layout import Layout, PagePlan, plan_layout, visible_items, visible_pages
 from surveys.model import Item, QuestionSet, Value
@@ -117,8 +116,6 @@ def find_response(
 
 
 def load_state(session: Session, response: Response) -> ResponseState:
-    from consult.models import QuestionSetVersion
-
     version = session.get(QuestionSetVersion, response.question_set_version_id)
     assert version is not None  # guaranteed by the foreign key
     question_set = question_set_of(version)
@@ -166,7 +163,3 @@ def submit(session: Session, state: ResponseState, today: dt.date) -> bool:
     response.submitted_on = today
     session.flush()
     return True
-
-
-def form_lists(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    return {key: list(values) for key, values in form.items()}

@@ -754,10 +754,8 @@ class _Builder:
                     f"unknown key '{key}' in {where}{_suggest(key, sorted(allowed))}",
                 )
         is_info = kind is not None and not kind.has_answer
-        if is_info:
-            text = self.optional_text(entry, "text", f"the text of {where}")
-        else:
-            text = self.required_text(entry, "text", f"the text of {where}", where)
+        # An info item's text is what it shows, so every item needs one.
+        text = self.required_text(entry, "text", f"the text of {where}", where)
         help_text = self.optional_text(entry, "help", f"the help of {where}")
         required = self.boolean(entry, "required", where, False)
         if is_info and required:

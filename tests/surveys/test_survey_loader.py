@@ -931,3 +931,18 @@ def test_error_lists_problems_and_never_returns_partially() -> None:
 def test_problem_without_line() -> None:
     assert str(Problem(None, "something")) == "something"
     assert str(Problem(3, "something")) == "line 3: something"
+
+
+def test_info_item_needs_its_text() -> None:
+    from surveys.loader import validate_text
+
+    source = """consultation: {slug: c, title: C}
+wave: w
+languages: [nl]
+pages:
+  - id: p
+    items:
+      - {code: I, type: info}
+"""
+    problems = validate_text(source)
+    assert any(problem.line == 7 and "text" in problem.message for problem in problems), problems
