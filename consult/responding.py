@@ -75,6 +75,14 @@ class ResponseState:
         position = ids.index(page_id)
         return ids[position - 1] if position > 0 else None
 
+    def first_page_missing_required(self) -> str | None:
+        """The first shown page with a required question left open (pages can be skipped by URL)."""
+        for plan in self.pages:
+            for item in self.items(plan):
+                if item.required and any(code not in self.answers for code in item.answer_codes):
+                    return plan.page_id
+        return None
+
     def resume_page_id(self) -> str | None:
         """Where a returning respondent continues: the last page they reached, if still shown."""
         ids = [plan.page_id for plan in self.pages]

@@ -133,6 +133,9 @@ def review(wave_slug: str) -> Any:
     if response.status == ResponseStatus.COMPLETE:
         return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
     state = responding.load_state(db.session, response)
+    unfinished = state.first_page_missing_required()
+    if unfinished is not None:
+        return redirect(_page_url(wave, unfinished), 303)
     if request.method == "POST":
         responding.submit(db.session, state, today())
         return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)

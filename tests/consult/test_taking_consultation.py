@@ -280,6 +280,20 @@ def test_submitting_twice_leaves_one_complete_response(
     assert len(responses(db)) == 1
 
 
+def test_required_questions_cannot_be_skipped_by_url(
+    client: FlaskClient, db: Session, load_set: LoadSet
+) -> None:
+    wave = load_set()
+    citizen = Citizen(client, wave, MINI)
+    citizen.start()
+    citizen.get(f"/c/{wave}/page/closing")
+    citizen.answer_page_validly()
+    assert citizen.page_id == "knowledge"  # sent back to the required question
+    citizen.submit()
+    assert citizen.page_id == "knowledge"
+    assert responses(db)[0].status == ResponseStatus.IN_PROGRESS
+
+
 def test_double_click_on_start_starts_one_response(
     client: FlaskClient, db: Session, load_set: LoadSet
 ) -> None:
