@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PORT ?= 5000
 SHIPPED := surveys/definitions/biotech-2026.yaml
+MARGINS := surveys/definitions/margins-nl-adults.csv
 
 .PHONY: run test setup database lint unit clean
 
@@ -19,6 +20,7 @@ setup: $(INSTALLED)
 database: setup
 	$(BIN)/consult db upgrade
 	$(BIN)/consult surveys load $(SHIPPED) --open
+	$(BIN)/consult waves margins biotech-2026 $(MARGINS)
 
 run: database
 	$(BIN)/consult serve --port $(PORT)

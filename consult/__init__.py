@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from consult import i18n
 from consult.config import Config
-from consult.extensions import csrf, db, limiter
+from consult.extensions import csrf, db, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,11 +43,14 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app, config.database_url)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
     i18n.init_app(app)
 
+    from consult.admin import admin
     from consult.public import public
 
     app.register_blueprint(public)
+    app.register_blueprint(admin)
     _register_error_pages(app)
     app.after_request(_security_headers)
     app.after_request(_commit_request)

@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
+from consult import accounts, audit, store
 from consult.extensions import db
+from consult.models import Role, Wave, WaveMode
 from consult.question_sets import WaveConflict, load_into_store
+from consult.waves import (
+    WaveError,
+    WaveSettings,
+    close_expired_waves,
+    close_wave,
+    create_wave,
+    open_wave,
+    set_margins,
+    set_published,
+)
 from surveys.loader import QuestionSetError, load_file, validate_file
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(surveys_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(waves_group)
 
 
 @click.group("db", cls=AppGroup, help="Database schema.")
@@ -77,6 +92,138 @@ def surveys_load(path: Path, open_wave: bool) -> None:
         f"{question_set.consultation_slug}: {state} {result.version.number}; "
         f"wave {result.wave.slug} is {result.wave.status.value}"
     )
+
+
+@click.group("users", cls=AppGroup, help="Staff accounts.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command(
+    "create", help="Create an account; the password is read from stdin or generated."
+)
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--consultation", "consultations", multiple=True, help="Slug an organizer runs.")
+def users_create(email: str, role: str, consultations: tuple[str, ...]) -> None:
+    typed = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+    password = typed or accounts.generate_password()
+    try:
+        user = accounts.create_user(db.session, email, Role(role), password, dt.date.today())
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    for slug in consultations:
+        consultation = store.consultation_by_slug(db.session, slug)
+        if consultation is None:
+            raise click.ClickException(f"there is no consultation {slug}")
+        user.consultations.append(consultation)
+    audit.record(db.session, "command line", "create user", f"user:{user.email}", detail=role)
+    db.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")
+    if not typed:
+        click.echo(f"Password (shown only now): {password}")
+
+
+@click.group("waves", cls=AppGroup, help="Waves: create, open, close, publish, margins.")
+def waves_group() -> None:
+    pass
+
+
+def _wave_or_fail(slug: str) -> Wave:
+    wave = store.wave_by_slug(db.session, slug)
+    if wave is None:
+        raise click.ClickException(f"there is no wave {slug}")
+    return wave
+
+
+@waves_group.command("create", help="Create a wave of a consultation on one of its versions.")
+@click.argument("slug")
+@click.option("--consultation", required=True, help="Consultation slug.")
+@click.option("--version", "number", type=int, help="Version number (default: the newest).")
+@click.option("--mode", type=click.Choice(["open", "invite"]), default="open", show_default=True)
+@click.option("--opens", "opens_on", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--closes", "closes_on", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--min-cell-size", type=int, default=10, show_default=True)
+def waves_create(
+    slug: str,
+    consultation: str,
+    number: int | None,
+    mode: str,
+    opens_on: dt.datetime | None,
+    closes_on: dt.datetime | None,
+    min_cell_size: int,
+) -> None:
+    found = store.consultation_by_slug(db.session, consultation)
+    if found is None or not found.versions:
+        raise click.ClickException(f"there is no consultation {consultation} with a version")
+    version = (
+        found.versions[-1] if number is None else store.version_by_number(db.session, found, number)
+    )
+    if version is None:
+        raise click.ClickException(f"{consultation} has no version {number}")
+    settings = WaveSettings(
+        slug=slug,
+        version=version,
+        mode=WaveMode(mode),
+        opens_on=opens_on.date() if opens_on else None,
+        closes_on=closes_on.date() if closes_on else None,
+        min_cell_size=min_cell_size,
+    )
+    try:
+        wave = create_wave(db.session, found, settings)
+    except WaveError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record(db.session, "command line", "create wave", f"wave:{wave.slug}")
+    db.commit()
+    click.echo(f"Created wave {wave.slug} on version {version.number} ({wave.status.value}).")
+
+
+def _wave_command(name: str, help_text: str, change: Callable[[Wave], None]) -> None:
+    @waves_group.command(name, help=help_text)
+    @click.argument("slug")
+    def command(slug: str) -> None:
+        wave = _wave_or_fail(slug)
+        try:
+            change(wave)
+        except WaveError as error:
+            raise click.ClickException(str(error)) from error
+        audit.record(db.session, "command line", f"{name} wave", f"wave:{wave.slug}")
+        db.commit()
+        click.echo(
+            f"Wave {wave.slug}: {wave.status.value}, results "
+            f"{'published' if wave.results_published else 'not published'}."
+        )
+
+
+_wave_command("open", "Open a wave for respondents.", lambda w: open_wave(w, dt.date.today()))
+_wave_command("close", "Close a wave: no more answers.", close_wave)
+_wave_command("publish", "Publish a wave's results.", lambda w: set_published(w, True))
+_wave_command("unpublish", "Withdraw a wave's results.", lambda w: set_published(w, False))
+
+
+@waves_group.command("close-expired", help="Close every open wave whose closing date has passed.")
+def waves_close_expired() -> None:
+    closed = close_expired_waves(db.session, dt.date.today())
+    for wave in closed:
+        audit.record(
+            db.session, "command line", "close wave", f"wave:{wave.slug}", detail="expired"
+        )
+    db.commit()
+    click.echo(f"Closed {len(closed)} wave(s).")
+
+
+@waves_group.command("margins", help="Set a wave's weighting margins from a CSV file.")
+@click.argument("slug")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def waves_margins(slug: str, path: Path) -> None:
+    wave = _wave_or_fail(slug)
+    try:
+        margins = set_margins(wave, path.read_text(encoding="utf-8"))
+    except WaveError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record(db.session, "command line", "set margins", f"wave:{wave.slug}")
+    db.commit()
+    click.echo(f"Wave {wave.slug}: margins for {', '.join(margins)}.")
 
 
 @click.command("serve", help="Serve the app (gunicorn when available, else Flask's server).")

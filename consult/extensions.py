@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from consult.db import db
@@ -12,4 +13,8 @@ csrf = CSRFProtect()
 # The address is used only in memory (or Redis) to count attempts; it is never stored with answers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
-__all__ = ["csrf", "db", "limiter"]
+login_manager = LoginManager()
+login_manager.login_view = "admin.login"
+login_manager.session_protection = "strong"
+
+__all__ = ["csrf", "db", "limiter", "login_manager"]

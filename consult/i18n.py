@@ -62,8 +62,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I have a code and want to continue",
     },
     "invite_only": {
-        "nl": "Deze consultatie is alleen voor mensen met een uitnodiging.",
-        "en": "This consultation is by invitation only.",
+        "nl": "Deze consultatie is alleen voor mensen met een uitnodiging. Vul de code uit uw "
+        "uitnodiging in.",
+        "en": "This consultation is by invitation only. Enter the code from your invitation.",
+    },
+    "invitation_label": {"nl": "Uw uitnodigingscode", "en": "Your invitation code"},
+    "invitation_unknown": {
+        "nl": "Deze uitnodigingscode is niet geldig of al gebruikt.",
+        "en": "This invitation code is not valid or has already been used.",
     },
     "progress": {"nl": "Stap {n} van {total}", "en": "Step {n} of {total}"},
     "back": {"nl": "Vorige", "en": "Back"},

@@ -9,7 +9,9 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (
+    Column,
     Date,
+    DateTime,
     Enum,
     Float,
     ForeignKey,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -46,6 +49,18 @@ class WaveMode(enum.StrEnum):
     INVITE = "invite"
 
 
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    ORGANIZER = "organizer"
+    RESEARCHER = "researcher"
+
+
+class InvitationStatus(enum.StrEnum):
+    UNUSED = "unused"
+    USED = "used"
+    REVOKED = "revoked"
+
+
 class ResponseStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
@@ -59,6 +74,47 @@ def _values(kind: type[enum.StrEnum]) -> list[str]:
     return [member.value for member in kind]
 
 
+consultation_organizer = Table(
+    "consultation_organizer",
+    Base.metadata,
+    Column("consultation_id", ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    """A staff account: admins manage users, organizers their consultations, researchers read."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    consultations: Mapped[list[Consultation]] = relationship(
+        secondary=consultation_organizer, back_populates="organizers"
+    )
+
+    # Flask-Login's user protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
 class Consultation(Base):
     """A consultation that repeats yearly, e.g. the biotechnology consultation."""
 
@@ -69,8 +125,13 @@ class Consultation(Base):
     title_nl: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str | None] = mapped_column(String(300))
 
-    versions: Mapped[list[QuestionSetVersion]] = relationship(back_populates="consultation")
-    waves: Mapped[list[Wave]] = relationship(back_populates="consultation")
+    versions: Mapped[list[QuestionSetVersion]] = relationship(
+        back_populates="consultation", order_by="QuestionSetVersion.number"
+    )
+    waves: Mapped[list[Wave]] = relationship(back_populates="consultation", order_by="Wave.id")
+    organizers: Mapped[list[User]] = relationship(
+        secondary=consultation_organizer, back_populates="consultations"
+    )
 
     def title(self, lang: str) -> str:
         return (self.title_en if lang == "en" else None) or self.title_nl
@@ -111,6 +172,8 @@ class Wave(Base):
     closes_on: Mapped[dt.date | None] = mapped_column(Date)
     min_cell_size: Mapped[int] = mapped_column(Integer, default=10)
     results_published: Mapped[bool] = mapped_column(default=False)
+    # Population margins for weighting, as the CSV text `variable,category,share`.
+    margins: Mapped[str | None] = mapped_column(Text)
 
     consultation: Mapped[Consultation] = relationship(back_populates="waves")
     question_set_version: Mapped[QuestionSetVersion] = relationship()
@@ -142,6 +205,8 @@ class Response(Base):
     # The order of pages, items and rows this respondent was shown (JSON from surveys.layout).
     layout: Mapped[str] = mapped_column(Text)
     last_page_id: Mapped[str | None] = mapped_column(String(64))
+    # Minutes from start to submit, when measured in one browser session; never a clock time.
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
 
     wave: Mapped[Wave] = relationship()
     answers: Mapped[list[Answer]] = relationship(
@@ -163,3 +228,32 @@ class Answer(Base):
     text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class Invitation(Base):
+    """A one-time code for an invitation-only wave; only its hash is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[InvitationStatus] = mapped_column(_enum(InvitationStatus, "invitation_status"))
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    used_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    wave: Mapped[Wave] = relationship()
+
+
+class AuditEvent(Base):
+    """Who did what to what, when, with what result. Never answers, tokens or passwords."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    result: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(String(500))

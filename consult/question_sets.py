@@ -16,12 +16,18 @@ from consult.models import (
     WaveMode,
     WaveStatus,
 )
-from surveys.loader import load_question_set
+from surveys.loader import Problem, QuestionSetError, load_question_set
 from surveys.model import QuestionSet
 
 
 class WaveConflict(Exception):
     """A wave cannot move to another question set once respondents have answered it."""
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    version: QuestionSetVersion
+    created: bool
 
 
 @dataclass(frozen=True)
@@ -41,13 +47,35 @@ def question_set_of(version: QuestionSetVersion) -> QuestionSet:
     return _parse(version.checksum, version.source)
 
 
-def load_into_store(
-    session: Session, question_set: QuestionSet, *, open_wave: bool, today: dt.date
-) -> LoadResult:
-    """Store `question_set` as a version (unless already stored) and point its wave at it.
+def parse_upload(filename: str, data: bytes) -> QuestionSet:
+    """Read an uploaded YAML or XLSForm file; every problem is raised at once."""
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        from surveys.xlsform import xlsform_to_question_set
 
-    Loading the same file twice changes nothing, so `make run` can load on every start.
-    """
+        return canonical(xlsform_to_question_set(data))
+    if lower.endswith((".yaml", ".yml")):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise QuestionSetError([Problem(None, "the file is not UTF-8 text")]) from error
+        return load_question_set(text, filename=filename)
+    raise QuestionSetError(
+        [Problem(None, "upload a question set as a .yaml, .yml or .xlsx (XLSForm) file")]
+    )
+
+
+def canonical(question_set: QuestionSet) -> QuestionSet:
+    """A set read from XLSForm is stored as the equivalent YAML, the one source format."""
+    from surveys.xlsform import question_set_to_yaml
+
+    return load_question_set(question_set_to_yaml(question_set), filename="xlsform")
+
+
+def store_question_set(
+    session: Session, question_set: QuestionSet, today: dt.date
+) -> StoredVersion:
+    """Store `question_set` as a new version of its consultation, unless identical to one."""
     consultation = store.consultation_by_slug(session, question_set.consultation_slug)
     if consultation is None:
         consultation = Consultation(slug=question_set.consultation_slug, title_nl="")
@@ -57,18 +85,30 @@ def load_into_store(
     session.flush()
 
     version = store.version_by_checksum(session, consultation, question_set.checksum)
-    created = version is None
-    if version is None:
-        version = QuestionSetVersion(
-            consultation=consultation,
-            number=store.next_version_number(session, consultation),
-            label=question_set.version_label,
-            source=question_set.source,
-            checksum=question_set.checksum,
-            created_on=today,
-        )
-        session.add(version)
-        session.flush()
+    if version is not None:
+        return StoredVersion(version, created=False)
+    version = QuestionSetVersion(
+        consultation=consultation,
+        number=store.next_version_number(session, consultation),
+        label=question_set.version_label,
+        source=question_set.source,
+        checksum=question_set.checksum,
+        created_on=today,
+    )
+    session.add(version)
+    session.flush()
+    return StoredVersion(version, created=True)
+
+
+def load_into_store(
+    session: Session, question_set: QuestionSet, *, open_wave: bool, today: dt.date
+) -> LoadResult:
+    """Store `question_set` as a version (unless already stored) and point its wave at it.
+
+    Loading the same file twice changes nothing, so `make run` can load on every start.
+    """
+    stored = store_question_set(session, question_set, today)
+    version, created, consultation = stored.version, stored.created, stored.version.consultation
 
     wave = store.wave_by_slug(session, question_set.wave)
     if wave is None:

@@ -158,7 +158,9 @@ def save_page(
     store.replace_answers(session, state.response, codes, cells)
 
 
-def submit(session: Session, state: ResponseState, today: dt.date) -> bool:
+def submit(
+    session: Session, state: ResponseState, today: dt.date, *, duration_minutes: int | None = None
+) -> bool:
     """Mark the response complete; returns False when it already was (a replay or double click)."""
     response = state.response
     if response.status == ResponseStatus.COMPLETE:
@@ -169,5 +171,6 @@ def submit(session: Session, state: ResponseState, today: dt.date) -> bool:
     store.delete_answers_except(session, response, shown)
     response.status = ResponseStatus.COMPLETE
     response.submitted_on = today
+    response.duration_minutes = duration_minutes
     session.flush()
     return True

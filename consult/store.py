@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from consult.models import (
     Answer,
+    AuditEvent,
     Consultation,
+    Invitation,
+    InvitationStatus,
     QuestionSetVersion,
     Response,
     ResponseStatus,
+    User,
     Wave,
     WaveStatus,
 )
@@ -112,3 +116,145 @@ def delete_answers_except(session: Session, response: Response, keep: Iterable[s
         delete(Answer).where(Answer.response_id == response.id, Answer.code.not_in(list(keep)))
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email))
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def all_consultations(session: Session) -> list[Consultation]:
+    return list(session.scalars(select(Consultation).order_by(Consultation.slug)))
+
+
+def version_by_number(
+    session: Session, consultation: Consultation, number: int
+) -> QuestionSetVersion | None:
+    return session.scalar(
+        select(QuestionSetVersion).where(
+            QuestionSetVersion.consultation_id == consultation.id,
+            QuestionSetVersion.number == number,
+        )
+    )
+
+
+def versions_with_responses(session: Session, consultation: Consultation) -> set[int]:
+    """Ids of the consultation's versions that respondents have answered (frozen versions)."""
+    rows = session.scalars(
+        select(Response.question_set_version_id)
+        .join(Wave, Wave.id == Response.wave_id)
+        .where(Wave.consultation_id == consultation.id)
+        .distinct()
+    )
+    return set(rows)
+
+
+def add_audit_event(session: Session, event: AuditEvent) -> None:
+    session.add(event)
+    session.flush()
+
+
+def audit_events(session: Session, limit: int = 500) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+def invitation_by_hash(
+    session: Session, wave: Wave, code_hash: str, *, for_update: bool = False
+) -> Invitation | None:
+    query = select(Invitation).where(
+        Invitation.wave_id == wave.id, Invitation.code_hash == code_hash
+    )
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def add_invitations(session: Session, invitations: Sequence[Invitation]) -> None:
+    session.add_all(invitations)
+    session.flush()
+
+
+def invitation_counts(session: Session, wave: Wave) -> dict[InvitationStatus, int]:
+    rows = session.execute(
+        select(Invitation.status, func.count(Invitation.id))
+        .where(Invitation.wave_id == wave.id)
+        .group_by(Invitation.status)
+    )
+    counts = {status: 0 for status in InvitationStatus}
+    counts.update({status: count for status, count in rows})
+    return counts
+
+
+def revoke_unused_invitations(session: Session, wave: Wave) -> int:
+    result = session.execute(
+        update(Invitation)
+        .where(Invitation.wave_id == wave.id, Invitation.status == InvitationStatus.UNUSED)
+        .values(status=InvitationStatus.REVOKED)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def waves_with_status(session: Session, status: WaveStatus) -> list[Wave]:
+    return list(session.scalars(select(Wave).where(Wave.status == status)))
+
+
+def duration_distribution(session: Session, wave: Wave) -> list[tuple[int, int]]:
+    """(minutes, completes) pairs: the median is read from these counts, not from every row."""
+    rows = session.execute(
+        select(Response.duration_minutes, func.count(Response.id))
+        .where(
+            Response.wave_id == wave.id,
+            Response.status == ResponseStatus.COMPLETE,
+            Response.duration_minutes.is_not(None),
+        )
+        .group_by(Response.duration_minutes)
+        .order_by(Response.duration_minutes)
+    )
+    return [(int(minutes or 0), int(count)) for minutes, count in rows]
+
+
+def in_progress_by_last_page(session: Session, wave: Wave) -> dict[str, int]:
+    rows = session.execute(
+        select(Response.last_page_id, func.count(Response.id))
+        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.IN_PROGRESS)
+        .group_by(Response.last_page_id)
+    )
+    return {str(page): int(count) for page, count in rows}
+
+
+def completes_per_day(session: Session, wave: Wave) -> list[tuple[dt.date, int]]:
+    rows = session.execute(
+        select(Response.submitted_on, func.count(Response.id))
+        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.COMPLETE)
+        .group_by(Response.submitted_on)
+        .order_by(Response.submitted_on)
+    )
+    return [(day, int(count)) for day, count in rows if day is not None]
+
+
+def complete_answer_counts(
+    session: Session, wave: Wave, codes: Sequence[str]
+) -> dict[str, dict[int, int]]:
+    """For single-choice items `codes`: complete responses per option (one grouped query)."""
+    rows = session.execute(
+        select(Answer.code, Answer.option, func.count(Answer.id))
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Response.wave_id == wave.id,
+            Response.status == ResponseStatus.COMPLETE,
+            Answer.code.in_(list(codes)),
+        )
+        .group_by(Answer.code, Answer.option)
+    )
+    counts: dict[str, dict[int, int]] = {code: {} for code in codes}
+    for code, option, count in rows:
+        if option is not None:
+            counts[code][int(option)] = int(count)
+    return counts

@@ -13,5 +13,13 @@ class StartForm(FlaskForm):
     consent = BooleanField(validators=[DataRequired(message="consent_required")])
 
 
+class InvitedStartForm(StartForm):
+    """Invitation-only waves: the one-time code from the invitation letter starts the response."""
+
+    invitation = StringField(
+        validators=[DataRequired(message="invitation_unknown"), Length(max=80)]
+    )
+
+
 class ResumeForm(FlaskForm):
     code = StringField(validators=[DataRequired(message="resume_unknown"), Length(max=80)])

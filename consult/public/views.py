@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from flask import (
@@ -20,14 +21,16 @@ from consult.extensions import db, limiter
 from consult.i18n import current_language
 from consult.models import ResponseStatus, Wave, WaveMode
 from consult.public.fields import form_fields
-from consult.public.forms import ResumeForm, StartForm
+from consult.public.forms import InvitedStartForm, ResumeForm, StartForm
 from consult.question_sets import question_set_of
+from consult.waves import redeem_invitation
 from surveys.messages import render as render_message
 from surveys.types import QUESTION_TYPES, parse_page
 
 public = Blueprint("public", __name__)
 
-RESUME_LIMIT = "10 per minute;50 per hour"
+# Wrong resume or invitation codes per visitor; only failed attempts count.
+CODE_ATTEMPT_LIMIT = "10 per minute;50 per hour"
 
 
 def today() -> dt.date:
@@ -44,24 +47,40 @@ def home() -> str:
 @public.route("/c/<wave_slug>", methods=["GET"])
 def start_page(wave_slug: str) -> str:
     wave = _open_wave(wave_slug)
-    return _render_start(wave, StartForm())
+    form = _start_form(wave)
+    if isinstance(form, InvitedStartForm) and request.args.get("code"):
+        form.invitation.data = request.args["code"][:80]
+    return _render_start(wave, form)
+
+
+def _start_form(wave: Wave) -> StartForm:
+    return InvitedStartForm() if wave.mode == WaveMode.INVITE else StartForm()
 
 
 @public.post("/c/<wave_slug>/start")
+@limiter.limit(CODE_ATTEMPT_LIMIT, deduct_when=lambda response: response.status_code == 422)
 def start_response(wave_slug: str) -> Any:
-    """Start a response after consent; a second click continues the response already started."""
+    """Start a response after consent; a second click continues the response already started.
+
+    In an invitation-only wave the one-time code is used up by the start.
+    """
     wave = _open_wave(wave_slug)
-    if wave.mode == WaveMode.INVITE:
-        abort(403)
-    form = StartForm()
+    form = _start_form(wave)
     if not form.validate_on_submit():
         return _render_start(wave, form), 422
     existing = _current_response(wave)
     if existing is not None and existing.status == ResponseStatus.IN_PROGRESS:
         state = responding.load_state(db.session, existing)
         return redirect(_page_url(wave, state.resume_page_id()), 303)
+    if isinstance(form, InvitedStartForm):
+        code = responding.normalize_resume_token(form.invitation.data or "")
+        if not redeem_invitation(db.session, wave, code, today()):
+            form.invitation.errors = ["invitation_unknown"]
+            return _render_start(wave, form), 422
     response, token = responding.start_response(db.session, wave, current_language(), today())
     _remember_token(wave, token)
+    session.setdefault("started_at", {})[wave.slug] = time.time()
+    session.modified = True
     state = responding.load_state(db.session, response)
     return redirect(_page_url(wave, state.resume_page_id()), 303)
 
@@ -137,7 +156,10 @@ def review(wave_slug: str) -> Any:
     if unfinished is not None:
         return redirect(_page_url(wave, unfinished), 303)
     if request.method == "POST":
-        responding.submit(db.session, state, today())
+        started_at = session.get("started_at", {}).pop(wave.slug, None)
+        session.modified = True
+        minutes = round((time.time() - started_at) / 60) if started_at else None
+        responding.submit(db.session, state, today(), duration_minutes=minutes)
         return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
     pages = state.pages
     answered = len({state.question_set.owner_of(code).code for code in state.answers})
@@ -162,7 +184,7 @@ def thanks(wave_slug: str) -> str:
 
 
 @public.route("/c/<wave_slug>/resume", methods=["GET", "POST"])
-@limiter.limit(RESUME_LIMIT, methods=["POST"])
+@limiter.limit(CODE_ATTEMPT_LIMIT, methods=["POST"], deduct_when=lambda r: r.status_code == 422)
 def resume(wave_slug: str) -> Any:
     """Continue with a resume code, on any device. Attempts are rate limited."""
     wave = _open_wave(wave_slug)
@@ -199,7 +221,7 @@ def _render_start(wave: Wave, form: StartForm) -> str:
         wave=wave,
         question_set=question_set_of(wave.question_set_version),
         form=form,
-        invite_only=wave.mode == WaveMode.INVITE,
+        invited=isinstance(form, InvitedStartForm),
     )
 
 

@@ -1,0 +1,86 @@
+"""Forms of the admin pages; each validates its input and says what is wrong in plain words."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from consult.models import Role, WaveMode
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Question-set file (.yaml or .xlsx)", validators=[FileRequired()])
+
+
+class WaveForm(FlaskForm):
+    slug = StringField(
+        "Wave name",
+        validators=[DataRequired(), Length(min=3, max=64)],
+        description="e.g. biotech-2027",
+    )
+    version = SelectField("Question-set version", coerce=int, validators=[InputRequired()])
+    mode = SelectField(
+        "Who may answer",
+        choices=[
+            (WaveMode.OPEN.value, "Everyone (open)"),
+            (WaveMode.INVITE.value, "Invitation only"),
+        ],
+    )
+    opens_on = DateField("Opens on", validators=[Optional()])
+    closes_on = DateField("Closes on", validators=[Optional()])
+    min_cell_size = IntegerField(
+        "Minimum respondents per published cell", default=10, validators=[NumberRange(1, 1000)]
+    )
+
+
+class VersionForm(FlaskForm):
+    version = SelectField("Question-set version", coerce=int, validators=[InputRequired()])
+
+
+class MarginsForm(FlaskForm):
+    file = FileField("Margins file (CSV: variable,category,share)", validators=[FileRequired()])
+
+
+class InvitationsForm(FlaskForm):
+    count = IntegerField("Number of codes", default=100, validators=[NumberRange(1, 100_000)])
+    output = SelectField(
+        "Deliver as", choices=[("csv", "CSV download"), ("page", "List on screen")]
+    )
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        "E-mail",
+        validators=[
+            DataRequired(),
+            Regexp(EMAIL, message="Enter an e-mail address."),
+            Length(max=254),
+        ],
+    )
+    role = SelectField("Role", choices=[(role.value, role.value) for role in Role])
+    consultations = SelectMultipleField("Consultations (organizers)", coerce=int)
+
+
+class MembershipForm(FlaskForm):
+    consultations = SelectMultipleField("Consultations", coerce=int)
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only the CSRF token, for buttons that change state."""

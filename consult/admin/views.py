@@ -1,0 +1,590 @@
+"""Views of the admin pages. Every route checks the user's right, and every object its owner:
+an organizer gets 404 for another team's consultation, wave or version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from consult import accounts, audit, store
+from consult.admin.forms import (
+    ConfirmForm,
+    InvitationsForm,
+    LoginForm,
+    MarginsForm,
+    MembershipForm,
+    UploadForm,
+    UserForm,
+    VersionForm,
+    WaveForm,
+)
+from consult.extensions import db, limiter, login_manager
+from consult.models import Consultation, QuestionSetVersion, Role, User, Wave, WaveMode
+from consult.monitoring import monitor_wave
+from consult.question_sets import parse_upload, question_set_of, store_question_set
+from consult.waves import (
+    WaveError,
+    WaveSettings,
+    change_version,
+    close_wave,
+    create_wave,
+    generate_invitations,
+    invitations_csv,
+    open_wave,
+    set_margins,
+    set_published,
+)
+from surveys.layout import PagePlan
+from surveys.loader import QuestionSetError
+from surveys.types import QUESTION_TYPES
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+IDLE_TIMEOUT = dt.timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = dt.timedelta(hours=8)
+LOGIN_LIMIT = "5 per minute;30 per hour"
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = store.user_by_id(db.session, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@admin.before_request
+def enforce_session_timeouts() -> Any:
+    """Sign out after 30 idle minutes or 8 hours, whichever comes first."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    signed_in = session.get("signed_in_at", 0)
+    seen = session.get("seen_at", 0)
+    if (
+        now - signed_in > ABSOLUTE_TIMEOUT.total_seconds()
+        or now - seen > IDLE_TIMEOUT.total_seconds()
+    ):
+        logout_user()
+        session.clear()
+        flash("Your session has expired. Please sign in again.")
+        return redirect(url_for("admin.login", next=request.path))
+    session["seen_at"] = now
+    return None
+
+
+def staff_only(view: View) -> View:
+    """Signed-in organizers and admins; researchers are refused (they use the results pages)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not accounts.can_use_admin(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def admins_only(view: View) -> View:
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not accounts.can_manage_users(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _actor() -> str:
+    return str(current_user.email) if current_user.is_authenticated else "anonymous"
+
+
+def _audit(action: str, target: str, result: str = "ok", detail: str | None = None) -> None:
+    audit.record(db.session, _actor(), action, target, result, detail)
+
+
+def _consultation(slug: str) -> Consultation:
+    consultation = store.consultation_by_slug(db.session, slug)
+    if consultation is None or not accounts.can_manage_consultation(current_user, consultation):
+        abort(404)
+    return consultation
+
+
+def _version(consultation: Consultation, number: int) -> QuestionSetVersion:
+    version = store.version_by_number(db.session, consultation, number)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _wave(slug: str) -> Wave:
+    wave = store.wave_by_slug(db.session, slug)
+    if wave is None or not accounts.can_manage_wave(current_user, wave):
+        abort(404)
+    return wave
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+@admin.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login() -> Any:
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None:
+            # A fresh session at sign-in: nothing from before (e.g. a planted cookie) carries over.
+            session.clear()
+            login_user(user)
+            session["signed_in_at"] = session["seen_at"] = time.time()
+            audit.record(db.session, user.email, "sign in", f"user:{user.email}")
+            return redirect(_safe_next(request.args.get("next")), 303)
+        known = store.user_by_email(db.session, (form.email.data or "").strip().lower())
+        audit.record(db.session, known.email if known else "unknown", "sign in", "admin", "refused")
+        db.commit()  # the refusal is logged even though this request answers 401
+        failed = True
+    status = 401 if failed else (422 if form.errors else 200)
+    return render_template("admin/login.html", form=form, failed=failed), status
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin") and not target.startswith("//"):
+        return target
+    return url_for("admin.dashboard")
+
+
+@admin.post("/logout")
+@login_required
+def logout() -> Any:
+    if ConfirmForm().validate_on_submit():
+        _audit("sign out", f"user:{current_user.email}")
+        logout_user()
+        session.clear()
+    return redirect(url_for("admin.login"), 303)
+
+
+# --- overview, users, audit -------------------------------------------------------------------
+
+
+@admin.get("/")
+@staff_only
+def dashboard() -> str:
+    consultations = [
+        c
+        for c in store.all_consultations(db.session)
+        if accounts.can_manage_consultation(current_user, c)
+    ]
+    return render_template("admin/dashboard.html", consultations=consultations, upload=UploadForm())
+
+
+@admin.route("/users", methods=["GET", "POST"])
+@admins_only
+def users() -> Any:
+    form = UserForm()
+    form.consultations.choices = [(c.id, c.slug) for c in store.all_consultations(db.session)]
+    new_password = None
+    status = 200
+    if form.validate_on_submit():
+        password = accounts.generate_password()
+        try:
+            user = accounts.create_user(
+                db.session, form.email.data or "", Role(form.role.data), password, dt.date.today()
+            )
+        except accounts.AccountError as error:
+            form.email.errors = [str(error)]
+            status = 422
+        else:
+            chosen = set(form.consultations.data or [])
+            user.consultations = [c for c in store.all_consultations(db.session) if c.id in chosen]
+            _audit("create user", f"user:{user.email}", detail=f"role {user.role.value}")
+            new_password = (user.email, password)
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "admin/users.html",
+            form=form,
+            users=store.all_users(db.session),
+            new_password=new_password,
+            confirm=ConfirmForm(),
+        ),
+        status,
+    )
+
+
+@admin.post("/users/<int:user_id>/consultations")
+@admins_only
+def user_consultations(user_id: int) -> Any:
+    user = store.user_by_id(db.session, user_id) or abort(404)
+    form = MembershipForm()
+    form.consultations.choices = [(c.id, c.slug) for c in store.all_consultations(db.session)]
+    if not form.validate_on_submit():
+        abort(400)
+    chosen = set(form.consultations.data or [])
+    user.consultations = [c for c in store.all_consultations(db.session) if c.id in chosen]
+    _audit(
+        "set consultations",
+        f"user:{user.email}",
+        detail=", ".join(c.slug for c in user.consultations),
+    )
+    return redirect(url_for("admin.users"), 303)
+
+
+@admin.post("/users/<int:user_id>/deactivate")
+@admins_only
+def deactivate_user(user_id: int) -> Any:
+    user = store.user_by_id(db.session, user_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.")
+        return redirect(url_for("admin.users"), 303)
+    user.active = False
+    _audit("deactivate user", f"user:{user.email}")
+    return redirect(url_for("admin.users"), 303)
+
+
+@admin.get("/audit")
+@admins_only
+def audit_log() -> str:
+    return render_template("admin/audit.html", events=store.audit_events(db.session))
+
+
+# --- question sets ----------------------------------------------------------------------------
+
+
+@admin.post("/upload")
+@staff_only
+def upload_question_set() -> Any:
+    """Validate an uploaded set; a valid one becomes a new immutable version."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_failed(["Choose a .yaml or .xlsx file to upload."], None)
+    upload = form.file.data
+    filename = upload.filename or "upload"
+    try:
+        question_set = parse_upload(filename, upload.read())
+    except QuestionSetError as error:
+        _audit("upload question set", filename, "refused", f"{len(error.problems)} problems")
+        db.commit()
+        return _upload_failed([str(p) for p in error.problems], filename)
+    existing = store.consultation_by_slug(db.session, question_set.consultation_slug)
+    if existing is not None and not accounts.can_manage_consultation(current_user, existing):
+        message = f"The consultation '{question_set.consultation_slug}' belongs to another team."
+        return _upload_failed([message], filename)
+    result = store_question_set(db.session, question_set, dt.date.today())
+    consultation = result.version.consultation
+    if current_user.role == Role.ORGANIZER and current_user not in consultation.organizers:
+        consultation.organizers.append(current_user)
+    _audit(
+        "upload question set",
+        f"consultation:{consultation.slug}",
+        detail=f"version {result.version.number}" + ("" if result.created else " (unchanged)"),
+    )
+    flash(
+        f"Version {result.version.number} of {consultation.slug} is stored."
+        if result.created
+        else f"This file is identical to version {result.version.number}; nothing changed."
+    )
+    return redirect(
+        url_for("admin.version", slug=consultation.slug, number=result.version.number), 303
+    )
+
+
+def _upload_failed(problems: list[str], filename: str | None) -> tuple[str, int]:
+    return render_template("admin/upload_report.html", problems=problems, filename=filename), 422
+
+
+@admin.get("/c/<slug>")
+@staff_only
+def consultation(slug: str) -> str:
+    consultation = _consultation(slug)
+    form = WaveForm()
+    form.version.choices = [(v.number, f"version {v.number}") for v in consultation.versions]
+    return _consultation_page(consultation, form)
+
+
+def _consultation_page(consultation: Consultation, form: WaveForm) -> str:
+    return render_template(
+        "admin/consultation.html",
+        consultation=consultation,
+        frozen=store.versions_with_responses(db.session, consultation),
+        wave_form=form,
+        upload=UploadForm(),
+    )
+
+
+@admin.get("/c/<slug>/v/<int:number>")
+@staff_only
+def version(slug: str, number: int) -> str:
+    consultation = _consultation(slug)
+    version = _version(consultation, number)
+    return render_template(
+        "admin/version.html",
+        consultation=consultation,
+        version=version,
+        question_set=question_set_of(version),
+        frozen=version.id in store.versions_with_responses(db.session, consultation),
+    )
+
+
+@admin.get("/c/<slug>/v/<int:number>/preview")
+@admin.get("/c/<slug>/v/<int:number>/preview/<page_id>")
+@staff_only
+def preview(slug: str, number: int, page_id: str | None = None) -> str:
+    """Every page of a version exactly as a citizen sees it; nothing can be submitted."""
+    consultation = _consultation(slug)
+    version = _version(consultation, number)
+    question_set = question_set_of(version)
+    ids = [page.id for page in question_set.pages]
+    page_id = page_id or ids[0]
+    if page_id not in ids:
+        abort(404)
+    page = question_set.page(page_id)
+    position = ids.index(page_id)
+    return render_template(
+        "admin/preview.html",
+        consultation=consultation,
+        version=version,
+        question_set=question_set,
+        page=page,
+        plan=PagePlan(page.id, tuple(item.code for item in page.items)),
+        items=list(page.items),
+        types=QUESTION_TYPES,
+        fields={},
+        errors={},
+        step=position + 1,
+        total_steps=len(ids),
+        previous_id=ids[position - 1] if position > 0 else None,
+        next_id=ids[position + 1] if position + 1 < len(ids) else None,
+    )
+
+
+@admin.get("/c/<slug>/v/<int:number>/export.<fmt>")
+@staff_only
+def export_version(slug: str, number: int, fmt: str) -> Response:
+    consultation = _consultation(slug)
+    version = _version(consultation, number)
+    name = f"{consultation.slug}-v{version.number}"
+    if fmt == "yaml":
+        return Response(
+            version.source,
+            mimetype="application/yaml",
+            headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'},
+        )
+    if fmt == "xlsx":
+        from surveys.xlsform import question_set_to_xlsform
+
+        return Response(
+            question_set_to_xlsform(question_set_of(version)),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    abort(404)
+
+
+@admin.get("/c/<slug>/diff")
+@staff_only
+def diff(slug: str) -> str:
+    from surveys.diff import diff_question_sets
+
+    consultation = _consultation(slug)
+    numbers = [v.number for v in consultation.versions]
+    old_number = request.args.get("from", type=int) or (numbers[-2] if len(numbers) > 1 else 1)
+    new_number = request.args.get("to", type=int) or numbers[-1]
+    old, new = _version(consultation, old_number), _version(consultation, new_number)
+    return render_template(
+        "admin/diff.html",
+        consultation=consultation,
+        old=old,
+        new=new,
+        numbers=numbers,
+        changes=diff_question_sets(question_set_of(old), question_set_of(new)),
+    )
+
+
+# --- waves ------------------------------------------------------------------------------------
+
+
+@admin.post("/c/<slug>/waves")
+@staff_only
+def create_wave_view(slug: str) -> Any:
+    consultation = _consultation(slug)
+    form = WaveForm()
+    form.version.choices = [(v.number, f"version {v.number}") for v in consultation.versions]
+    if form.validate_on_submit():
+        try:
+            wave = create_wave(
+                db.session,
+                consultation,
+                WaveSettings(
+                    slug=(form.slug.data or "").strip(),
+                    version=_version(consultation, int(form.version.data)),
+                    mode=WaveMode(form.mode.data),
+                    opens_on=form.opens_on.data,
+                    closes_on=form.closes_on.data,
+                    min_cell_size=int(form.min_cell_size.data or 10),
+                ),
+            )
+        except WaveError as error:
+            form.slug.errors = [str(error)]
+        else:
+            _audit("create wave", f"wave:{wave.slug}", detail=f"version {form.version.data}")
+            return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    return _consultation_page(consultation, form), 422
+
+
+@admin.get("/w/<slug>")
+@staff_only
+def wave(slug: str) -> str:
+    wave = _wave(slug)
+    version_form = VersionForm()
+    version_form.version.choices = [
+        (v.number, f"version {v.number}") for v in wave.consultation.versions
+    ]
+    version_form.version.data = wave.question_set_version.number
+    return render_template(
+        "admin/wave.html",
+        wave=wave,
+        today=dt.date.today(),
+        monitor=monitor_wave(db.session, wave),
+        invitations=store.invitation_counts(db.session, wave),
+        confirm=ConfirmForm(),
+        version_form=version_form,
+        margins_form=MarginsForm(),
+        invitations_form=InvitationsForm(),
+    )
+
+
+WAVE_ACTIONS: dict[str, Callable[[Wave], None]] = {
+    "open": lambda wave: open_wave(wave, dt.date.today()),
+    "close": close_wave,
+    "publish": lambda wave: set_published(wave, True),
+    "unpublish": lambda wave: set_published(wave, False),
+}
+
+
+@admin.post("/w/<slug>/<action>")
+@staff_only
+def wave_action(slug: str, action: str) -> Any:
+    wave = _wave(slug)
+    change = WAVE_ACTIONS.get(action) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        change(wave)
+    except WaveError as error:
+        flash(str(error))
+        _audit(f"{action} wave", f"wave:{wave.slug}", "refused", str(error))
+        db.commit()
+        return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    _audit(f"{action} wave", f"wave:{wave.slug}")
+    flash(f"Wave {wave.slug}: {action} done.")
+    return redirect(url_for("admin.wave", slug=wave.slug), 303)
+
+
+@admin.post("/w/<slug>/version")
+@staff_only
+def wave_version(slug: str) -> Any:
+    wave = _wave(slug)
+    form = VersionForm()
+    form.version.choices = [(v.number, str(v.number)) for v in wave.consultation.versions]
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change_version(db.session, wave, _version(wave.consultation, int(form.version.data)))
+    except WaveError as error:
+        flash(str(error))
+        _audit("change wave version", f"wave:{wave.slug}", "refused", str(error))
+        db.commit()
+    else:
+        _audit("change wave version", f"wave:{wave.slug}", detail=f"version {form.version.data}")
+    return redirect(url_for("admin.wave", slug=wave.slug), 303)
+
+
+@admin.post("/w/<slug>/margins")
+@staff_only
+def wave_margins(slug: str) -> Any:
+    wave = _wave(slug)
+    form = MarginsForm()
+    if not form.validate_on_submit():
+        flash("Choose a margins CSV file to upload.")
+        return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    try:
+        text = form.file.data.read().decode("utf-8")
+        set_margins(wave, text)
+    except (UnicodeDecodeError, WaveError) as error:
+        message = (
+            "the file is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error)
+        )
+        flash(f"Margins not changed: {message}")
+        _audit("set margins", f"wave:{wave.slug}", "refused", message)
+        db.commit()
+    else:
+        _audit("set margins", f"wave:{wave.slug}")
+        flash("Margins stored.")
+    return redirect(url_for("admin.wave", slug=wave.slug), 303)
+
+
+@admin.post("/w/<slug>/invitations")
+@staff_only
+def wave_invitations(slug: str) -> Any:
+    """Generate codes: shown or downloaded once, stored only as hashes."""
+    wave = _wave(slug)
+    form = InvitationsForm()
+    if not form.validate_on_submit():
+        flash("Give a number of codes between 1 and 100000.")
+        return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    try:
+        codes = generate_invitations(db.session, wave, int(form.count.data or 0), dt.date.today())
+    except WaveError as error:
+        flash(str(error))
+        return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    _audit("generate invitations", f"wave:{wave.slug}", detail=f"{len(codes)} codes")
+    link = url_for("public.start_page", wave_slug=wave.slug, _external=True)
+    if form.output.data == "csv":
+        return Response(
+            invitations_csv(wave, codes, link),
+            mimetype="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="{wave.slug}-invitations.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+    response = Response(
+        render_template("admin/invitations.html", wave=wave, codes=codes, link=link)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@admin.post("/w/<slug>/invitations/revoke")
+@staff_only
+def revoke_invitations(slug: str) -> Any:
+    wave = _wave(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    revoked = store.revoke_unused_invitations(db.session, wave)
+    _audit("revoke invitations", f"wave:{wave.slug}", detail=f"{revoked} codes")
+    flash(f"{revoked} unused codes revoked.")
+    return redirect(url_for("admin.wave", slug=wave.slug), 303)

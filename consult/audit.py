@@ -1,0 +1,32 @@
+"""The audit log: every organizer and admin action, readable by admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from consult import store
+from consult.models import AuditEvent
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    target: str,
+    result: str = "ok",
+    detail: str | None = None,
+) -> None:
+    """Log an action. Callers pass names and counts only, never answers, codes or passwords."""
+    store.add_audit_event(
+        session,
+        AuditEvent(
+            occurred_at=dt.datetime.now(dt.UTC),
+            actor=actor[:254],
+            action=action[:64],
+            target=target[:200],
+            result=result[:16],
+            detail=detail[:500] if detail else None,
+        ),
+    )

@@ -1,0 +1,739 @@
+"""Compare two versions of a question set, so next year's wave keeps its codes comparable.
+
+An organizer usually prepares a new wave by editing last year's file. The analysis joins waves on
+item and battery-row codes (same code = same question), so this module lists every difference and
+marks the ones that make answers under an unchanged code mean something else (`comparable=False`):
+such a question needs a new code, or the trend needs a footnote.
+
+Identity: items and battery rows by code (codes are unique across both within a set), pages and
+blocks by id. Rules used for `comparable`:
+
+- never comparable: a changed type, a removed option code, a relabelled option (any language), an
+  option's `missing` flag changed, a changed scale (slider min/max or anchors, number unit), a
+  changed number of options that may be ticked (multiple min/max), an analysis role changed, a
+  row moved to a battery with other options, an item turned into a battery row or back;
+- comparable: rewording of a text or help text, an added option code, option/row/item/page order,
+  `exclusive`, required, show_if, number range, max_length, pages, blocks, and added or removed
+  items and rows (a removed code has no new answers to mislead anyone; an added one no old ones).
+
+A whole item added or removed is one `added`/`removed` change for the item and one per battery
+row; rows added to, removed from or reworded in a battery that exists in both sets are
+`rows_changed` under the row code. Metadata of the set itself (title, intro, version label) is
+not compared. Plain Python like the rest of `surveys/`, so it runs in a notebook.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from surveys.model import DEFAULT_LANGUAGE, Block, Choice, Item, Page, QuestionSet, Row, Text
+
+__all__ = ["KINDS", "Change", "QuestionSetDiff", "diff_question_sets"]
+
+#: Every kind of change, in the order `QuestionSetDiff.by_kind` lists them.
+KINDS = (
+    "added",
+    "removed",
+    "reworded",
+    "options_changed",
+    "type_changed",
+    "moved",
+    "settings_changed",
+    "rows_changed",
+    "role_changed",
+    "page_added",
+    "page_removed",
+    "page_changed",
+    "block_changed",
+)
+
+#: Longest text quoted in full; longer texts are cut down to the part that changed.
+_QUOTE_LIMIT = 90
+#: Characters of unchanged text kept on each side of a change in a long text.
+_CONTEXT = 25
+
+_MISSING_NAMES = {"dont_know": "don't know", "refused": "refused"}
+_ROLE_KEYS = ("role", "application", "domain", "condition", "demographic")
+
+# Where a change belongs in the question set: ("block", id), ("page", id) or ("code", code).
+_Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference an organizer should know about; `comparable` says if trends survive it."""
+
+    kind: str
+    code: str
+    detail: str
+    comparable: bool
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind of change '{self.kind}'; the kinds are {KINDS}")
+
+
+@dataclass(frozen=True)
+class QuestionSetDiff:
+    """Every change between two versions, in the order of the new set."""
+
+    changes: tuple[Change, ...]
+
+    def by_kind(self) -> dict[str, list[Change]]:
+        """The changes grouped per kind (only kinds that occur, in `KINDS` order), for reports."""
+        grouped: dict[str, list[Change]] = {}
+        for kind in KINDS:
+            found = [change for change in self.changes if change.kind == kind]
+            if found:
+                grouped[kind] = found
+        return grouped
+
+    @property
+    def unchanged(self) -> bool:
+        """True when the questions, pages and blocks are the same."""
+        return not self.changes
+
+    @property
+    def incomparable_codes(self) -> tuple[str, ...]:
+        """Codes whose answers cannot be compared with the old wave (a battery stands for its
+        rows when its type or options changed), each once, in order: candidates for a new code."""
+        return tuple(dict.fromkeys(change.code for change in self.changes if not change.comparable))
+
+
+def diff_question_sets(old: QuestionSet, new: QuestionSet) -> QuestionSetDiff:
+    """What changed from `old` (e.g. last year's wave) to `new`, in the new set's order."""
+    return _Differ(old, new).run()
+
+
+# --------------------------------------------------------------------------- the comparison
+
+
+class _Differ:
+    """Collects changes with the place they belong to, then sorts them into reading order."""
+
+    def __init__(self, old: QuestionSet, new: QuestionSet) -> None:
+        self.old = old
+        self.new = new
+        self.old_items = {item.code: item for item in old.all_items()}
+        self.new_items = {item.code: item for item in new.all_items()}
+        self.old_rows = _rows_by_code(old)
+        self.new_rows = _rows_by_code(new)
+        self.found: list[tuple[_Key, Change]] = []
+
+    def note(self, key: _Key, kind: str, code: str, detail: str, comparable: bool = True) -> None:
+        self.found.append((key, Change(kind, code, detail, comparable)))
+
+    def run(self) -> QuestionSetDiff:
+        self.blocks()
+        self.pages()
+        self.items()
+        self.rows()
+        rank = _merged_order(_outline(self.old), _outline(self.new))
+        ordered = sorted(self.found, key=lambda found: rank.get(found[0], len(rank)))
+        return QuestionSetDiff(tuple(change for _, change in ordered))
+
+    # ---- blocks -----------------------------------------------------------------------
+
+    def blocks(self) -> None:
+        old_blocks = {block.id: block for block in self.old.blocks}
+        new_ids = {block.id for block in self.new.blocks}
+        for block in self.new.blocks:
+            key = ("block", block.id)
+            before = old_blocks.get(block.id)
+            if before is None:
+                self.note(
+                    key,
+                    "block_changed",
+                    block.id,
+                    f"block {block.id} added ({_block_summary(block)})",
+                )
+                continue
+            if before.randomize != block.randomize:
+                detail = (
+                    "pages now shuffled per respondent"
+                    if block.randomize
+                    else "pages no longer shuffled (shown in file order)"
+                )
+                self.note(key, "block_changed", block.id, detail)
+            if before.sample != block.sample:
+                self.note(
+                    key,
+                    "block_changed",
+                    block.id,
+                    f"each respondent now gets {_sample_text(block.sample)} of its pages "
+                    f"(was {_sample_text(before.sample)})",
+                )
+        for block in self.old.blocks:
+            if block.id not in new_ids:
+                self.note(
+                    ("block", block.id),
+                    "block_changed",
+                    block.id,
+                    f"block {block.id} removed (it had {_block_summary(block)})",
+                )
+
+    # ---- pages ------------------------------------------------------------------------
+
+    def pages(self) -> None:
+        old_pages = {page.id: page for page in self.old.pages}
+        new_pages = {page.id: page for page in self.new.pages}
+        for page in self.new.pages:
+            before = old_pages.get(page.id)
+            if before is None:
+                where = f" in block {page.block}" if page.block else ""
+                self.note(
+                    ("page", page.id),
+                    "page_added",
+                    page.id,
+                    f"page {page.id} added{where}: {_title(page)}",
+                )
+            else:
+                self.compare_pages(before, page)
+        for page in self.old.pages:
+            if page.id not in new_pages:
+                self.note(
+                    ("page", page.id),
+                    "page_removed",
+                    page.id,
+                    f"page {page.id} removed (was {_title(page)})",
+                )
+        old_order = [page.id for page in self.old.pages]
+        new_order = [page.id for page in self.new.pages]
+        for page_id in _moved(old_order, new_order):
+            self.note(
+                ("page", page_id),
+                "page_changed",
+                page_id,
+                f"page {page_id} now comes {_position(new_order, page_id, 'page')} "
+                f"(it came {_position(old_order, page_id, 'page')})",
+            )
+
+    def compare_pages(self, before: Page, after: Page) -> None:
+        key = ("page", after.id)
+        for sentence in _text_changes("title", before.title, after.title):
+            self.note(key, "page_changed", after.id, sentence)
+        for sentence in _text_changes("intro", before.intro, after.intro):
+            self.note(key, "page_changed", after.id, sentence)
+        show_if = _show_if_change(before, after)
+        if show_if:
+            self.note(key, "page_changed", after.id, show_if)
+        if before.randomize_items != after.randomize_items:
+            detail = (
+                "items now shuffled per respondent"
+                if after.randomize_items
+                else "items no longer shuffled (shown in file order)"
+            )
+            self.note(key, "page_changed", after.id, detail)
+        if before.block != after.block:
+            if before.block is None:
+                detail = f"page moved into block {after.block}"
+            elif after.block is None:
+                detail = f"page moved out of block {before.block}"
+            else:
+                detail = f"page moved from block {before.block} to block {after.block}"
+            self.note(key, "page_changed", after.id, detail)
+        old_order = [item.code for item in before.items]
+        new_order = [item.code for item in after.items]
+        for code in _moved(old_order, new_order):
+            self.note(
+                key,
+                "page_changed",
+                after.id,
+                f"item {code} now comes {_position(new_order, code, 'item')} "
+                f"(it came {_position(old_order, code, 'item')})",
+            )
+
+    # ---- items ------------------------------------------------------------------------
+
+    def items(self) -> None:
+        codes = list(self.new_items) + [c for c in self.old_items if c not in self.new_items]
+        for code in codes:
+            key = ("code", code)
+            before = self.old_items.get(code)
+            after = self.new_items.get(code)
+            if before is not None and after is not None:
+                self.compare_items(before, after)
+            elif after is not None:
+                if code in self.old_rows:
+                    battery = self.old_rows[code][0]
+                    self.note(
+                        key,
+                        "type_changed",
+                        code,
+                        f"was a row of battery {battery.code} and is now a {after.type} item",
+                        comparable=False,
+                    )
+                else:
+                    page = self.new.page_of(code).id
+                    self.note(
+                        key,
+                        "added",
+                        code,
+                        f"{after.type} item added on page {page}: {_quote_text(after.text)}",
+                    )
+            elif before is not None:
+                if code in self.new_rows:
+                    battery = self.new_rows[code][0]
+                    self.note(
+                        key,
+                        "type_changed",
+                        code,
+                        f"was a {before.type} item and is now a row of battery {battery.code}",
+                        comparable=False,
+                    )
+                else:
+                    page = self.old.page_of(code).id
+                    self.note(
+                        key,
+                        "removed",
+                        code,
+                        f"{before.type} item removed from page {page} "
+                        f"(was {_quote_text(before.text)})",
+                    )
+
+    def compare_items(self, before: Item, after: Item) -> None:
+        code = after.code
+        key = ("code", code)
+        old_page = self.old.page_of(code).id
+        new_page = self.new.page_of(code).id
+        if old_page != new_page:
+            self.note(key, "moved", code, f"moved from page {old_page} to page {new_page}")
+        if before.type != after.type:
+            self.note(
+                key,
+                "type_changed",
+                code,
+                f"type changed from {before.type} to {after.type}",
+                comparable=False,
+            )
+        for sentence in _text_changes("text", before.text, after.text):
+            self.note(key, "reworded", code, sentence)
+        for sentence in _text_changes("help", before.help, after.help):
+            self.note(key, "reworded", code, sentence)
+        if before.choices and after.choices:
+            self.compare_choices(key, code, before.choices, after.choices)
+        if before.rows and after.rows:
+            old_order = [row.code for row in before.rows]
+            new_order = [row.code for row in after.rows]
+            if _moved(old_order, new_order):
+                self.note(
+                    key,
+                    "rows_changed",
+                    code,
+                    f"rows reordered: now {', '.join(_common(new_order, old_order))} "
+                    f"(was {', '.join(_common(old_order, new_order))})",
+                )
+        self.compare_settings(key, before, after)
+        for name in _ROLE_KEYS:
+            old_value, new_value = getattr(before, name), getattr(after, name)
+            if old_value != new_value:
+                self.note(
+                    key,
+                    "role_changed",
+                    code,
+                    f"{name} changed from {_plain(old_value)} to {_plain(new_value)}",
+                    comparable=False,
+                )
+
+    def compare_choices(
+        self, key: _Key, code: str, before: Sequence[Choice], after: Sequence[Choice]
+    ) -> None:
+        old_by_code = {choice.code: choice for choice in before}
+        new_codes = {choice.code for choice in after}
+        for choice in after:
+            previous = old_by_code.get(choice.code)
+            if previous is None:
+                self.note(
+                    key,
+                    "options_changed",
+                    code,
+                    f"option {choice.code} added: {_quote_text(choice.label)}",
+                )
+                continue
+            label = f"option {choice.code} label"
+            for sentence in _text_changes(label, previous.label, choice.label):
+                self.note(key, "options_changed", code, sentence, comparable=False)
+            if previous.missing != choice.missing:
+                self.note(
+                    key,
+                    "options_changed",
+                    code,
+                    f"option {choice.code} changed from {_missing_text(previous.missing)} "
+                    f"to {_missing_text(choice.missing)}",
+                    comparable=False,
+                )
+            if previous.exclusive != choice.exclusive:
+                detail = (
+                    "is now exclusive (cannot be combined with other options)"
+                    if choice.exclusive
+                    else "is no longer exclusive (may be combined with other options)"
+                )
+                self.note(key, "options_changed", code, f"option {choice.code} {detail}")
+        for choice in before:
+            if choice.code not in new_codes:
+                self.note(
+                    key,
+                    "options_changed",
+                    code,
+                    f"option {choice.code} removed (was {_quote_text(choice.label)})",
+                    comparable=False,
+                )
+        old_order = [str(choice.code) for choice in before]
+        new_order = [str(choice.code) for choice in after]
+        if _moved(old_order, new_order):
+            self.note(
+                key,
+                "options_changed",
+                code,
+                f"options reordered: now {', '.join(_common(new_order, old_order))} "
+                f"(was {', '.join(_common(old_order, new_order))})",
+            )
+
+    def compare_settings(self, key: _Key, before: Item, after: Item) -> None:
+        code = after.code
+
+        def note(detail: str, comparable: bool = True) -> None:
+            self.note(key, "settings_changed", code, detail, comparable)
+
+        if before.required != after.required:
+            note(
+                "answer now required (was optional)"
+                if after.required
+                else "answer now optional (was required)"
+            )
+        show_if = _show_if_change(before, after)
+        if show_if:
+            note(show_if)
+        # Ticking "at most 2" versus "at most 3" options, or a 0-10 versus a 1-5 slider, gives
+        # different answers to the same question; a number's range only guards typing errors.
+        scale = after.type in ("slider", "multiple")
+        for name in ("min", "max"):
+            old_value, new_value = getattr(before, name), getattr(after, name)
+            if old_value != new_value:
+                note(
+                    f"{_bound_name(after.type, name)} changed from {_number(old_value)} "
+                    f"to {_number(new_value)}",
+                    comparable=not scale,
+                )
+        if before.integer != after.integer:
+            note(
+                "now whole numbers only (decimals were accepted)"
+                if after.integer
+                else "now accepts decimals (was whole numbers only)"
+            )
+        for name, value_before, value_after in (
+            ("unit", before.unit, after.unit),
+            ("min_label", before.min_label, after.min_label),
+            ("max_label", before.max_label, after.max_label),
+        ):
+            for sentence in _text_changes(name, value_before, value_after):
+                note(sentence, comparable=False)
+        if before.max_length != after.max_length:
+            note(
+                f"max_length changed from {_number(before.max_length)} "
+                f"to {_number(after.max_length)}"
+            )
+        if before.randomize_rows != after.randomize_rows:
+            note(
+                "rows now shuffled per respondent"
+                if after.randomize_rows
+                else "rows no longer shuffled (shown in file order)"
+            )
+
+    # ---- battery rows -----------------------------------------------------------------
+
+    def rows(self) -> None:
+        codes = list(self.new_rows) + [c for c in self.old_rows if c not in self.new_rows]
+        for code in codes:
+            key = ("code", code)
+            old_entry = self.old_rows.get(code)
+            new_entry = self.new_rows.get(code)
+            if old_entry is not None and new_entry is not None:
+                self.compare_rows(old_entry, new_entry)
+            elif new_entry is not None:
+                if code in self.old_items:
+                    continue  # reported as type_changed with the items
+                battery, row = new_entry
+                previous = self.old_items.get(battery.code)
+                if previous is not None and previous.type == "battery":
+                    self.note(
+                        key,
+                        "rows_changed",
+                        code,
+                        f"row added to battery {battery.code}: {_quote_text(row.text)}",
+                    )
+                else:
+                    self.note(
+                        key,
+                        "added",
+                        code,
+                        f"row of battery {battery.code} added: {_quote_text(row.text)}",
+                    )
+            elif old_entry is not None:
+                if code in self.new_items:
+                    continue
+                battery, row = old_entry
+                following = self.new_items.get(battery.code)
+                if following is not None and following.type == "battery":
+                    self.note(
+                        key,
+                        "rows_changed",
+                        code,
+                        f"row removed from battery {battery.code} (was {_quote_text(row.text)})",
+                    )
+                else:
+                    self.note(
+                        key,
+                        "removed",
+                        code,
+                        f"row of battery {battery.code} removed (was {_quote_text(row.text)})",
+                    )
+
+    def compare_rows(self, old_entry: tuple[Item, Row], new_entry: tuple[Item, Row]) -> None:
+        (old_battery, before), (new_battery, after) = old_entry, new_entry
+        code = after.code
+        key = ("code", code)
+        if old_battery.code != new_battery.code:
+            same_scale = old_battery.choices == new_battery.choices
+            extra = "" if same_scale else ", which has other options"
+            self.note(
+                key,
+                "moved",
+                code,
+                f"row moved from battery {old_battery.code} to battery {new_battery.code}{extra}",
+                comparable=same_scale,
+            )
+        for sentence in _text_changes("row text", before.text, after.text):
+            self.note(key, "rows_changed", code, sentence)
+        if before.condition != after.condition:
+            self.note(
+                key,
+                "role_changed",
+                code,
+                f"condition changed from {_plain(before.condition)} to {_plain(after.condition)}",
+                comparable=False,
+            )
+
+
+# --------------------------------------------------------------------------- ordering
+
+
+def _rows_by_code(qset: QuestionSet) -> dict[str, tuple[Item, Row]]:
+    """Every battery row with its battery, so rows can be matched across sets by code."""
+    return {row.code: (item, row) for item in qset.all_items() for row in item.rows}
+
+
+#: The outline of a set: the places under each place (None: the top, with blocks and pages).
+_Outline = dict[_Key | None, list[_Key]]
+
+
+def _outline(qset: QuestionSet) -> _Outline:
+    """Blocks and pages at the top (each block just before its first page), items under their
+    page, rows under their battery."""
+    outline: _Outline = defaultdict(list)
+    for page in qset.pages:
+        block: _Key | None = ("block", page.block) if page.block is not None else None
+        if block is not None and block not in outline[None]:
+            outline[None].append(block)
+        outline[None].append(("page", page.id))
+        for item in page.items:
+            outline[("page", page.id)].append(("code", item.code))
+            outline[("code", item.code)].extend(("code", row.code) for row in item.rows)
+    return outline
+
+
+def _merged_order(old: _Outline, new: _Outline) -> dict[_Key, int]:
+    """Rank of every place in reading order of the new set. A place only in the old set goes
+    right after the nearest earlier sibling that is still there, under the same parent, so a
+    removed row stays with its battery and a removed item with its page."""
+    in_new = {key for children in new.values() for key in children}
+    order: list[_Key] = []
+
+    def visit(parent: _Key | None) -> None:
+        children = new.get(parent, [])
+        here = set(children)
+        after: defaultdict[_Key | None, list[_Key]] = defaultdict(list)
+        anchor: _Key | None = None
+        for key in old.get(parent, []):
+            if key in here:
+                anchor = key
+            elif key not in in_new:
+                after[anchor].append(key)
+        for key in after[None] + [k for child in children for k in (child, *after[child])]:
+            order.append(key)
+            visit(key)
+
+    visit(None)
+    return {key: rank for rank, key in enumerate(order)}
+
+
+def _common(order: Sequence[str], other: Sequence[str]) -> list[str]:
+    """The elements of `order` that `other` has too, to compare orders without adds/removals."""
+    kept = set(other)
+    return [value for value in order if value in kept]
+
+
+def _moved(old: Sequence[str], new: Sequence[str]) -> list[str]:
+    """Elements in both whose relative order changed: those outside a longest common
+    subsequence, so one item moved is reported once rather than everything it passed."""
+    first, second = _common(old, new), _common(new, old)
+    if first == second:
+        return []
+    lengths = [[0] * (len(second) + 1) for _ in range(len(first) + 1)]
+    for i in range(len(first) - 1, -1, -1):
+        for j in range(len(second) - 1, -1, -1):
+            if first[i] == second[j]:
+                lengths[i][j] = lengths[i + 1][j + 1] + 1
+            else:
+                lengths[i][j] = max(lengths[i + 1][j], lengths[i][j + 1])
+    kept: set[str] = set()
+    i = j = 0
+    while i < len(first) and j < len(second):
+        if first[i] == second[j]:
+            kept.add(first[i])
+            i += 1
+            j += 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return [value for value in second if value not in kept]
+
+
+def _position(order: Sequence[str], value: str, noun: str) -> str:
+    """'first' or 'after <noun> X': where an element stands in one version."""
+    index = list(order).index(value)
+    return "first" if index == 0 else f"after {noun} {order[index - 1]}"
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def _language_order(lang: str) -> tuple[bool, str]:
+    return (lang != DEFAULT_LANGUAGE, lang)
+
+
+def _text_changes(label: str, before: Text | None, after: Text | None) -> list[str]:
+    """One sentence per language whose text differs, e.g. "text (nl) changed from 'a' to 'b'"."""
+    old_values = before.as_dict() if before is not None else {}
+    new_values = after.as_dict() if after is not None else {}
+    sentences: list[str] = []
+    for lang in sorted(set(old_values) | set(new_values), key=_language_order):
+        old_value, new_value = old_values.get(lang), new_values.get(lang)
+        if old_value == new_value:
+            continue
+        if old_value is None:
+            sentences.append(f"{label} ({lang}) added: {_quote(new_value or '')}")
+        elif new_value is None:
+            sentences.append(f"{label} ({lang}) removed (was {_quote(old_value)})")
+        elif _flat(old_value) == _flat(new_value):
+            sentences.append(f"{label} ({lang}) changed in spaces or line breaks only")
+        else:
+            old_part, new_part = _excerpts(old_value, new_value)
+            sentences.append(f"{label} ({lang}) changed from {old_part} to {new_part}")
+    return sentences
+
+
+def _flat(text: str) -> str:
+    """The text on one line: YAML line breaks mean nothing to a reader of a change list."""
+    return " ".join(text.split())
+
+
+def _quote(text: str) -> str:
+    """A text in quotes, cut at a word boundary when it is long."""
+    flat = _flat(text)
+    if len(flat) > _QUOTE_LIMIT:
+        cut = flat.rfind(" ", 0, _QUOTE_LIMIT)
+        flat = flat[: cut if cut > 0 else _QUOTE_LIMIT] + "…"
+    return f"'{flat}'"
+
+
+def _quote_text(text: Text | None) -> str:
+    return _quote(str(text)) if text is not None else "(no text)"
+
+
+def _excerpts(before: str, after: str) -> tuple[str, str]:
+    """Both versions quoted; long ones cut to the changed part with a little context, so the
+    organizer sees what differs instead of two near-identical paragraphs."""
+    old, new = _flat(before), _flat(after)
+    if len(old) <= _QUOTE_LIMIT and len(new) <= _QUOTE_LIMIT:
+        return f"'{old}'", f"'{new}'"
+    prefix = len(os.path.commonprefix([old, new]))
+    suffix = 0
+    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    start = max(0, prefix - _CONTEXT)
+    if start > 0:
+        start = old.rfind(" ", 0, start) + 1
+
+    def excerpt(text: str) -> str:
+        end = min(len(text), len(text) - suffix + _CONTEXT)
+        space = text.find(" ", end)
+        end = len(text) if space < 0 else space
+        middle = text[start:end]
+        if len(middle) > 3 * _QUOTE_LIMIT:
+            middle = middle[: 3 * _QUOTE_LIMIT] + "…"
+        lead = "…" if start > 0 else ""
+        tail = "…" if end < len(text) and not middle.endswith("…") else ""
+        return f"'{lead}{middle}{tail}'"
+
+    return excerpt(old), excerpt(new)
+
+
+def _show_if_change(before: Page | Item, after: Page | Item) -> str | None:
+    """A sentence when the condition differs in meaning; spacing alone is not a change."""
+    old_expr, new_expr = before.show_if, after.show_if
+    if old_expr is None and new_expr is None:
+        return None
+    if old_expr is not None and new_expr is not None and str(old_expr) == str(new_expr):
+        return None
+    old_source, new_source = before.show_if_source, after.show_if_source
+    if old_expr is None:
+        return f"show_if added: now shown only when '{new_source}'"
+    if new_expr is None:
+        return f"show_if removed: now always shown (was only when '{old_source}')"
+    return f"show_if changed from '{old_source}' to '{new_source}'"
+
+
+def _bound_name(kind: str, name: str) -> str:
+    if kind == "multiple":
+        return f"{name} (number of options that may be ticked)"
+    if kind == "slider":
+        return f"{name} of the scale"
+    return name
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "none"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _plain(value: str | None) -> str:
+    return value if value is not None else "none"
+
+
+def _missing_text(missing: str | None) -> str:
+    if missing is None:
+        return "an ordinary answer"
+    return f"a '{_MISSING_NAMES.get(missing, missing)}' answer"
+
+
+def _sample_text(sample: int | None) -> str:
+    return "all" if sample is None else str(sample)
+
+
+def _block_summary(block: Block) -> str:
+    parts = [f"pages {', '.join(block.page_ids)}"]
+    if block.randomize:
+        parts.append("shuffled")
+    if block.sample is not None:
+        parts.append(f"each respondent gets {block.sample}")
+    return "; ".join(parts)
+
+
+def _title(page: Page) -> str:
+    return _quote_text(page.title) if page.title is not None else "(no title)"
