@@ -101,5 +101,7 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Any:
+        if app.testing:
+            raise error  # tests see the real traceback, not a polite page
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -13,11 +16,17 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from consult.models import Role, WaveMode
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """Options of a select field from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
@@ -38,10 +47,9 @@ class WaveForm(FlaskForm):
     version = SelectField("Question-set version", coerce=int, validators=[InputRequired()])
     mode = SelectField(
         "Who may answer",
-        choices=[
-            (WaveMode.OPEN.value, "Everyone (open)"),
-            (WaveMode.INVITE.value, "Invitation only"),
-        ],
+        choices=choices(
+            [(WaveMode.OPEN.value, "Everyone (open)"), (WaveMode.INVITE.value, "Invitation only")]
+        ),
     )
     opens_on = DateField("Opens on", validators=[Optional()])
     closes_on = DateField("Closes on", validators=[Optional()])
@@ -61,7 +69,7 @@ class MarginsForm(FlaskForm):
 class InvitationsForm(FlaskForm):
     count = IntegerField("Number of codes", default=100, validators=[NumberRange(1, 100_000)])
     output = SelectField(
-        "Deliver as", choices=[("csv", "CSV download"), ("page", "List on screen")]
+        "Deliver as", choices=choices([("csv", "CSV download"), ("page", "List on screen")])
     )
 
 
@@ -74,7 +82,7 @@ class UserForm(FlaskForm):
             Length(max=254),
         ],
     )
-    role = SelectField("Role", choices=[(role.value, role.value) for role in Role])
+    role = SelectField("Role", choices=choices((role.value, role.value) for role in Role))
     consultations = SelectMultipleField("Consultations (organizers)", coerce=int)
 
 

@@ -33,6 +33,7 @@ from consult.admin.forms import (
     UserForm,
     VersionForm,
     WaveForm,
+    choices,
 )
 from consult.extensions import db, limiter, login_manager
 from consult.models import Consultation, QuestionSetVersion, Role, User, Wave, WaveMode
@@ -201,7 +202,9 @@ def dashboard() -> str:
 @admins_only
 def users() -> Any:
     form = UserForm()
-    form.consultations.choices = [(c.id, c.slug) for c in store.all_consultations(db.session)]
+    form.consultations.choices = choices(
+        [(c.id, c.slug) for c in store.all_consultations(db.session)]
+    )
     new_password = None
     status = 200
     if form.validate_on_submit():
@@ -237,7 +240,9 @@ def users() -> Any:
 def user_consultations(user_id: int) -> Any:
     user = store.user_by_id(db.session, user_id) or abort(404)
     form = MembershipForm()
-    form.consultations.choices = [(c.id, c.slug) for c in store.all_consultations(db.session)]
+    form.consultations.choices = choices(
+        [(c.id, c.slug) for c in store.all_consultations(db.session)]
+    )
     if not form.validate_on_submit():
         abort(400)
     chosen = set(form.consultations.data or [])
@@ -320,7 +325,9 @@ def _upload_failed(problems: list[str], filename: str | None) -> tuple[str, int]
 def consultation(slug: str) -> str:
     consultation = _consultation(slug)
     form = WaveForm()
-    form.version.choices = [(v.number, f"version {v.number}") for v in consultation.versions]
+    form.version.choices = choices(
+        [(v.number, f"version {v.number}") for v in consultation.versions]
+    )
     return _consultation_page(consultation, form)
 
 
@@ -431,7 +438,9 @@ def diff(slug: str) -> str:
 def create_wave_view(slug: str) -> Any:
     consultation = _consultation(slug)
     form = WaveForm()
-    form.version.choices = [(v.number, f"version {v.number}") for v in consultation.versions]
+    form.version.choices = choices(
+        [(v.number, f"version {v.number}") for v in consultation.versions]
+    )
     if form.validate_on_submit():
         try:
             wave = create_wave(
@@ -459,9 +468,9 @@ def create_wave_view(slug: str) -> Any:
 def wave(slug: str) -> str:
     wave = _wave(slug)
     version_form = VersionForm()
-    version_form.version.choices = [
+    version_form.version.choices = choices(
         (v.number, f"version {v.number}") for v in wave.consultation.versions
-    ]
+    )
     version_form.version.data = wave.question_set_version.number
     return render_template(
         "admin/wave.html",
@@ -508,7 +517,7 @@ def wave_action(slug: str, action: str) -> Any:
 def wave_version(slug: str) -> Any:
     wave = _wave(slug)
     form = VersionForm()
-    form.version.choices = [(v.number, str(v.number)) for v in wave.consultation.versions]
+    form.version.choices = choices([(v.number, str(v.number)) for v in wave.consultation.versions])
     if not form.validate_on_submit():
         abort(400)
     try:

@@ -19,12 +19,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from consult import create_app
+from consult import accounts, create_app, store
 from consult.config import Config
 from consult.db import make_engine
 from consult.extensions import db as database
 from consult.extensions import limiter
 from consult.migrate import upgrade_engine
+from consult.models import Role
 from consult.question_sets import load_into_store
 from surveys.loader import load_file
 from tests.conftest import require
@@ -117,10 +118,59 @@ def load_set(app: Flask):  # type: ignore[no-untyped-def]
     return load
 
 
-CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_from(html: str) -> str:
     match = CSRF_PATTERN.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
+    """Create a staff account; organizers can be given consultations by slug."""
+
+    def make(email: str, role: str, consultations: tuple[str, ...] = ()) -> str:
+        with app.app_context():
+            user = accounts.create_user(
+                database.session, email, Role(role), PASSWORD, dt.date.today()
+            )
+            for slug in consultations:
+                consultation = store.consultation_by_slug(database.session, slug)
+                assert consultation is not None
+                user.consultations.append(consultation)
+            database.commit()
+        return email
+
+    return make
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> int:
+    page = client.get("/admin/login").get_data(as_text=True)
+    reply = client.post(
+        "/admin/login",
+        data={"email": email, "password": password, "csrf_token": csrf_from(page)},
+    )
+    return reply.status_code
+
+
+@pytest.fixture
+def logged_in(app: Flask, make_user):  # type: ignore[no-untyped-def]
+    """A client signed in with a new account of the given role."""
+
+    def client_for(role: str, consultations: tuple[str, ...] = (), email: str | None = None):  # type: ignore[no-untyped-def]
+        email = make_user(email or f"{role}-{len(consultations)}@example.org", role, consultations)
+        client = app.test_client()
+        assert sign_in(client, email) == 303
+        return client
+
+    return client_for
+
+
+def admin_token(client: FlaskClient, path: str = "/admin/") -> str:
+    """A CSRF token from an admin page, for posting forms."""
+    return csrf_from(client.get(path).get_data(as_text=True))

@@ -94,7 +94,7 @@ def test_layout_only_differences_are_not_changes() -> None:
     - id: p2
       show_if: "Q1 == 1"
       items:
-        - {code: Q2, type: text, text: Waarom?, show_if: "Q1 in (1, 2)"}
+        - {code: Q2, type: text, text: Waarom, show_if: "Q1 in (1, 2)"}
     """)
     new = (
         old.replace('"Q1 == 1"', '"Q1==1"')
@@ -148,19 +148,19 @@ def test_reworded_text_and_help_per_language() -> None:
       items:
         - code: Q1
           type: text
-          text: {nl: Uw naam?, en: Your name?}
+          text: {nl: Uw naam, en: Your name}
     """
     new = """\
     - id: p
       items:
         - code: Q1
           type: text
-          text: {nl: Uw naam?, en: What is your name?}
+          text: {nl: Uw naam, en: What is your name}
           help: {nl: Mag ook een bijnaam zijn, en: A nickname is fine}
     """
     result = diff(old, new, HEAD_NL_EN)
     assert [change.detail for change in result.changes] == [
-        "text (en) changed from 'Your name?' to 'What is your name?'",
+        "text (en) changed from 'Your name' to 'What is your name'",
         "help (nl) added: 'Mag ook een bijnaam zijn'",
         "help (en) added: 'A nickname is fine'",
     ]
@@ -240,7 +240,9 @@ def options_diff(*replacements: tuple[str, str]) -> QuestionSetDiff:
 
 def test_added_option_code_is_comparable() -> None:
     change = only(
-        options_diff(("- {code: 9", "- {code: 4, label: {nl: Geel, en: Yellow}}\n    - {code: 9")),
+        options_diff(
+            ("- {code: 9", "- {code: 4, label: {nl: Geel, en: Yellow}}\n        - {code: 9")
+        ),
     )
     assert change == Change("options_changed", "Q1", "option 4 added: 'Geel'", True)
 
@@ -254,7 +256,7 @@ def test_relabelled_option_is_incomparable_in_any_language() -> None:
 
 
 def test_removed_option_code_is_incomparable() -> None:
-    change = only(options_diff(("    - {code: 3, label: {nl: Blauw, en: Blue}}\n", "")))
+    change = only(options_diff(("        - {code: 3, label: {nl: Blauw, en: Blue}}\n", "")))
     assert change == Change("options_changed", "Q1", "option 3 removed (was 'Blauw')", False)
 
 
@@ -263,15 +265,15 @@ def test_missing_flag_is_incomparable_and_exclusive_flag_is_not() -> None:
     assert missing.detail == "option 9 changed from an ordinary answer to a 'don't know' answer"
     assert missing.comparable is False
     exclusive = only(options_diff(("en: None}}", "en: None}, exclusive: true}")))
-    assert exclusive.detail == ("option 9 is now exclusive (cannot be combined with other options)")
+    assert exclusive.detail == "option 9 is now exclusive (cannot be combined with other options)"
     assert exclusive.comparable is True
 
 
 def test_reordered_options_are_comparable() -> None:
     change = only(
         options_diff(
-            ("    - {code: 1, label: {nl: Rood, en: Red}}\n", ""),
-            ("- {code: 9", "- {code: 1, label: {nl: Rood, en: Red}}\n    - {code: 9"),
+            ("        - {code: 1, label: {nl: Rood, en: Red}}\n", ""),
+            ("- {code: 9", "- {code: 1, label: {nl: Rood, en: Red}}\n        - {code: 9"),
         )
     )
     assert change == Change(
@@ -371,7 +373,10 @@ def test_item_turned_into_a_battery_row_is_a_type_change() -> None:
     old = """\
     - id: p
       items:
-        - {code: Q1, type: likert, text: Veilig, choices: [{code: 1, label: Ja}, {code: 2, label: Nee}]}
+        - code: Q1
+          type: likert
+          text: Veilig
+          choices: [{code: 1, label: Ja}, {code: 2, label: Nee}]
         - code: B
           type: battery
           text: Stellingen
@@ -398,9 +403,11 @@ def test_item_turned_into_a_battery_row_is_a_type_change() -> None:
 
 def test_constraints_are_settings_changes() -> None:
     old = """\
-    - id: p
+    - id: p1
       items:
         - {code: AGE, type: number, text: Leeftijd, min: 16, max: 120}
+    - id: p2
+      items:
         - {code: NAME, type: text, text: Naam}
         - {code: TRUST, type: slider, text: Vertrouwen}
         - code: PICK
@@ -410,9 +417,11 @@ def test_constraints_are_settings_changes() -> None:
           choices: [{code: 1, label: A}, {code: 2, label: B}, {code: 3, label: C}]
     """
     new = """\
-    - id: p
+    - id: p1
       items:
         - {code: AGE, type: number, text: Leeftijd, min: 18, max: 120, required: true}
+    - id: p2
+      items:
         - {code: NAME, type: text, text: Naam, max_length: 50, show_if: "AGE >= 18"}
         - {code: TRUST, type: slider, text: Vertrouwen, max: 5}
         - code: PICK
@@ -438,7 +447,7 @@ def test_show_if_changed_and_removed() -> None:
     old = START + dedent("""\
     - id: p2
       items:
-        - {code: Q2, type: text, text: Waarom?, show_if: "Q1 == 1"}
+        - {code: Q2, type: text, text: Waarom, show_if: "Q1 == 1"}
     """)
     changed = only(diff(old, old.replace("Q1 == 1", "Q1 == 2")))
     assert changed.detail == "show_if changed from 'Q1 == 1' to 'Q1 == 2'"
@@ -486,6 +495,7 @@ PAGES = """\
   items:
     - {code: QB, type: text, text: B}
     - {code: QB2, type: text, text: B2}
+    - {code: QB3, type: text, text: B3}
 - id: c
   items:
     - {code: QC, type: text, text: C}
@@ -516,23 +526,24 @@ def test_pages_added_removed_and_changed() -> None:
 
 def test_page_and_item_order() -> None:
     reordered = dedent("""\
-    - id: b
-      title: {nl: Tweede, en: Second}
+    - id: c
       items:
-        - {code: QB2, type: text, text: B2}
-        - {code: QB, type: text, text: B}
+        - {code: QC, type: text, text: C}
     - id: a
       title: {nl: Eerste, en: First}
       items:
         - {code: QA, type: text, text: A}
-    - id: c
+    - id: b
+      title: {nl: Tweede, en: Second}
       items:
-        - {code: QC, type: text, text: C}
+        - {code: QB3, type: text, text: B3}
+        - {code: QB, type: text, text: B}
+        - {code: QB2, type: text, text: B2}
     """)
     result = diff(PAGES, reordered, HEAD_NL_EN)
-    assert [(c.kind, c.code, c.detail) for c in result.changes] == [
-        ("page_changed", "b", "page b now comes first (it came after page a)"),
-        ("page_changed", "b", "item QB2 now comes first (it came after item QB)"),
+    assert [(c.kind, c.code, c.detail, c.comparable) for c in result.changes] == [
+        ("page_changed", "c", "page c now comes first (it came after page b)", True),
+        ("page_changed", "b", "item QB3 now comes first (it came after item QB2)", True),
     ]
 
 

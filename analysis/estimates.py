@@ -1,0 +1,244 @@
+"""Weighted proportions and means per item, overall and per subgroup, as tidy rows.
+
+Every figure is a domain estimate over the design (all complete responses): the domain is the
+item's base (respondents who answered it; "don't know" is an answer like any other), optionally
+within one category of a grouping key. Standard errors and intervals follow R's survey package
+(``svymean``, ``svyby``, ``svyciprop(method="logit")``) on the raked design.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+from scipy import stats
+
+from analysis.counts import CountsError, Grouped, is_answered
+from analysis.variance import Mode, check_mode, ratios
+from analysis.weighting import Weights
+
+Kind = Literal["proportion", "mean", "difference"]
+
+FIELDS = (
+    "item",
+    "group",
+    "group_code",
+    "option",
+    "n",
+    "base",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "df",
+    "suppressed",
+)
+"""Columns of the tidy output, in order."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One figure of a results table (a tidy row).
+
+    ``n`` counts the respondents (unweighted) behind the figure: those who chose ``option`` in the
+    domain for a proportion, the whole domain for a mean. ``base`` is the domain's respondents.
+    A suppressed row keeps its labels but carries no numbers (NaN) and no counts (None).
+    """
+
+    item: str
+    option: int | str | None
+    n: int | None
+    base: int | None
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    df: int
+    kind: Kind = "proportion"
+    group: str | None = None
+    group_code: int | None = None
+    suppressed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row with the tidy columns only (``FIELDS``)."""
+        full = asdict(self)
+        return {name: full[name] for name in FIELDS}
+
+    def hidden(self) -> Estimate:
+        """The same row with its numbers removed (disclosure control)."""
+        nan = float("nan")
+        return replace(
+            self, n=None, estimate=nan, se=nan, ci_low=nan, ci_high=nan, suppressed=True
+        )
+
+
+def t_quantile(df: int, level: float) -> float:
+    """Two-sided t quantile for a confidence level, on ``df`` degrees of freedom."""
+    if df < 1:
+        return float("nan")
+    return float(stats.t.ppf(0.5 + level / 2.0, df))
+
+
+def logit_interval(p: float, se: float, df: int, level: float = 0.95) -> tuple[float, float]:
+    """R's svyciprop(method="logit"): the Wald interval of logit(p), transformed back.
+
+    The standard error of logit(p) is se / (p(1-p)). At p = 0 or 1 the logit interval does not
+    exist; the interval is then the point itself (such cells are suppressed when small).
+    """
+    if not (math.isfinite(p) and math.isfinite(se)):
+        return (float("nan"), float("nan"))
+    if p <= 0.0 or p >= 1.0 or se == 0.0:
+        return (p, p)
+    half = t_quantile(df, level) * se / (p * (1.0 - p))
+    centre = math.log(p / (1.0 - p))
+    return (_expit(centre - half), _expit(centre + half))
+
+
+def mean_interval(value: float, se: float, df: int, level: float = 0.95) -> tuple[float, float]:
+    """Symmetric t interval, as R's ``confint(svymean(...), df=degf(design))``."""
+    half = t_quantile(df, level) * se
+    return (value - half, value + half)
+
+
+def _expit(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _codes(table: Grouped, item: str) -> np.ndarray:
+    values = table.key(item)
+    if not np.issubdtype(values.dtype, np.integer):
+        raise CountsError(f"{item!r} holds numbers, not answer codes; use means() for it")
+    return values
+
+
+def _domains(
+    table: Grouped, base: np.ndarray, group: str | None
+) -> list[tuple[int | None, np.ndarray]]:
+    """The domains to estimate: the base, or the base within each category of the group key."""
+    if group is None:
+        return [(None, base)]
+    codes = _codes(table, group)
+    inside = base & (codes >= 0) & (table.counts > 0)
+    return [(int(g), base & (codes == g)) for g in np.unique(codes[inside])]
+
+
+def proportions(
+    design: Weights,
+    table: Grouped,
+    item: str,
+    *,
+    group: str | None = None,
+    options: Sequence[int] | None = None,
+    mode: Mode = "calibrated",
+    level: float = 0.95,
+) -> list[Estimate]:
+    """Share of each option of a single-choice item among those who answered it.
+
+    ``table`` is grouped by cell and the key ``item`` (and ``group`` if given). Options default to
+    every code found in the base; pass ``options`` to list codes nobody chose too. Intervals on the
+    logit scale with t on (respondents in the domain - 1) degrees of freedom.
+    """
+    mode = check_mode(mode)
+    table.check_against(design.cells)
+    y = _codes(table, item)
+    base = y >= 0
+    codes = (
+        np.array(sorted(set(int(v) for v in options)), dtype=np.int64)
+        if options is not None
+        else np.unique(y[base & (table.counts > 0)])
+    )
+    indicators = (y[:, None] == codes[None, :]).astype(np.float64)
+    rows: list[Estimate] = []
+    for group_code, domain in _domains(table, base, group):
+        fit = ratios(
+            design,
+            table.cell,
+            table.counts,
+            indicators * domain[:, None],
+            domain.astype(np.float64),
+            mode,
+        )
+        df = fit.respondents - 1
+        chosen = (table.counts[:, None] * indicators * domain[:, None]).sum(axis=0)
+        for j, code in enumerate(codes):
+            p = float(fit.estimate[j])
+            se = float(fit.se[j])
+            low, high = logit_interval(p, se, df, level)
+            rows.append(
+                Estimate(
+                    item=item,
+                    option=int(code),
+                    n=int(chosen[j]),
+                    base=fit.respondents,
+                    estimate=p,
+                    se=se,
+                    ci_low=low,
+                    ci_high=high,
+                    df=df,
+                    kind="proportion",
+                    group=group,
+                    group_code=group_code,
+                )
+            )
+    return rows
+
+
+def means(
+    design: Weights,
+    table: Grouped,
+    item: str,
+    *,
+    group: str | None = None,
+    exclude: Collection[float] = (),
+    mode: Mode = "calibrated",
+    level: float = 0.95,
+) -> list[Estimate]:
+    """Weighted mean of a numeric item (slider, number, or a scale's codes) among answerers.
+
+    Values in ``exclude`` (e.g. a don't-know code) do not count as answers. Interval
+    ``mean +/- t * se`` with t on (respondents in the domain - 1) degrees of freedom.
+    """
+    mode = check_mode(mode)
+    table.check_against(design.cells)
+    y = table.key(item).astype(np.float64)
+    base = is_answered(table.key(item))
+    if exclude:
+        base &= ~np.isin(y, list(exclude))
+    values = np.where(base, y, 0.0)
+    rows: list[Estimate] = []
+    for group_code, domain in _domains(table, base, group):
+        fit = ratios(
+            design,
+            table.cell,
+            table.counts,
+            values * domain,
+            domain.astype(np.float64),
+            mode,
+        )
+        df = fit.respondents - 1
+        value = float(fit.estimate[0])
+        se = float(fit.se[0])
+        low, high = mean_interval(value, se, df, level)
+        rows.append(
+            Estimate(
+                item=item,
+                option=None,
+                n=fit.respondents,
+                base=fit.respondents,
+                estimate=value,
+                se=se,
+                ci_low=low,
+                ci_high=high,
+                df=df,
+                kind="mean",
+                group=group,
+                group_code=group_code,
+            )
+        )
+    return rows

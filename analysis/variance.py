@@ -1,0 +1,160 @@
+"""Taylor-linearization variances computed from classes of respondents.
+
+An estimate's influence value for respondent i is ``x_i = w_i * u_i``, where ``u_i`` depends only
+on the respondent's class (cell and answers). R's survey package, for a raked design, replaces x by
+its residual on the raking margins: ten sweeps of ``x <- x - w * ave(x / w, margin)`` over the
+margins in raking order. Because ``x / w`` changes by the same amount for every respondent of a
+category, the residual is ``w_i * (u_i + g_c)`` with a per-cell shift ``g_c``: the sweeps run on
+per-cell sums, and the variance follows from per-class sums of ``u`` and ``u u'``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from analysis.weighting import Weights
+
+Mode = Literal["calibrated", "fixed", "unweighted"]
+"""How standard errors treat the weights.
+
+- ``calibrated``: raking weights, influence values projected on the raking margins (R's
+  ``rake()`` design); every respondent of the design counts in n.
+- ``fixed``: the same weights taken as given (R's ``svydesign(ids=~1, weights=~w)``); the domain is
+  the sample, as R's ``subset()`` does on a design that is not calibrated.
+- ``unweighted``: every respondent weighs 1, domain as sample.
+"""
+
+MODES: tuple[Mode, ...] = ("calibrated", "fixed", "unweighted")
+RAKING_SWEEPS = 10
+"""R's svyrecvar makes exactly ten passes over the raking margins; so do we."""
+
+
+def check_mode(mode: str) -> Mode:
+    """Refuse an unknown variance mode with the list of known ones."""
+    if mode not in MODES:
+        raise ValueError(f"unknown variance mode {mode!r}; use one of {MODES}")
+    return mode  # type: ignore[return-value]
+
+
+def class_weights(design: Weights, cell: np.ndarray, mode: Mode) -> np.ndarray:
+    """The weight of each class's respondents (1 when unweighted)."""
+    if mode == "unweighted":
+        return np.ones(len(cell))
+    return design.weights[cell]
+
+
+def _cell_sums(n_cells: int, cell: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Sum per cell of per-class rows (``values`` already multiplied by the class counts)."""
+    sums = np.zeros((n_cells, values.shape[1]))
+    np.add.at(sums, cell, values)
+    return sums
+
+
+def _projection_shift(design: Weights, s1: np.ndarray) -> np.ndarray:
+    """Per-cell shift g with residual x = w * (u + g), after R's ten sweeps over the margins."""
+    n_c = design.cells.counts.astype(np.float64)[:, None]
+    g = np.zeros_like(s1)
+    for _ in range(RAKING_SWEEPS):
+        for margin in design.margins:
+            totals = np.zeros((margin.size, s1.shape[1]))
+            np.add.at(totals, margin.cell_category, s1 + n_c * g)
+            means = totals / margin.respondents[:, None]
+            g = g - means[margin.cell_category]
+    return g
+
+
+def covariance(
+    design: Weights,
+    cell: np.ndarray,
+    counts: np.ndarray,
+    u: np.ndarray,
+    domain: np.ndarray,
+    mode: Mode,
+) -> np.ndarray:
+    """Covariance matrix of estimates whose influence values are ``x = w * u`` per class.
+
+    ``u`` has one row per class and one column per estimate (zero for classes outside the
+    estimate's domain); ``domain`` marks the classes that form the sample when the weights are
+    not calibrated. Factor n/(n-1) as R's one-stage ``svyrecvar``.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    if u.ndim == 1:
+        u = u[:, None]
+    c = counts.astype(np.float64)
+    m = u.shape[1]
+    if mode == "calibrated":
+        w_cells = design.weights
+        n_c = design.cells.counts.astype(np.float64)
+        n = float(n_c.sum())
+        s1 = _cell_sums(len(w_cells), cell, c[:, None] * u)
+        g = _projection_shift(design, s1) if design.margins else np.zeros_like(s1)
+        w_class = w_cells[cell]
+        second = (u * (c * w_class**2)[:, None]).T @ u
+        w2 = w_cells**2
+        cross = (s1 * w2[:, None]).T @ g
+        second = second + cross + cross.T + (g * (w2 * n_c)[:, None]).T @ g
+        first = (w_cells[:, None] * (s1 + n_c[:, None] * g)).sum(axis=0)
+    else:
+        w = class_weights(design, cell, mode)[domain]
+        c = c[domain]
+        u = u[domain]
+        n = float(c.sum())
+        second = (u * (c * w**2)[:, None]).T @ u
+        first = ((c * w)[:, None] * u).sum(axis=0)
+    if n <= 1:
+        return np.full((m, m), np.nan)
+    result: np.ndarray = n / (n - 1) * (second - np.outer(first, first) / n)
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class Ratios:
+    """Ratio estimates on one domain with their covariance matrix."""
+
+    estimate: np.ndarray
+    covariance: np.ndarray
+    respondents: int
+    """Respondents in the domain (unweighted)."""
+    weight: float
+    """Sum of the weights of the domain."""
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.clip(np.diag(self.covariance), 0.0, None))
+
+
+def ratios(
+    design: Weights,
+    cell: np.ndarray,
+    counts: np.ndarray,
+    numerators: np.ndarray,
+    denominator: np.ndarray,
+    mode: Mode,
+) -> Ratios:
+    """Estimates sum(w * num_j) / sum(w * den) with their linearized covariance.
+
+    ``denominator`` is the domain indicator (or a per-class count); classes with a zero
+    denominator are outside the domain. Influence: ``u = (num - r * den) / sum(w * den)``.
+    """
+    numerators = np.asarray(numerators, dtype=np.float64)
+    if numerators.ndim == 1:
+        numerators = numerators[:, None]
+    denominator = np.asarray(denominator, dtype=np.float64)
+    domain = denominator != 0
+    w = class_weights(design, cell, mode)
+    cw = counts * w
+    total = float(np.dot(cw, denominator))
+    respondents = int(counts[domain].sum())
+    m = numerators.shape[1]
+    if total <= 0:
+        nan = np.full(m, np.nan)
+        return Ratios(nan, np.full((m, m), np.nan), respondents, 0.0)
+    estimate = (cw @ numerators) / total
+    u = (numerators - estimate[None, :] * denominator[:, None]) / total
+    u[~domain] = 0.0
+    return Ratios(
+        estimate, covariance(design, cell, counts, u, domain, mode), respondents, total
+    )
