@@ -1,0 +1,122 @@
+"""Do two answers go together? The Rao-Scott corrected chi-square test on a weighted table.
+
+Pearson's X^2 on weighted shares is too large when weighting inflates the variance; Rao and Scott's
+second-order correction divides it by the mean generalized design effect and compares it with an F
+distribution whose degrees of freedom reflect the spread of those effects. Same numbers as R's
+``svychisq(~row + column, design, statistic = "F")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from analysis.counts import CountsError, Grouped
+from analysis.variance import Mode, check_mode, ratios
+from analysis.weighting import Weights
+
+
+@dataclass(frozen=True)
+class ChiSquare:
+    """Result of the Rao-Scott test of independence of two answers."""
+
+    row: str
+    column: str
+    statistic: float
+    """The F statistic: Pearson's X^2 divided by the sum of the generalized design effects."""
+    ndf: float
+    ddf: float
+    p_value: float
+    pearson: float
+    """Pearson's X^2 of the weighted table scaled to N respondents, before correction (as R)."""
+    mean_design_effect: float
+    """Mean of the generalized design effects (eigenvalues of the Rao-Scott Delta matrix)."""
+    respondents: int
+    """Respondents who answered both (the domain of the test)."""
+    row_codes: tuple[int, ...]
+    column_codes: tuple[int, ...]
+
+
+def _main_effects(nr: int, nc: int) -> tuple[np.ndarray, np.ndarray]:
+    """Design matrices of R's expand.grid(rows, cols): main effects and interaction contrasts."""
+    rows = np.tile(np.arange(nr), nc)
+    cols = np.repeat(np.arange(nc), nr)
+    row_dummies = (rows[:, None] == np.arange(1, nr)[None, :]).astype(np.float64)
+    col_dummies = (cols[:, None] == np.arange(1, nc)[None, :]).astype(np.float64)
+    x1 = np.column_stack([np.ones(nr * nc), row_dummies, col_dummies])
+    interactions = (row_dummies[:, :, None] * col_dummies[:, None, :]).reshape(nr * nc, -1)
+    return x1, interactions
+
+
+def rao_scott(
+    design: Weights,
+    table: Grouped,
+    row: str,
+    column: str,
+    *,
+    mode: Mode = "calibrated",
+) -> ChiSquare:
+    """Rao-Scott second-order corrected chi-square test of independence of two keys.
+
+    The domain is the respondents who answered both (codes >= 0); categories are the codes found
+    in it. Denominator degrees of freedom are d0 * (n - 1) where n counts the design's respondents
+    (calibrated: all complete responses, as R keeps every row of a raked design; otherwise the
+    domain's respondents).
+    """
+    mode = check_mode(mode)
+    table.check_against(design.cells)
+    a = table.key(row)
+    b = table.key(column)
+    if not (np.issubdtype(a.dtype, np.integer) and np.issubdtype(b.dtype, np.integer)):
+        raise CountsError("the chi-square test needs answer codes, not numbers")
+    domain = (a >= 0) & (b >= 0) & (table.counts > 0)
+    row_codes = np.unique(a[domain])
+    col_codes = np.unique(b[domain])
+    nr, nc = len(row_codes), len(col_codes)
+    if nr < 2 or nc < 2:
+        raise ValueError(
+            f"a test of independence needs at least two categories of each; "
+            f"{row!r} has {nr} and {column!r} has {nc} among those who answered both"
+        )
+    ri = np.searchsorted(row_codes, a)
+    ci = np.searchsorted(col_codes, b)
+    position = np.where(domain, ri + nr * ci, -1)
+    indicators = (position[:, None] == np.arange(nr * nc)[None, :]).astype(np.float64)
+    fit = ratios(design, table.cell, table.counts, indicators, domain.astype(np.float64), mode)
+    p = fit.estimate
+    v = fit.covariance
+    n_design = design.n if mode == "calibrated" else fit.respondents
+    big_n = float(n_design)
+    nu = n_design - 1
+
+    grid = p.reshape(nc, nr).T  # [row, column]
+    expected = np.outer(grid.sum(axis=1), grid.sum(axis=0))
+    pearson = float(big_n * np.sum((grid - expected) ** 2 / expected))
+
+    x1, x12 = _main_effects(nr, nc)
+    coef, *_ = np.linalg.lstsq(x1, x12, rcond=None)
+    contrasts = x12 - x1 @ coef
+    inverse_p = np.divide(1.0, p, out=np.zeros_like(p), where=p != 0)
+    scaled = contrasts * inverse_p[:, None]
+    denominator = contrasts.T @ scaled / big_n
+    numerator = scaled.T @ v @ scaled
+    delta = np.linalg.solve(denominator, numerator)
+    trace = float(np.trace(delta))
+    d0 = trace**2 / float(np.trace(delta @ delta))
+    statistic = pearson / trace
+    ddf = d0 * nu
+    return ChiSquare(
+        row=row,
+        column=column,
+        statistic=statistic,
+        ndf=d0,
+        ddf=ddf,
+        p_value=float(stats.f.sf(statistic, d0, ddf)),
+        pearson=pearson,
+        mean_design_effect=trace / delta.shape[0],
+        respondents=fit.respondents,
+        row_codes=tuple(int(c) for c in row_codes),
+        column_codes=tuple(int(c) for c in col_codes),
+    )
