@@ -224,6 +224,16 @@ def invitations_csv(wave: Wave, codes: list[str], base_url: str) -> str:
     return out.getvalue()
 
 
+def revoke_invitation(session: Session, wave: Wave, code: str) -> int:
+    """Revoke one unused code (e.g. a letter sent to a wrong address); returns 1 or 0."""
+    invitation = store.invitation_by_hash(session, wave, hash_token(code))
+    if invitation is None or invitation.status != InvitationStatus.UNUSED:
+        return 0
+    invitation.status = InvitationStatus.REVOKED
+    session.flush()
+    return 1
+
+
 def redeem_invitation(session: Session, wave: Wave, code: str, today: dt.date) -> bool:
     """Mark an unused code as used; False for an unknown, used or revoked code."""
     invitation = store.invitation_by_hash(session, wave, hash_token(code), for_update=True)

@@ -73,6 +73,14 @@ class InvitationsForm(FlaskForm):
     )
 
 
+class RevokeForm(FlaskForm):
+    code = StringField(
+        "Code to revoke",
+        validators=[Optional(), Length(max=80)],
+        description="Leave empty to revoke every unused code of this wave.",
+    )
+
+
 class UserForm(FlaskForm):
     email = EmailField(
         "E-mail",

@@ -29,6 +29,7 @@ from consult.admin.forms import (
     LoginForm,
     MarginsForm,
     MembershipForm,
+    RevokeForm,
     UploadForm,
     UserForm,
     VersionForm,
@@ -48,6 +49,7 @@ from consult.waves import (
     generate_invitations,
     invitations_csv,
     open_wave,
+    revoke_invitation,
     set_margins,
     set_published,
 )
@@ -482,6 +484,7 @@ def wave(slug: str) -> str:
         version_form=version_form,
         margins_form=MarginsForm(),
         invitations_form=InvitationsForm(),
+        revoke_form=RevokeForm(),
     )
 
 
@@ -591,9 +594,14 @@ def wave_invitations(slug: str) -> Any:
 @staff_only
 def revoke_invitations(slug: str) -> Any:
     wave = _wave(slug)
-    if not ConfirmForm().validate_on_submit():
+    form = RevokeForm()
+    if not form.validate_on_submit():
         abort(400)
-    revoked = store.revoke_unused_invitations(db.session, wave)
+    if form.code.data:
+        revoked = revoke_invitation(db.session, wave, form.code.data)
+        flash("The code is revoked." if revoked else "No unused code of this wave matches that.")
+    else:
+        revoked = store.revoke_unused_invitations(db.session, wave)
+        flash(f"{revoked} unused codes revoked.")
     _audit("revoke invitations", f"wave:{wave.slug}", detail=f"{revoked} codes")
-    flash(f"{revoked} unused codes revoked.")
     return redirect(url_for("admin.wave", slug=wave.slug), 303)

@@ -12,13 +12,17 @@ import pytest
 from werkzeug.serving import make_server
 
 from consult import create_app
+from consult.accounts import create_user
 from consult.config import Config
 from consult.extensions import db
 from consult.migrate import upgrade_database
+from consult.models import Role
 from consult.question_sets import load_into_store
 from surveys.loader import load_file
 from tests.conftest import require
 
+ORGANIZER = "organizer@example.org"
+PASSWORD = "correct horse battery staple"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "surveys" / "definitions" / "biotech-2026.yaml"
@@ -46,6 +50,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade_database(db)
         for path in (SHIPPED, MINI):
             load_into_store(db.session, load_file(path), open_wave=True, today=dt.date.today())
+        create_user(db.session, ORGANIZER, Role.ORGANIZER, PASSWORD, dt.date.today())
         db.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

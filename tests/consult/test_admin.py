@@ -390,6 +390,14 @@ def test_invitation_codes_start_exactly_one_response(
     assert no_code.status_code == 422
     assert count(db, Response) == 1
 
+    organizer.post(
+        f"/admin/w/{wave}/invitations/revoke", data={"code": codes[2].lower(), "csrf_token": token}
+    )
+    db.expire_all()
+    assert count(db, Invitation) == 3
+    assert sorted(db.scalars(select(Invitation.status)).all()) == sorted(
+        [InvitationStatus.USED, InvitationStatus.REVOKED, InvitationStatus.UNUSED]
+    )
     organizer.post(f"/admin/w/{wave}/invitations/revoke", data={"csrf_token": token})
     revoked = other.post(
         f"/c/{wave}/start",

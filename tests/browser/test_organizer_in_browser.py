@@ -1,0 +1,64 @@
+"""An organizer in a real browser: upload a set, preview it, open a wave, hand out codes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.browser.conftest import MINI, ORGANIZER, PASSWORD
+from tests.browser.test_citizen_in_browser import assert_accessible
+
+
+def test_organizer_uploads_previews_opens_and_invites(
+    page: Any, live_server: str, tmp_path: Path
+) -> None:
+    question_set = tmp_path / "proef.yaml"
+    question_set.write_text(
+        MINI.read_text()
+        .replace("slug: mini", "slug: proef")
+        .replace("wave: mini-2026", "wave: proef-2026")
+    )
+    page.goto(f"{live_server}/admin/")
+    assert "/admin/login" in page.url
+    page.get_by_label("E-mail").fill(ORGANIZER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", name="Consultations").is_visible()
+    assert_accessible(page, "admin dashboard")
+
+    page.get_by_label("Question-set file").set_input_files(str(question_set))
+    page.get_by_role("button", name="Upload and check").click()
+    assert page.url.endswith("/admin/c/proef/v/1")
+    assert "Version 1 of proef is stored." in page.content()
+
+    page.get_by_role("link", name="Preview as a citizen (Dutch)").click()
+    assert page.get_by_text("Weet u wat biotechnologie is?").is_visible()
+    assert_accessible(page, "preview")
+    page.get_by_role("link", name="Volgende").click()
+    assert "/preview/followup" in page.url
+
+    page.goto(f"{live_server}/admin/c/proef")
+    page.get_by_label("Wave name").fill("proef-panel")
+    page.get_by_label("Who may answer").select_option("invite")
+    page.get_by_role("button", name="Create wave").click()
+    assert page.url.endswith("/admin/w/proef-panel")
+    page.get_by_role("button", name="Open the wave").click()
+    assert "State open" in re.sub(r"\s+", " ", page.locator(".facts").first.inner_text())
+    assert_accessible(page, "wave page")
+
+    page.get_by_label("Number of codes").fill("5")
+    page.get_by_label("Deliver as").select_option("page")
+    page.get_by_role("button", name="Generate codes").click()
+    codes = page.locator("td.code").all_inner_texts()
+    assert len(codes) == 5 and all(re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}", c) for c in codes)
+
+    # A citizen with the first code gets in; the wave page counts it as used.
+    citizen = page.context.browser.new_context(locale="nl-NL").new_page()
+    citizen.goto(f"{live_server}/c/proef-panel?code={codes[0]}")
+    citizen.get_by_label("Ik heb gelezen").check()
+    citizen.get_by_role("button", name="Start de vragenlijst").click()
+    assert "/page/knowledge" in citizen.url
+    citizen.context.close()
+    page.goto(f"{live_server}/admin/w/proef-panel")
+    assert "Unused: 4 · used: 1 · revoked: 0" in page.content()
