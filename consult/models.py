@@ -191,6 +191,7 @@ class Response(Base):
     """One respondent's answers to one wave. Identified publicly only by a random id."""
 
     __tablename__ = "response"
+    __table_args__ = (Index("ix_response_wave_status_cell", "wave_id", "status", "cell"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -207,6 +208,8 @@ class Response(Base):
     last_page_id: Mapped[str | None] = mapped_column(String(64))
     # Minutes from start to submit, when measured in one browser session; never a clock time.
     duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The weighting cell of a complete response: its demographic codes joined by '|'.
+    cell: Mapped[str | None] = mapped_column(String(64))
 
     wave: Mapped[Wave] = relationship()
     answers: Mapped[list[Answer]] = relationship(
@@ -257,3 +260,23 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(200))
     result: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class AnswerCount(Base):
+    """How many complete responses in one weighting cell gave one answer value to one code.
+
+    Kept up to date as responses complete, so the analysis reads a table of counts, never every
+    answer. `value` is the option code (choice items), the number (number and slider items) or the
+    rank (code `ITEM.option` of a ranking item); multiple-choice items also count who answered them
+    under value -1.
+    """
+
+    __tablename__ = "answer_count"
+
+    wave_id: Mapped[int] = mapped_column(
+        ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    cell: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[float] = mapped_column(Float, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

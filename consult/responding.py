@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from consult import store
+from consult.counting import cell_key, count_completed_response
 from consult.models import QuestionSetVersion, Response, ResponseStatus, Wave
 from consult.question_sets import question_set_of
 from surveys.layout import Layout, PagePlan, plan_layout, visible_items, visible_pages
@@ -173,4 +174,7 @@ def submit(
     response.submitted_on = today
     response.duration_minutes = duration_minutes
     session.flush()
+    final = store.answer_cells(session, response)
+    response.cell = cell_key(state.question_set, answers_from_cells(state.question_set, final))
+    count_completed_response(session, response.wave, state.question_set, response.cell, final)
     return True

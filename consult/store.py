@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Float, String, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from consult.models import (
     Answer,
+    AnswerCount,
     AuditEvent,
     Consultation,
     Invitation,
@@ -258,3 +261,106 @@ def complete_answer_counts(
         if option is not None:
             counts[code][int(option)] = int(count)
     return counts
+
+
+def add_answer_counts(
+    session: Session, wave: Wave, cell: str, counted: Mapping[tuple[str, float], int]
+) -> None:
+    """Upsert one response's contribution to the counts (`n = n + k`)."""
+    if not counted:
+        return
+    rows = [
+        {"wave_id": wave.id, "code": code, "cell": cell, "value": value, "n": n}
+        for (code, value), n in counted.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    insert_of = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_of(AnswerCount)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["wave_id", "code", "cell", "value"],
+            set_={"n": AnswerCount.n + statement.excluded.n},
+        ),
+        rows,
+    )
+
+
+def rebuild_answer_counts(
+    session: Session, wave: Wave, ranking: Sequence[str], multiple: Sequence[str]
+) -> int:
+    """Replace the wave's counts by a fresh count of its complete responses' answers.
+
+    `ranking` and `multiple` name the items of those types, which are counted differently.
+    """
+    session.execute(delete(AnswerCount).where(AnswerCount.wave_id == wave.id))
+    complete = (Response.wave_id == wave.id) & (Response.status == ResponseStatus.COMPLETE)
+    ranking, multiple = list(ranking), list(multiple)
+    value = func.coalesce(Answer.option, Answer.number)
+    plain = (
+        select(
+            literal(wave.id),
+            Answer.code,
+            Response.cell,
+            value.cast(Float),
+            func.count(),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(complete, Answer.code.not_in(ranking), value.is_not(None))
+        .group_by(Answer.code, Response.cell, value)
+    )
+    ranks = (
+        select(
+            literal(wave.id),
+            Answer.code + "." + Answer.option.cast(String),
+            Response.cell,
+            Answer.number.cast(Float),
+            func.count(),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(complete, Answer.code.in_(ranking))
+        .group_by(Answer.code, Answer.option, Response.cell, Answer.number)
+    )
+    answered = (
+        select(
+            literal(wave.id),
+            Answer.code,
+            Response.cell,
+            literal(-1.0, Float),
+            func.count(func.distinct(Answer.response_id)),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(complete, Answer.code.in_(multiple))
+        .group_by(Answer.code, Response.cell)
+    )
+    columns = ["wave_id", "code", "cell", "value", "n"]
+    for query in (plain, ranks, answered):
+        session.execute(insert(AnswerCount).from_select(columns, query))
+    session.flush()
+    return (
+        session.scalar(
+            select(func.count()).select_from(AnswerCount).where(AnswerCount.wave_id == wave.id)
+        )
+        or 0
+    )
+
+
+def design_cells(session: Session, wave: Wave) -> list[tuple[str, int]]:
+    """(cell, complete responses) of a wave: the design's weighting cells."""
+    rows = session.execute(
+        select(Response.cell, func.count(Response.id))
+        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.COMPLETE)
+        .group_by(Response.cell)
+    )
+    return [(str(cell or ""), int(n)) for cell, n in rows]
+
+
+def answer_counts(
+    session: Session, wave: Wave, codes: Sequence[str] | None = None
+) -> list[tuple[str, str, float, int]]:
+    """(code, cell, value, n) rows of the wave's counts, for some codes or all."""
+    query = select(AnswerCount.code, AnswerCount.cell, AnswerCount.value, AnswerCount.n).where(
+        AnswerCount.wave_id == wave.id
+    )
+    if codes is not None:
+        query = query.where(AnswerCount.code.in_(list(codes)))
+    return [(code, cell, float(value), int(n)) for code, cell, value, n in session.execute(query)]

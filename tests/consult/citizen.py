@@ -82,14 +82,17 @@ class Citizen:
         fields: dict[str, list[str]] = {}
         for item in self.question_set.page(page_id).items:
             fields.update(valid_fields(item))
-        fields.update(overrides or {})
+        fields.update({k: v for k, v in (overrides or {}).items() if k in fields})
         return self.answer(fields)
 
-    def answer_all_pages(self, limit: int = 100) -> None:
+    def answer_all_pages(
+        self, overrides: dict[str, list[str]] | None = None, limit: int = 100
+    ) -> None:
+        """Answer every remaining page validly; `overrides` replace answers where they apply."""
         for _ in range(limit):
             if self.page_id is None:
                 return
-            response = self.answer_page_validly()
+            response = self.answer_page_validly(overrides)
             assert response.status_code == 200, self.html
         raise AssertionError("the questionnaire did not end")
 

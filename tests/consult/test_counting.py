@@ -1,0 +1,57 @@
+"""The counts the analysis reads stay equal to a fresh count of the stored answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consult import store
+from consult.counting import rebuild_counts
+from consult.models import Response, Wave
+from consult.question_sets import question_set_of
+from tests.consult.citizen import Citizen
+from tests.consult.conftest import MINI
+
+
+def test_counts_kept_while_answering_equal_a_recount(
+    app: Flask, db: Session, load_set: Callable[..., str]
+) -> None:
+    wave_slug = load_set(MINI)
+    for know, sources, sex in (("1", ["1", "2"], "1"), ("1", ["3"], "2"), ("2", [], "99")):
+        citizen = Citizen(app.test_client(), wave_slug, MINI)
+        citizen.start()
+        citizen.answer_page_validly({"KNOW": [know], "AGE": ["40"]})
+        if sources:
+            citizen.answer_page_validly({"SOURCES": sources})
+        citizen.answer_all_pages({"SEX": [sex]})
+        citizen.submit()
+    unfinished = Citizen(app.test_client(), wave_slug, MINI)
+    unfinished.start()
+    unfinished.answer_page_validly({"KNOW": ["1"]})
+
+    db.expire_all()
+    wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
+    assert wave is not None
+    kept = sorted(store.answer_counts(db, wave))
+    cells = dict(store.design_cells(db, wave))
+    assert sum(cells.values()) == 3  # the unfinished response is not in the design
+    assert sorted(db.scalars(select(Response.cell).where(Response.cell.is_not(None)))) == [
+        "1",
+        "2",
+        "99",
+    ]
+    rebuild_counts(db, wave, question_set_of(wave.question_set_version))
+    assert sorted(store.answer_counts(db, wave)) == kept
+
+    by_code: dict[str, dict[float, int]] = {}
+    for code, _cell, value, n in kept:
+        by_code.setdefault(code, {})
+        by_code[code][value] = by_code[code].get(value, 0) + n
+    assert by_code["KNOW"] == {1.0: 2, 2.0: 1}
+    assert by_code["AGE"] == {40.0: 3}
+    assert by_code["SOURCES"] == {1.0: 1, 2.0: 1, 3.0: 1, -1.0: 2}  # -1: answered the item
+    assert by_code["GOALS.1"] == {1.0: 3} and by_code["GOALS.3"] == {3.0: 3}
+    assert "WORRY" not in by_code  # texts are not counted
