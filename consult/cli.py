@@ -13,6 +13,7 @@ from flask.cli import AppGroup, FlaskGroup
 
 from consult import accounts, audit, store
 from consult.extensions import db
+from consult.importing import ResponseImportError, import_responses
 from consult.models import Role, Wave, WaveMode
 from consult.question_sets import WaveConflict, load_into_store
 from consult.waves import (
@@ -33,6 +34,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(surveys_group)
     app.cli.add_command(users_group)
     app.cli.add_command(waves_group)
+    app.cli.add_command(responses_group)
 
 
 @click.group("db", cls=AppGroup, help="Database schema.")
@@ -224,6 +226,36 @@ def waves_margins(slug: str, path: Path) -> None:
     audit.record(db.session, "command line", "set margins", f"wave:{wave.slug}")
     db.commit()
     click.echo(f"Wave {wave.slug}: margins for {', '.join(margins)}.")
+
+
+@click.group("responses", cls=AppGroup, help="Complete responses: import and simulate.")
+def responses_group() -> None:
+    pass
+
+
+@responses_group.command(
+    "import", help="Import complete responses from a CSV file (all or nothing)."
+)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--wave", "wave_slug", required=True)
+def responses_import(path: Path, wave_slug: str) -> None:
+    wave = _wave_or_fail(wave_slug)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path}: not UTF-8 text") from error
+    try:
+        imported = import_responses(db.session, wave, text, dt.date.today())
+    except ResponseImportError as error:
+        for problem in error.problems:
+            click.echo(f"{path}: {problem}", err=True)
+        click.echo(f"{len(error.problems)} problem(s) found; nothing was imported.", err=True)
+        sys.exit(1)
+    audit.record(
+        db.session, "command line", "import responses", f"wave:{wave.slug}", detail=f"{imported}"
+    )
+    db.commit()
+    click.echo(f"Imported {imported} complete responses into {wave.slug}.")
 
 
 @click.command("serve", help="Serve the app (gunicorn when available, else Flask's server).")

@@ -66,7 +66,10 @@ def count_completed_response(
     session: Session, wave: Wave, question_set: QuestionSet, key: str, cells: Iterable[AnswerCell]
 ) -> None:
     """Add one complete response to the wave's counts."""
-    store.add_answer_counts(session, wave, key, counted_values(question_set, cells))
+    counted = counted_values(question_set, cells)
+    store.add_answer_counts(
+        session, wave, {(key, code, value): n for (code, value), n in counted.items()}
+    )
 
 
 def rebuild_counts(session: Session, wave: Wave, question_set: QuestionSet) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Float, String, delete, func, insert, literal, select, update
@@ -264,14 +265,14 @@ def complete_answer_counts(
 
 
 def add_answer_counts(
-    session: Session, wave: Wave, cell: str, counted: Mapping[tuple[str, float], int]
+    session: Session, wave: Wave, counts: Mapping[tuple[str, str, float], int]
 ) -> None:
-    """Upsert one response's contribution to the counts (`n = n + k`)."""
-    if not counted:
+    """Add (cell, code, value) -> k to the wave's counts (`n = n + k`), in one statement."""
+    if not counts:
         return
     rows = [
         {"wave_id": wave.id, "code": code, "cell": cell, "value": value, "n": n}
-        for (code, value), n in counted.items()
+        for (cell, code, value), n in counts.items()
     ]
     dialect = session.get_bind().dialect.name
     insert_of = postgresql_insert if dialect == "postgresql" else sqlite_insert
@@ -364,3 +365,52 @@ def answer_counts(
     if codes is not None:
         query = query.where(AnswerCount.code.in_(list(codes)))
     return [(code, cell, float(value), int(n)) for code, cell, value, n in session.execute(query)]
+
+
+IMPORTED_LAYOUT = '{"imported": true}'
+
+
+def insert_complete_responses(
+    session: Session,
+    wave: Wave,
+    responses: Sequence[tuple[str, Sequence[AnswerCell]]],
+    today: dt.date,
+    *,
+    language: str,
+) -> None:
+    """Store complete responses given as (cell, answer cells), in bulk (imports, simulations)."""
+    if not responses:
+        return
+    response_rows = [
+        {
+            "public_id": secrets.token_hex(16),
+            "wave_id": wave.id,
+            "question_set_version_id": wave.question_set_version_id,
+            "status": ResponseStatus.COMPLETE,
+            "language": language,
+            "started_on": today,
+            "submitted_on": today,
+            # Nobody resumes an imported response: a random, unguessable placeholder hash.
+            "resume_token_hash": secrets.token_hex(32),
+            "order_seed": 0,
+            "layout": IMPORTED_LAYOUT,
+            "cell": cell,
+        }
+        for cell, _ in responses
+    ]
+    ids = session.scalars(
+        insert(Response).returning(Response.id, sort_by_parameter_order=True), response_rows
+    ).all()
+    answer_rows = [
+        {
+            "response_id": response_id,
+            "code": cell.code,
+            "option": cell.option,
+            "number": cell.number,
+            "text": cell.text,
+        }
+        for response_id, (_, cells) in zip(ids, responses, strict=True)
+        for cell in cells
+    ]
+    if answer_rows:
+        session.execute(insert(Answer), answer_rows)

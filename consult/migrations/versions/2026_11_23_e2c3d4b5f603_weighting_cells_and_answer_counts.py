@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "e2c3d4b5f603"
 down_revision: str | None = "d1b2c3a4e502"
 branch_labels: str | Sequence[str] | None = None
