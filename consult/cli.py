@@ -16,6 +16,7 @@ from consult.extensions import db
 from consult.importing import ResponseImportError, import_responses
 from consult.models import Role, Wave, WaveMode
 from consult.question_sets import WaveConflict, load_into_store
+from consult.simulation import store_simulated
 from consult.waves import (
     WaveError,
     WaveSettings,
@@ -256,6 +257,20 @@ def responses_import(path: Path, wave_slug: str) -> None:
     )
     db.commit()
     click.echo(f"Imported {imported} complete responses into {wave.slug}.")
+
+
+@responses_group.command("simulate", help="Add realistic synthetic complete responses to a wave.")
+@click.option("--wave", "wave_slug", required=True)
+@click.option("-n", "count", type=click.IntRange(1, 10_000_000), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def responses_simulate(wave_slug: str, count: int, seed: int) -> None:
+    wave = _wave_or_fail(wave_slug)
+    stored = store_simulated(db.session, wave, count, seed, dt.date.today())
+    audit.record(
+        db.session, "command line", "simulate responses", f"wave:{wave.slug}", detail=f"{stored}"
+    )
+    db.commit()
+    click.echo(f"Simulated {stored} complete responses in {wave.slug} (seed {seed}).")
 
 
 @click.command("serve", help="Serve the app (gunicorn when available, else Flask's server).")

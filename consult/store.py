@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
+import numpy as np
 from sqlalchemy import Float, String, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -414,3 +416,59 @@ def insert_complete_responses(
     ]
     if answer_rows:
         session.execute(insert(Answer), answer_rows)
+
+
+def insert_simulated_responses(
+    session: Session, wave: Wave, cells: Sequence[str], today: dt.date
+) -> np.ndarray:
+    """Insert complete responses in bulk; returns their ids in the same order."""
+    rows = [
+        {
+            "public_id": secrets.token_hex(16),
+            "wave_id": wave.id,
+            "question_set_version_id": wave.question_set_version_id,
+            "status": ResponseStatus.COMPLETE,
+            "language": "nl",
+            "started_on": today,
+            "submitted_on": today,
+            "resume_token_hash": secrets.token_hex(32),
+            "order_seed": 0,
+            "layout": IMPORTED_LAYOUT,
+            "cell": cell,
+        }
+        for cell in cells
+    ]
+    ids = session.scalars(
+        insert(Response).returning(Response.id, sort_by_parameter_order=True), rows
+    ).all()
+    return np.asarray(ids, dtype=np.int64)
+
+
+def insert_answer_columns(
+    session: Session,
+    response_ids: np.ndarray,
+    codes: np.ndarray,
+    options: np.ndarray,
+    numbers: np.ndarray,
+) -> None:
+    """Insert answer rows given as arrays, with the driver's fastest bulk path (COPY on
+    PostgreSQL, executemany on SQLite); options < 0 and NaN numbers are stored as NULL."""
+    rows = zip(
+        response_ids.tolist(),
+        codes.tolist(),
+        [None if o < 0 else o for o in options.tolist()],
+        [None if x != x else x for x in numbers.tolist()],
+        strict=True,
+    )
+    raw: Any = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name == "postgresql":
+        with (
+            raw.cursor() as cursor,
+            cursor.copy("COPY answer (response_id, code, option, number) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        raw.executemany(
+            "INSERT INTO answer (response_id, code, option, number) VALUES (?, ?, ?, ?)", rows
+        )

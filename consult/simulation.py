@@ -1,0 +1,440 @@
+"""Realistic synthetic responses, for demos, tests and benchmarks.
+
+The respondents are skewed away from the population (older and more highly educated than the
+margins say), so weighting matters; acceptance of each application depends on a latent attitude
+(itself related to education and age) and on the application's domain; respondents who find more
+conditions necessary gain more acceptance once those conditions are met. Everything is generated
+as arrays, one item at a time, never one respondent at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from consult import store
+from consult.counting import MISSING, demographic_items
+from consult.models import Wave
+from consult.question_sets import question_set_of
+from consult.waves import parse_margins
+from surveys.expressions import evaluate
+from surveys.model import Item, Page, QuestionSet, Value
+
+NAN = float("nan")
+DOMAIN_BASE = {"green": -0.2, "white": 0.4, "red": 0.6}
+APPLICATION_BASE = {
+    "germline_editing": -1.6,
+    "xenotransplantation": -0.8,
+    "gene_edited_animals": -0.7,
+    "cultivated_meat": -0.3,
+    "compassionate_gmo": 0.4,
+    "gene_therapy": 0.5,
+}
+CONDITION_WEIGHT = {
+    "safety": 1.8,
+    "transparency": 1.2,
+    "ethics": 1.0,
+    "affordability": 0.9,
+    "freedom_of_choice": 0.6,
+    "public_benefit": 0.5,
+    "shared_responsibility": 0.3,
+}
+SKIP_RATE = 0.02  # optional questions left open
+DONT_KNOW_RATE = 0.06
+
+
+@dataclass(frozen=True)
+class Selections:
+    """A multiple-choice item's answers: which options (columns) each respondent ticked."""
+
+    options: np.ndarray  # (k,) option codes
+    ticked: np.ndarray  # (n, k) bool
+    answered: np.ndarray  # (n,) bool
+
+
+@dataclass
+class Simulated:
+    """Answers of n respondents: float arrays by answer code (NaN = no answer), the ticks of
+    multiple-choice items, and rank matrices of ranking items (0 = not ranked)."""
+
+    n: int
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    selections: dict[str, Selections] = field(default_factory=dict)
+    ranks: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def answer_of(self, code: str, index: int) -> Value | None:
+        if code in self.values:
+            value = self.values[code][index]
+            if np.isnan(value):
+                return None
+            return int(value) if float(value).is_integer() else float(value)
+        if code in self.selections:
+            chosen = self.selections[code]
+            if not chosen.answered[index]:
+                return None
+            return frozenset(int(c) for c in chosen.options[chosen.ticked[index]])
+        return None
+
+    def columns_of(self, code: str) -> list[np.ndarray]:
+        """Numeric columns that tell respondents' answers to `code` apart."""
+        if code in self.values:
+            return [np.nan_to_num(self.values[code], nan=-1e18)]
+        if code in self.selections:
+            chosen = self.selections[code]
+            return [chosen.answered.astype(float), *chosen.ticked.T.astype(float)]
+        return [np.full(self.n, -1e18)]
+
+
+def _choice_codes(item: Item) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Substantive option codes, the don't-know code (or -1), the refused code (or -1)."""
+    plain = np.array([c.code for c in item.choices if not c.missing and not c.exclusive])
+    dont_know = next((c.code for c in item.choices if c.missing == "dont_know"), -1)
+    refused = next((c.code for c in item.choices if c.missing == "refused"), -1)
+    return plain, np.array(dont_know), np.array(refused)
+
+
+def _ordinal(latent: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Cut a latent score (plus logistic noise) into len(codes) ordered categories."""
+    noisy = latent + rng.logistic(size=latent.shape)
+    k = len(codes)
+    cuts = np.linspace(-2.0, 2.0, k - 1) if k > 1 else np.array([])
+    return codes[np.searchsorted(cuts, noisy)].astype(float)
+
+
+def _with_missing(
+    values: np.ndarray, item: Item, rng: np.random.Generator, dont_know_rate: float
+) -> np.ndarray:
+    _, dont_know, _ = _choice_codes(item)
+    if dont_know >= 0:
+        values = np.where(rng.random(values.shape) < dont_know_rate, float(dont_know), values)
+    if not item.required:
+        values = np.where(rng.random(values.shape) < SKIP_RATE, NAN, values)
+    return values
+
+
+class Simulator:
+    """Generates a wave's answers item by item, honouring conditions and split ballots."""
+
+    def __init__(
+        self,
+        question_set: QuestionSet,
+        margins: dict[str, dict[int, float]] | None,
+        n: int,
+        seed: int,
+    ) -> None:
+        self.question_set = question_set
+        self.margins = margins or {}
+        self.rng = np.random.default_rng(seed)
+        self.data = Simulated(n)
+        self.attitude = np.zeros(n)
+        self.shown = np.ones(n, dtype=bool)
+
+    def run(self) -> Simulated:
+        blocks = {block.id: block for block in self.question_set.blocks}
+        in_block: dict[str, np.ndarray] = {}
+        for block in blocks.values():
+            in_block.update(self._sample_block(block.page_ids, block.sample))
+        # Demographics first, whatever their place: the attitudes depend on them.
+        for item in self.question_set.all_items():
+            if item.role == "demographic":
+                self._demographic(item)
+        self.attitude = self._attitude()
+        for page in self.question_set.pages:
+            page_shown = in_block.get(page.id, np.ones(self.data.n, dtype=bool))
+            page_shown = page_shown & self._condition(page.show_if)
+            for item in page.items:
+                if item.role == "demographic" or not item.answer_codes:
+                    continue
+                self.shown = page_shown & self._condition(item.show_if)
+                self._item(item, page)
+        return self.data
+
+    # -- structure -----------------------------------------------------------------------------
+
+    def _sample_block(self, page_ids: tuple[str, ...], sample: int | None) -> dict[str, np.ndarray]:
+        n, k = self.data.n, len(page_ids)
+        if sample is None or sample >= k:
+            return {page_id: np.ones(n, dtype=bool) for page_id in page_ids}
+        # Each respondent gets the `sample` pages with the smallest random keys.
+        order = np.argsort(self.rng.random((n, k)), axis=1)
+        chosen = np.zeros((n, k), dtype=bool)
+        np.put_along_axis(chosen, order[:, :sample], True, axis=1)
+        return {page_id: chosen[:, j] for j, page_id in enumerate(page_ids)}
+
+    def _condition(self, expression: object) -> np.ndarray:
+        """Evaluate a show_if for everyone, once per distinct combination of the answers used."""
+        n = self.data.n
+        if expression is None:
+            return np.ones(n, dtype=bool)
+        codes = sorted(expression.references())  # type: ignore[attr-defined]
+        columns = [column for code in codes for column in self.data.columns_of(code)]
+        if not columns:
+            return np.full(n, evaluate(expression, {}), dtype=bool)  # type: ignore[arg-type]
+        stacked = np.column_stack(columns)
+        _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+        results = np.empty(len(first), dtype=bool)
+        for row, index in enumerate(first):
+            answers = {code: self.data.answer_of(code, int(index)) for code in codes}
+            present = {code: value for code, value in answers.items() if value is not None}
+            results[row] = evaluate(expression, present)  # type: ignore[arg-type]
+        return results[inverse.reshape(-1)]
+
+    # -- people --------------------------------------------------------------------------------
+
+    def _demographic(self, item: Item) -> None:
+        plain, _, refused = _choice_codes(item)
+        population = self.margins.get(item.code, {})
+        base = np.array([population.get(int(code), 1.0 / len(plain)) for code in plain])
+        # Tilt towards the later categories (older, more educated): the sample is skewed.
+        tilt = np.exp(0.35 * (np.arange(len(plain)) - (len(plain) - 1) / 2))
+        if item.demographic == "province":
+            tilt = self.rng.uniform(0.6, 1.6, len(plain))
+        probabilities = base * tilt / (base * tilt).sum()
+        values = self.rng.choice(plain, size=self.data.n, p=probabilities).astype(float)
+        if refused >= 0:
+            values = np.where(self.rng.random(self.data.n) < 0.02, float(refused), values)
+        self.data.values[item.code] = values
+
+    def _attitude(self) -> np.ndarray:
+        """A latent openness to biotechnology: higher with education, lower with age."""
+        attitude = self.rng.normal(size=self.data.n)
+        for item in self.question_set.all_items():
+            if item.demographic not in ("education", "age_group"):
+                continue
+            plain, _, _ = _choice_codes(item)
+            position = np.searchsorted(np.sort(plain), self.data.values[item.code])
+            position = np.where(
+                np.isin(self.data.values[item.code], plain), position, len(plain) / 2
+            )
+            centred = (position - (len(plain) - 1) / 2) / max(len(plain) - 1, 1)
+            attitude += (0.8 if item.demographic == "education" else -0.5) * centred
+        return attitude
+
+    # -- items ---------------------------------------------------------------------------------
+
+    def _store(self, code: str, values: np.ndarray) -> None:
+        self.data.values[code] = np.where(self.shown, values, NAN)
+
+    def _item(self, item: Item, page: Page) -> None:
+        n, rng = self.data.n, self.rng
+        if item.role in ("acceptance", "conditional_acceptance"):
+            self._acceptance(item)
+        elif item.type == "battery":
+            for row in item.rows:
+                if item.role == "condition":
+                    self._condition_row(item, row.code, row.condition or "")
+                else:
+                    plain, _, _ = _choice_codes(item)
+                    values = _ordinal(0.3 * self.attitude + rng.normal(0, 0.3), plain, rng)
+                    self._store(row.code, _with_missing(values, item, rng, DONT_KNOW_RATE / 2))
+        elif item.type in ("single", "likert"):
+            plain, _, _ = _choice_codes(item)
+            probabilities = rng.dirichlet(np.full(len(plain), 2.0))
+            values = rng.choice(plain, size=n, p=probabilities).astype(float)
+            self._store(item.code, _with_missing(values, item, rng, DONT_KNOW_RATE / 2))
+        elif item.type == "multiple":
+            self._multiple(item)
+        elif item.type == "ranking":
+            self._ranking(item)
+        elif item.type in ("number", "slider"):
+            low = item.min if item.min is not None else 0.0
+            high = item.max if item.max is not None else (10.0 if item.type == "slider" else 100.0)
+            centre = 1 / (1 + np.exp(-0.5 * self.attitude))
+            values = np.round(
+                low + (high - low) * rng.beta(4 * centre + 0.5, 4 * (1 - centre) + 0.5)
+            )
+            if not item.required:
+                values = np.where(rng.random(n) < SKIP_RATE, NAN, values)
+            self._store(item.code, values)
+
+    def _acceptance(self, item: Item) -> None:
+        plain, _, _ = _choice_codes(item)
+        base = DOMAIN_BASE.get(item.domain or "", 0.0) + APPLICATION_BASE.get(
+            item.application or "", 0.0
+        )
+        latent = base + self.attitude
+        if item.role == "conditional_acceptance":
+            latent = latent + 0.3 * self._necessary_count(item.application)
+        values = _ordinal(latent, plain, self.rng)
+        self._store(item.code, _with_missing(values, item, self.rng, DONT_KNOW_RATE))
+
+    def _condition_row(self, item: Item, code: str, condition: str) -> None:
+        plain, _, _ = _choice_codes(item)
+        top, rest = plain.max(), np.sort(plain)[:-1]
+        weight = CONDITION_WEIGHT.get(condition, 0.5)
+        necessary = self.rng.random(self.data.n) < 1 / (1 + np.exp(-(weight - 0.4 * self.attitude)))
+        other = self.rng.choice(rest[::-1], size=self.data.n, p=_split(len(rest)))
+        values = np.where(necessary, float(top), other.astype(float))
+        self._store(code, _with_missing(values, item, self.rng, DONT_KNOW_RATE / 2))
+
+    def _necessary_count(self, application: str | None) -> np.ndarray:
+        count = np.zeros(self.data.n)
+        for other in self.question_set.all_items():
+            if other.role != "condition" or other.application != application:
+                continue
+            plain, _, _ = _choice_codes(other)
+            for row in other.rows or ():
+                count += self.data.values.get(row.code, np.full(self.data.n, NAN)) == plain.max()
+        return count
+
+    def _multiple(self, item: Item) -> None:
+        options = np.array([c.code for c in item.choices])
+        exclusive = np.array([c.exclusive for c in item.choices])
+        ticked = (self.rng.random((self.data.n, len(options))) < 0.3) & ~exclusive
+        if item.max is not None:
+            # Keep at most `max` ticks: drop the later ones.
+            ticked &= np.cumsum(ticked, axis=1) <= int(item.max)
+        ticks = ticked.sum(axis=1)
+        if exclusive.any():
+            # Nothing ticked: "none of these".
+            ticked[:, int(np.flatnonzero(exclusive)[0])] = ticks == 0
+            ticks = ticked.sum(axis=1)
+        answered = self.shown & (ticks >= int(item.min or 1))
+        ticked &= answered[:, None]
+        self.data.selections[item.code] = Selections(options, ticked, answered)
+
+    def _ranking(self, item: Item) -> None:
+        k = len(item.choices)
+        strengths = self.rng.dirichlet(np.full(k, 1.5))
+        keys = self.rng.gumbel(size=(self.data.n, k)) + np.log(strengths)
+        order = np.argsort(-keys, axis=1)
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(1, k + 1), axis=1)
+        ranks = np.where(self.shown[:, None], ranks, 0)
+        self.data.ranks[item.code] = ranks
+
+
+def _split(k: int) -> np.ndarray:
+    weights = np.linspace(2.0, 1.0, k)
+    return weights / weights.sum()
+
+
+def simulate(
+    question_set: QuestionSet, n: int, seed: int, margins: dict[str, dict[int, float]] | None = None
+) -> Simulated:
+    return Simulator(question_set, margins, n, seed).run()
+
+
+# --- storing ------------------------------------------------------------------------------------
+
+BATCH = 50_000
+
+
+@dataclass(frozen=True)
+class AnswerColumns:
+    """Answer rows as parallel arrays: respondent index, code, option (or -1), number (or NaN)."""
+
+    respondent: np.ndarray
+    code: np.ndarray
+    option: np.ndarray
+    number: np.ndarray
+
+
+def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
+    """Every stored answer cell of the simulated respondents, as arrays."""
+    parts: list[tuple[np.ndarray, str, np.ndarray, np.ndarray]] = []
+    for item in question_set.all_items():
+        if item.type in ("number", "slider"):
+            values = data.values.get(item.code)
+            if values is not None:
+                who = np.flatnonzero(~np.isnan(values))
+                parts.append((who, item.code, np.full(len(who), -1), values[who]))
+        elif item.type == "multiple" and item.code in data.selections:
+            chosen = data.selections[item.code]
+            who, column = np.nonzero(chosen.ticked)
+            parts.append((who, item.code, chosen.options[column], np.full(len(who), NAN)))
+        elif item.type == "ranking" and item.code in data.ranks:
+            ranks = data.ranks[item.code]
+            who, column = np.nonzero(ranks)
+            options = np.array([c.code for c in item.choices])
+            parts.append((who, item.code, options[column], ranks[who, column].astype(float)))
+        else:
+            for code in item.answer_codes:
+                values = data.values.get(code)
+                if values is None:
+                    continue
+                who = np.flatnonzero(~np.isnan(values))
+                parts.append((who, code, values[who].astype(np.int64), np.full(len(who), NAN)))
+    return AnswerColumns(
+        respondent=np.concatenate([p[0] for p in parts]),
+        code=np.concatenate([np.full(len(p[0]), p[1], dtype=object) for p in parts]),
+        option=np.concatenate([np.asarray(p[2], dtype=np.int64) for p in parts]),
+        number=np.concatenate([np.asarray(p[3], dtype=float) for p in parts]),
+    )
+
+
+def cell_keys(question_set: QuestionSet, data: Simulated) -> tuple[np.ndarray, list[str]]:
+    """Each respondent's cell index and the keys of those cells (as `counting.cell_key`)."""
+    columns = [
+        np.nan_to_num(data.values[item.code], nan=MISSING).astype(np.int64)
+        for item in demographic_items(question_set)
+    ]
+    if not columns:
+        return np.zeros(data.n, dtype=np.int64), [""]
+    unique, inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
+    return inverse.reshape(-1), ["|".join(str(int(v)) for v in row) for row in unique]
+
+
+def counts_of(
+    question_set: QuestionSet, columns: AnswerColumns, cell_of: np.ndarray, keys: list[str]
+) -> dict[tuple[str, str, float], int]:
+    """The answer counts of simulated responses, grouped with numpy (as `counting` counts)."""
+    kinds = {item.code: item.type for item in question_set.all_items()}
+    owner = {code: item.code for item in question_set.all_items() for code in item.answer_codes}
+    counts: dict[tuple[str, str, float], int] = {}
+    for code in np.unique(columns.code):
+        rows = columns.code == code
+        kind = kinds[owner[code]]
+        cells = cell_of[columns.respondent[rows]]
+        if kind == "ranking":
+            groups = np.column_stack([cells, columns.option[rows], columns.number[rows]])
+        elif kind in ("number", "slider"):
+            groups = np.column_stack([cells, np.zeros(rows.sum()), columns.number[rows]])
+        else:
+            groups = np.column_stack([cells, np.zeros(rows.sum()), columns.option[rows]])
+        unique, n = np.unique(groups, axis=0, return_counts=True)
+        for (cell, option, value), k in zip(unique, n, strict=True):
+            name = f"{code}.{int(option)}" if kind == "ranking" else str(code)
+            counts[(keys[int(cell)], name, float(value))] = int(k)
+        if kind == "multiple":
+            answered = np.unique(columns.respondent[rows])
+            cell_index, k = np.unique(cell_of[answered], return_counts=True)
+            for cell, count in zip(cell_index, k, strict=True):
+                counts[(keys[int(cell)], str(code), -1.0)] = int(count)
+    return counts
+
+
+def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.date) -> int:
+    """Simulate `n` complete responses to `wave` and store them with their counts."""
+    question_set = question_set_of(wave.question_set_version)
+    margins = parse_margins(wave.margins, wave) if wave.margins else None
+    data = simulate(question_set, n, seed, margins)
+    cell_of, keys = cell_keys(question_set, data)
+    columns = answer_columns(question_set, data)
+    order = np.argsort(columns.respondent, kind="stable")
+    columns = AnswerColumns(
+        *(
+            array[order]
+            for array in (columns.respondent, columns.code, columns.option, columns.number)
+        )
+    )
+    bounds = np.searchsorted(columns.respondent, np.arange(0, n + BATCH, BATCH))
+    for batch, start in enumerate(range(0, n, BATCH)):
+        stop = min(start + BATCH, n)
+        ids = store.insert_simulated_responses(
+            session, wave, [keys[int(c)] for c in cell_of[start:stop]], today
+        )
+        lo, hi = bounds[batch], bounds[batch + 1]
+        store.insert_answer_columns(
+            session,
+            ids[columns.respondent[lo:hi] - start],
+            columns.code[lo:hi],
+            columns.option[lo:hi],
+            columns.number[lo:hi],
+        )
+    store.add_answer_counts(session, wave, counts_of(question_set, columns, cell_of, keys))
+    session.flush()
+    return n
