@@ -325,12 +325,19 @@ BATCH = 50_000
 
 @dataclass(frozen=True)
 class AnswerColumns:
-    """Answer rows as parallel arrays: respondent index, code, option (or -1), number (or NaN)."""
+    """Answer rows as parallel arrays: respondent index, code (an index into `names`), option
+    (or -1) and number (or NaN)."""
 
+    names: tuple[str, ...]
     respondent: np.ndarray
     code: np.ndarray
     option: np.ndarray
     number: np.ndarray
+
+    def take(self, order: np.ndarray) -> AnswerColumns:
+        return AnswerColumns(
+            self.names, *(a[order] for a in (self.respondent, self.code, self.option, self.number))
+        )
 
 
 def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
@@ -359,8 +366,9 @@ def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
                 who = np.flatnonzero(~np.isnan(values))
                 parts.append((who, code, values[who].astype(np.int64), np.full(len(who), NAN)))
     return AnswerColumns(
+        names=tuple(p[1] for p in parts),
         respondent=np.concatenate([p[0] for p in parts]),
-        code=np.concatenate([np.full(len(p[0]), p[1], dtype=object) for p in parts]),
+        code=np.concatenate([np.full(len(p[0]), i, dtype=np.int64) for i, p in enumerate(parts)]),
         option=np.concatenate([np.asarray(p[2], dtype=np.int64) for p in parts]),
         number=np.concatenate([np.asarray(p[3], dtype=float) for p in parts]),
     )
@@ -378,32 +386,52 @@ def cell_keys(question_set: QuestionSet, data: Simulated) -> tuple[np.ndarray, l
     return inverse.reshape(-1), ["|".join(str(int(v)) for v in row) for row in unique]
 
 
+def _group_count(*columns: np.ndarray) -> tuple[list[tuple[int, ...]], list[int]]:
+    """Distinct rows of small non-negative integer columns with their counts, via one int64 key
+    (much faster than numpy's row-wise unique)."""
+    sizes = [int(column.max()) + 1 if len(column) else 1 for column in columns]
+    assert sum(size.bit_length() for size in sizes) <= 63, "too many groups to pack in 64 bits"
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column, size in zip(columns, sizes, strict=True):
+        key = key * size + column
+    unique, n = np.unique(key, return_counts=True)
+    rows = []
+    for value in unique.tolist():
+        parts = []
+        for size in reversed(sizes):
+            value, part = divmod(value, size)
+            parts.append(part)
+        rows.append(tuple(reversed(parts)))
+    return rows, n.tolist()
+
+
 def counts_of(
     question_set: QuestionSet, columns: AnswerColumns, cell_of: np.ndarray, keys: list[str]
 ) -> dict[tuple[str, str, float], int]:
     """The answer counts of simulated responses, grouped with numpy (as `counting` counts)."""
     kinds = {item.code: item.type for item in question_set.all_items()}
     owner = {code: item.code for item in question_set.all_items() for code in item.answer_codes}
+    kind_of = np.array([kinds[owner[name]] for name in columns.names])
+    ranking = kind_of[columns.code] == "ranking"
+    numeric = np.isin(kind_of[columns.code], ("number", "slider"))
+    values = np.where(ranking | numeric, columns.number, columns.option.astype(float))
+    distinct_values, value_index = np.unique(values, return_inverse=True)
+    option = np.where(ranking, columns.option, 0)
+    rows, n = _group_count(columns.code, cell_of[columns.respondent], option, value_index)
     counts: dict[tuple[str, str, float], int] = {}
-    for code in np.unique(columns.code):
-        rows = columns.code == code
-        kind = kinds[owner[code]]
-        cells = cell_of[columns.respondent[rows]]
-        if kind == "ranking":
-            groups = np.column_stack([cells, columns.option[rows], columns.number[rows]])
-        elif kind in ("number", "slider"):
-            groups = np.column_stack([cells, np.zeros(rows.sum()), columns.number[rows]])
-        else:
-            groups = np.column_stack([cells, np.zeros(rows.sum()), columns.option[rows]])
-        unique, n = np.unique(groups, axis=0, return_counts=True)
-        for (cell, option, value), k in zip(unique, n, strict=True):
-            name = f"{code}.{int(option)}" if kind == "ranking" else str(code)
-            counts[(keys[int(cell)], name, float(value))] = int(k)
-        if kind == "multiple":
-            answered = np.unique(columns.respondent[rows])
-            cell_index, k = np.unique(cell_of[answered], return_counts=True)
-            for cell, count in zip(cell_index, k, strict=True):
-                counts[(keys[int(cell)], str(code), -1.0)] = int(count)
+    for (code, cell, rank_option, value), k in zip(rows, n, strict=True):
+        name = columns.names[code]
+        if kind_of[code] == "ranking":
+            name = f"{name}.{rank_option}"
+        counts[(keys[cell], name, float(distinct_values[value]))] = k
+    # Multiple-choice items also count who answered them (value -1).
+    multiple = kind_of[columns.code] == "multiple"
+    answered, _ = _group_count(columns.code[multiple], columns.respondent[multiple])
+    if answered:
+        pairs = np.array(answered)
+        rows, n = _group_count(pairs[:, 0], cell_of[pairs[:, 1]])
+        for (code, cell), k in zip(rows, n, strict=True):
+            counts[(keys[cell], columns.names[code], -1.0)] = k
     return counts
 
 
@@ -414,13 +442,7 @@ def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.d
     data = simulate(question_set, n, seed, margins)
     cell_of, keys = cell_keys(question_set, data)
     columns = answer_columns(question_set, data)
-    order = np.argsort(columns.respondent, kind="stable")
-    columns = AnswerColumns(
-        *(
-            array[order]
-            for array in (columns.respondent, columns.code, columns.option, columns.number)
-        )
-    )
+    columns = columns.take(np.argsort(columns.respondent, kind="stable"))
     bounds = np.searchsorted(columns.respondent, np.arange(0, n + BATCH, BATCH))
     for batch, start in enumerate(range(0, n, BATCH)):
         stop = min(start + BATCH, n)
@@ -431,7 +453,7 @@ def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.d
         store.insert_answer_columns(
             session,
             ids[columns.respondent[lo:hi] - start],
-            columns.code[lo:hi],
+            np.asarray(columns.names, dtype=object)[columns.code[lo:hi]],
             columns.option[lo:hi],
             columns.number[lo:hi],
         )

@@ -9,8 +9,6 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Float, String, delete, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from consult.models import (
@@ -269,23 +267,24 @@ def complete_answer_counts(
 def add_answer_counts(
     session: Session, wave: Wave, counts: Mapping[tuple[str, str, float], int]
 ) -> None:
-    """Add (cell, code, value) -> k to the wave's counts (`n = n + k`), in one statement."""
+    """Add (cell, code, value) -> k to the wave's counts (`n = n + k`).
+
+    One statement for a submitted response; bulk loads (many thousands of rows) go through the
+    driver directly, since the ORM's per-row bookkeeping would dominate.
+    """
     if not counts:
         return
-    rows = [
-        {"wave_id": wave.id, "code": code, "cell": cell, "value": value, "n": n}
-        for (cell, code, value), n in counts.items()
-    ]
-    dialect = session.get_bind().dialect.name
-    insert_of = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_of(AnswerCount)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["wave_id", "code", "cell", "value"],
-            set_={"n": AnswerCount.n + statement.excluded.n},
-        ),
-        rows,
+    rows = [(wave.id, code, cell, value, n) for (cell, code, value), n in counts.items()]
+    upsert = (
+        "INSERT INTO answer_count (wave_id, code, cell, value, n) VALUES ({0}, {0}, {0}, {0}, {0}) "
+        "ON CONFLICT (wave_id, code, cell, value) DO UPDATE SET n = answer_count.n + excluded.n"
     )
+    raw: Any = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name == "postgresql":
+        with raw.cursor() as cursor:
+            cursor.executemany(upsert.format("%s"), rows)
+    else:
+        raw.executemany(upsert.format("?"), rows)
 
 
 def rebuild_answer_counts(
