@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 from analysis.counts import CountsError, Grouped
+from analysis.estimates import grouping_codes
 from analysis.variance import Mode, check_mode, ratios
 from analysis.weighting import Weights
 
@@ -61,14 +62,14 @@ def rao_scott(
     """Rao-Scott second-order corrected chi-square test of independence of two keys.
 
     The domain is the respondents who answered both (codes >= 0); categories are the codes found
-    in it. Denominator degrees of freedom are d0 * (n - 1) where n counts the design's respondents
-    (calibrated: all complete responses, as R keeps every row of a raked design; otherwise the
-    domain's respondents).
+    in it. A weighting variable needs no key in ``table``: it is read from the cell. Denominator
+    degrees of freedom are d0 * (n - 1) where n counts the design's respondents (calibrated: all
+    complete responses, as R keeps every row of a raked design; otherwise the domain's).
     """
     mode = check_mode(mode)
     table.check_against(design.cells)
-    a = table.key(row)
-    b = table.key(column)
+    a = grouping_codes(design, table, row)
+    b = grouping_codes(design, table, column)
     if not (np.issubdtype(a.dtype, np.integer) and np.issubdtype(b.dtype, np.integer)):
         raise CountsError("the chi-square test needs answer codes, not numbers")
     domain = (a >= 0) & (b >= 0) & (table.counts > 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -101,9 +101,71 @@ def suppress_table(
     )
 
 
-def suppress_estimates(
-    rows: Sequence[Estimate], minimum: int = DEFAULT_MINIMUM
-) -> list[Estimate]:
+Domain = tuple[str | None, int | None]
+
+
+@dataclass
+class _Entries:
+    """The entries of one table of rows: cells and group bases, with the rows they belong to."""
+
+    counts: list[int] = field(default_factory=list)
+    owner: list[int | None] = field(default_factory=list)
+    """Row index of a cell entry (None for a base entry of a proportions table)."""
+
+    def add(self, count: int | None, row_index: int | None) -> int:
+        self.counts.append(count if count is not None else 0)
+        self.owner.append(row_index)
+        return len(self.counts) - 1
+
+
+def _suppress_rows(
+    rows: Sequence[Estimate], members: list[int], proportion: bool, minimum: int
+) -> tuple[set[int], set[Domain]]:
+    """Hidden rows and hidden group bases of one table (one item and kind)."""
+    entries = _Entries()
+    lines: list[list[int]] = []
+    base_entry: dict[Domain, int] = {}
+    cell_entry: dict[tuple[str | None, int | None, object], int] = {}
+    for i in members:
+        row = rows[i]
+        domain = (row.group, row.group_code)
+        if domain not in base_entry:
+            base_entry[domain] = entries.add(row.base, None)
+        if proportion:
+            cell_entry[(*domain, row.option)] = entries.add(row.n, i)
+        else:
+            cell_entry[(*domain, row.option)] = base_entry[domain]
+            entries.owner[base_entry[domain]] = i
+    if proportion:
+        for domain, base in base_entry.items():
+            lines.append(
+                [e for key, e in cell_entry.items() if (key[0], key[1]) == domain] + [base]
+            )
+    groupings = sorted({group for group, _ in base_entry if group is not None})
+    overall = base_entry.get((None, None))
+    for grouping in groupings:
+        codes = [code for group, code in base_entry if group == grouping]
+        if overall is not None:
+            lines.append([base_entry[(grouping, c)] for c in codes] + [overall])
+        if not proportion:
+            continue
+        options = sorted({key[2] for key in cell_entry if key[0] == grouping}, key=str)
+        for option in options:
+            line = [
+                cell_entry[(grouping, c, option)]
+                for c in codes
+                if (grouping, c, option) in cell_entry
+            ]
+            if (None, None, option) in cell_entry:
+                line.append(cell_entry[(None, None, option)])
+            lines.append(line)
+    hidden = suppress_lines(np.array(entries.counts), lines, minimum)
+    hidden_rows = {i for e, i in enumerate(entries.owner) if i is not None and hidden[e]}
+    hidden_bases = {domain for domain, e in base_entry.items() if hidden[e]}
+    return hidden_rows, hidden_bases
+
+
+def suppress_estimates(rows: Sequence[Estimate], minimum: int = DEFAULT_MINIMUM) -> list[Estimate]:
     """Apply primary and secondary suppression to tidy rows, table by table.
 
     Rows of one item (and kind) form one table: the overall rows (no group) and, per grouping
@@ -116,56 +178,10 @@ def suppress_estimates(
         tables[(row.item, row.kind)].append(i)
     result = list(rows)
     for (_, kind), members in tables.items():
-        counts: list[int] = []
-        owner: list[int | None] = []  # row index of a cell entry, None for a base entry
-        lines: list[list[int]] = []
-        base_entry: dict[tuple[str | None, int | None], int] = {}
-        cell_entry: dict[tuple[str | None, int | None, object], int] = {}
-
-        def add(count: int | None, row_index: int | None) -> int:
-            counts.append(count if count is not None else 0)
-            owner.append(row_index)
-            return len(counts) - 1
-
+        hidden_rows, hidden_bases = _suppress_rows(rows, members, kind == "proportion", minimum)
         for i in members:
-            row = rows[i]
-            domain = (row.group, row.group_code)
-            if domain not in base_entry:
-                base_entry[domain] = add(row.base, None)
-            if kind == "proportion":
-                cell_entry[(*domain, row.option)] = add(row.n, i)
-            else:
-                cell_entry[(*domain, row.option)] = base_entry[domain]
-                owner[base_entry[domain]] = i
-        if kind == "proportion":
-            for domain, base in base_entry.items():
-                lines.append(
-                    [e for key, e in cell_entry.items() if (key[0], key[1]) == domain] + [base]
-                )
-        groupings = {group for group, _ in base_entry if group is not None}
-        for grouping in groupings:
-            codes = [code for group, code in base_entry if group == grouping]
-            overall = base_entry.get((None, None))
-            if overall is not None:
-                lines.append([base_entry[(grouping, c)] for c in codes] + [overall])
-            if kind != "proportion":
-                continue
-            options = {key[2] for key in cell_entry if key[0] == grouping}
-            for option in options:
-                line = [
-                    cell_entry[(grouping, c, option)]
-                    for c in codes
-                    if (grouping, c, option) in cell_entry
-                ]
-                if (None, None, option) in cell_entry:
-                    line.append(cell_entry[(None, None, option)])
-                lines.append(line)
-        hidden = suppress_lines(np.array(counts), lines, minimum)
-        hidden_bases = {domain for domain, e in base_entry.items() if hidden[e]}
-        for e, i in enumerate(owner):
-            if i is not None and hidden[e]:
+            if i in hidden_rows:
                 result[i] = result[i].hidden()
-        for i in members:
             if (rows[i].group, rows[i].group_code) in hidden_bases:
                 result[i] = replace(result[i], base=None)
     return result

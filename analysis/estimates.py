@@ -70,9 +70,7 @@ class Estimate:
     def hidden(self) -> Estimate:
         """The same row with its numbers removed (disclosure control)."""
         nan = float("nan")
-        return replace(
-            self, n=None, estimate=nan, se=nan, ci_low=nan, ci_high=nan, suppressed=True
-        )
+        return replace(self, n=None, estimate=nan, se=nan, ci_low=nan, ci_high=nan, suppressed=True)
 
 
 def t_quantile(df: int, level: float) -> float:
@@ -117,13 +115,21 @@ def _codes(table: Grouped, item: str) -> np.ndarray:
     return values
 
 
+def grouping_codes(design: Weights, table: Grouped, name: str) -> np.ndarray:
+    """Codes of a grouping key per class: a key of the table, or else a weighting variable
+    (read from the class's cell, so demographic subgroups need no extra key in the counts)."""
+    if name not in table.keys and name in design.cells.variables:
+        return design.cells.column(name)[table.cell]
+    return _codes(table, name)
+
+
 def _domains(
-    table: Grouped, base: np.ndarray, group: str | None
+    design: Weights, table: Grouped, base: np.ndarray, group: str | None
 ) -> list[tuple[int | None, np.ndarray]]:
     """The domains to estimate: the base, or the base within each category of the group key."""
     if group is None:
         return [(None, base)]
-    codes = _codes(table, group)
+    codes = grouping_codes(design, table, group)
     inside = base & (codes >= 0) & (table.counts > 0)
     return [(int(g), base & (codes == g)) for g in np.unique(codes[inside])]
 
@@ -140,7 +146,8 @@ def proportions(
 ) -> list[Estimate]:
     """Share of each option of a single-choice item among those who answered it.
 
-    ``table`` is grouped by cell and the key ``item`` (and ``group`` if given). Options default to
+    ``table`` is grouped by cell and the key ``item`` (and ``group`` if given; a weighting
+    variable needs no key, it is read from the cell). Options default to
     every code found in the base; pass ``options`` to list codes nobody chose too. Intervals on the
     logit scale with t on (respondents in the domain - 1) degrees of freedom.
     """
@@ -155,7 +162,7 @@ def proportions(
     )
     indicators = (y[:, None] == codes[None, :]).astype(np.float64)
     rows: list[Estimate] = []
-    for group_code, domain in _domains(table, base, group):
+    for group_code, domain in _domains(design, table, base, group):
         fit = ratios(
             design,
             table.cell,
@@ -212,7 +219,7 @@ def means(
         base &= ~np.isin(y, list(exclude))
     values = np.where(base, y, 0.0)
     rows: list[Estimate] = []
-    for group_code, domain in _domains(table, base, group):
+    for group_code, domain in _domains(design, table, base, group):
         fit = ratios(
             design,
             table.cell,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from scipy import sparse
 
 from analysis.weighting import Weights
 
@@ -22,9 +23,9 @@ Mode = Literal["calibrated", "fixed", "unweighted"]
 
 - ``calibrated``: raking weights, influence values projected on the raking margins (R's
   ``rake()`` design); every respondent of the design counts in n.
-- ``fixed``: the same weights taken as given (R's ``svydesign(ids=~1, weights=~w)``); the domain is
-  the sample, as R's ``subset()`` does on a design that is not calibrated.
-- ``unweighted``: every respondent weighs 1, domain as sample.
+- ``fixed``: the same weights taken as given (R's ``svydesign(ids=~1, weights=~w)``): no
+  projection.
+- ``unweighted``: every respondent weighs 1 (R's ``svydesign(ids=~1)``), no projection.
 """
 
 MODES: tuple[Mode, ...] = ("calibrated", "fixed", "unweighted")
@@ -48,9 +49,9 @@ def class_weights(design: Weights, cell: np.ndarray, mode: Mode) -> np.ndarray:
 
 def _cell_sums(n_cells: int, cell: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Sum per cell of per-class rows (``values`` already multiplied by the class counts)."""
-    sums = np.zeros((n_cells, values.shape[1]))
-    np.add.at(sums, cell, values)
-    return sums
+    k = len(cell)
+    membership = sparse.csr_matrix((np.ones(k), (cell, np.arange(k))), shape=(n_cells, k))
+    return np.asarray(membership @ values)
 
 
 def _projection_shift(design: Weights, s1: np.ndarray) -> np.ndarray:
@@ -71,41 +72,37 @@ def covariance(
     cell: np.ndarray,
     counts: np.ndarray,
     u: np.ndarray,
-    domain: np.ndarray,
     mode: Mode,
 ) -> np.ndarray:
     """Covariance matrix of estimates whose influence values are ``x = w * u`` per class.
 
     ``u`` has one row per class and one column per estimate (zero for classes outside the
-    estimate's domain); ``domain`` marks the classes that form the sample when the weights are
-    not calibrated. Factor n/(n-1) as R's one-stage ``svyrecvar``.
+    estimate's domain). Respondents who are in no class have ``u = 0``. As R's one-stage
+    ``svyrecvar``: n/(n-1) times the sum of squares of the centred influence values over all n
+    respondents of the design (R pads a subset with zeros up to the design's n even when the
+    weights are not calibrated).
     """
     u = np.asarray(u, dtype=np.float64)
     if u.ndim == 1:
         u = u[:, None]
     c = counts.astype(np.float64)
     m = u.shape[1]
-    if mode == "calibrated":
+    n = float(design.cells.n)
+    if n <= 1:
+        return np.full((m, m), np.nan)
+    w_class = class_weights(design, cell, mode)
+    second = (u * (c * w_class**2)[:, None]).T @ u
+    if mode == "calibrated" and design.margins:
         w_cells = design.weights
         n_c = design.cells.counts.astype(np.float64)
-        n = float(n_c.sum())
         s1 = _cell_sums(len(w_cells), cell, c[:, None] * u)
-        g = _projection_shift(design, s1) if design.margins else np.zeros_like(s1)
-        w_class = w_cells[cell]
-        second = (u * (c * w_class**2)[:, None]).T @ u
+        g = _projection_shift(design, s1)
         w2 = w_cells**2
         cross = (s1 * w2[:, None]).T @ g
         second = second + cross + cross.T + (g * (w2 * n_c)[:, None]).T @ g
         first = (w_cells[:, None] * (s1 + n_c[:, None] * g)).sum(axis=0)
     else:
-        w = class_weights(design, cell, mode)[domain]
-        c = c[domain]
-        u = u[domain]
-        n = float(c.sum())
-        second = (u * (c * w**2)[:, None]).T @ u
-        first = ((c * w)[:, None] * u).sum(axis=0)
-    if n <= 1:
-        return np.full((m, m), np.nan)
+        first = ((c * w_class)[:, None] * u).sum(axis=0)
     result: np.ndarray = n / (n - 1) * (second - np.outer(first, first) / n)
     return result
 
@@ -155,6 +152,4 @@ def ratios(
     estimate = (cw @ numerators) / total
     u = (numerators - estimate[None, :] * denominator[:, None]) / total
     u[~domain] = 0.0
-    return Ratios(
-        estimate, covariance(design, cell, counts, u, domain, mode), respondents, total
-    )
+    return Ratios(estimate, covariance(design, cell, counts, u, mode), respondents, total)

@@ -152,6 +152,12 @@ def _build_margin(
             "correct the margins file (shares, not percentages)"
         )
     unknown = _is_unknown(codes, values.keys(), refused)
+    n = cells.n
+    n_unknown = int(cells.counts[unknown].sum())
+    if n and n_unknown == n:
+        raise WeightingError(
+            f"every respondent refused or skipped {variable!r}; it cannot be used for weighting"
+        )
     stray = sorted(set(codes[occupied & ~unknown].tolist()) - set(values))
     if stray:
         counts = {c: int(cells.counts[(codes == c)].sum()) for c in stray}
@@ -173,12 +179,6 @@ def _build_margin(
             "of 0; respondents cannot be weighted to zero, correct the margins"
         )
     known_codes = [c for c, share in values.items() if share > 0]
-    n = cells.n
-    n_unknown = int(cells.counts[unknown].sum())
-    if n and n_unknown == n:
-        raise WeightingError(
-            f"every respondent refused or skipped {variable!r}; it cannot be used for weighting"
-        )
     unknown_share = n_unknown / n if n else 0.0
     scaled = np.array([values[c] / total for c in known_codes]) * (1.0 - unknown_share)
     codes_used = tuple(known_codes)

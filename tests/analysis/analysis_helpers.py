@@ -169,3 +169,38 @@ def read_values(path: Path) -> dict[str, float]:
         name, value = line.rsplit(",", 1)
         values[name.strip('"')] = float(value.strip('"'))
     return values
+
+
+def linearized_se_rows(
+    weights: np.ndarray,
+    influence: np.ndarray,
+    margins: list[np.ndarray],
+    *,
+    calibrated: bool = True,
+) -> float:
+    """R's svyrecvar for a raked one-stage design, row by row (the reference for the engine).
+
+    ``influence`` is x_i = w_i * 1_d(i) * (y_i - estimate) / W_d on every respondent of the
+    design; ``margins`` are the respondents' raking categories in raking order.
+    """
+    x = influence.astype(np.float64).copy()
+    if calibrated:
+        for _ in range(10):
+            for category in margins:
+                _, index = np.unique(category, return_inverse=True)
+                means = np.bincount(index, weights=x / weights) / np.bincount(index)
+                x = x - weights * means[index]
+    n = len(x)
+    return float(np.sqrt(n / (n - 1) * np.sum((x - x.mean()) ** 2)))
+
+
+def raking_categories(
+    sample: Sample, variables: tuple[str, ...] = DEMOGRAPHICS
+) -> list[np.ndarray]:
+    """Each respondent's raking category per variable, refused/missing pooled as the engine does."""
+    out = []
+    for v in variables:
+        codes = sample[v].copy()
+        codes[(codes < 0) | (codes == 99)] = -1
+        out.append(codes)
+    return out
