@@ -27,7 +27,7 @@ from consult.waves import (
     set_margins,
     set_published,
 )
-from surveys.loader import QuestionSetError, load_file, validate_file
+from surveys.loader import QuestionSetError, load_path, validate_path
 
 
 def register_commands(app: Flask) -> None:
@@ -61,7 +61,7 @@ def surveys_group() -> None:
 def surveys_validate(path: Path) -> None:
     if not path.exists():
         raise click.ClickException(f"{path}: no such file")
-    problems = validate_file(path)
+    problems = validate_path(path)
     if problems:
         for problem in problems:
             click.echo(f"{path}: {problem}", err=True)
@@ -77,7 +77,7 @@ def surveys_load(path: Path, open_wave: bool) -> None:
     if not path.exists():
         raise click.ClickException(f"{path}: no such file")
     try:
-        question_set = load_file(path)
+        question_set = load_path(path)
     except QuestionSetError as error:
         for problem in error.problems:
             click.echo(f"{path}: {problem}", err=True)

@@ -53,7 +53,8 @@ def parse_upload(filename: str, data: bytes) -> QuestionSet:
     if lower.endswith(".xlsx"):
         from surveys.xlsform import xlsform_to_question_set
 
-        return canonical(xlsform_to_question_set(data))
+        # The set's source is the equivalent YAML, the one format versions are stored in.
+        return xlsform_to_question_set(data, filename=filename)
     if lower.endswith((".yaml", ".yml")):
         try:
             text = data.decode("utf-8")
@@ -63,13 +64,6 @@ def parse_upload(filename: str, data: bytes) -> QuestionSet:
     raise QuestionSetError(
         [Problem(None, "upload a question set as a .yaml, .yml or .xlsx (XLSForm) file")]
     )
-
-
-def canonical(question_set: QuestionSet) -> QuestionSet:
-    """A set read from XLSForm is stored as the equivalent YAML, the one source format."""
-    from surveys.xlsform import question_set_to_yaml
-
-    return load_question_set(question_set_to_yaml(question_set), filename="xlsform")
 
 
 def store_question_set(

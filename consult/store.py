@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, String, delete, func, insert, literal, select, update
+from sqlalchemy import Float, String, case, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from consult.models import (
@@ -471,3 +471,34 @@ def insert_answer_columns(
         raw.executemany(
             "INSERT INTO answer (response_id, code, option, number) VALUES (?, ?, ?, ?)", rows
         )
+
+
+def joint_answer_counts(
+    session: Session, wave: Wave, codes: Sequence[str], numeric: Sequence[bool]
+) -> list[tuple[Any, ...]]:
+    """(cell, answer to codes[0], ..., n) over complete responses that answered any of `codes`.
+
+    One grouped pass: answers are pivoted per response (option codes, or numbers where `numeric`
+    says so; -1 / None when unanswered), then grouped by cell and the answers.
+    """
+    pivots = []
+    for index, (code, is_number) in enumerate(zip(codes, numeric, strict=True)):
+        column = Answer.number if is_number else Answer.option
+        picked = func.max(case((Answer.code == code, column)))
+        pivots.append((picked if is_number else func.coalesce(picked, -1)).label(f"k{index}"))
+    per_response = (
+        select(Response.cell.label("cell"), *pivots)
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            Response.wave_id == wave.id,
+            Response.status == ResponseStatus.COMPLETE,
+            Answer.code.in_(list(codes)),
+        )
+        .group_by(Response.id, Response.cell)
+        .subquery()
+    )
+    keys = [per_response.c[f"k{index}"] for index in range(len(codes))]
+    rows = session.execute(
+        select(per_response.c.cell, *keys, func.count()).group_by(per_response.c.cell, *keys)
+    )
+    return [tuple(row) for row in rows]

@@ -93,12 +93,20 @@ MAX_OPTION_CODE = 9999
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a question set, pointing at the line to fix."""
+    """One thing wrong with a question set, pointing at the line to fix.
+
+    For a spreadsheet (XLSForm) `sheet` names the sheet and `line` is the row number there, so
+    the author is sent to the cell they wrote rather than to generated YAML.
+    """
 
     line: int | None
     message: str
+    sheet: str | None = None
 
     def __str__(self) -> str:
+        if self.sheet is not None:
+            where = f"sheet {self.sheet}" + (f", row {self.line}" if self.line is not None else "")
+            return f"{where}: {self.message}"
         return f"line {self.line}: {self.message}" if self.line is not None else self.message
 
 
@@ -1098,3 +1106,27 @@ def load_file(path: str | Path) -> QuestionSet:
 def validate_file(path: str | Path) -> list[Problem]:
     """Every problem in a question set file; empty when valid."""
     return validate_text(Path(path).read_text(encoding="utf-8"))
+
+
+#: File name endings read as XLSForm workbooks by `load_path` and `validate_path`.
+XLSFORM_SUFFIXES = (".xlsx",)
+
+
+def load_path(path: str | Path) -> QuestionSet:
+    """Load a question set from a YAML file or an XLSForm workbook (.xlsx), by its suffix."""
+    path = Path(path)
+    if path.suffix.lower() in XLSFORM_SUFFIXES:
+        from surveys.xlsform import xlsform_to_question_set  # openpyxl only when needed
+
+        return xlsform_to_question_set(path)
+    return load_file(path)
+
+
+def validate_path(path: str | Path) -> list[Problem]:
+    """Every problem in a YAML file or XLSForm workbook (.xlsx), by its suffix."""
+    path = Path(path)
+    if path.suffix.lower() in XLSFORM_SUFFIXES:
+        from surveys.xlsform import validate_xlsform
+
+        return validate_xlsform(path)
+    return validate_file(path)

@@ -476,3 +476,21 @@ def test_audit_log_is_for_admins_and_holds_no_secrets(logged_in, load_set: LoadS
     page = logged_in("admin").get("/admin/audit").get_data(as_text=True)
     assert "publish wave" in page and "wave:mini-2026" in page and "organizer-1@example.org" in page
     assert PASSWORD not in page
+
+
+def test_upload_an_xlsform_and_export_it_again(logged_in, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from surveys.loader import load_file
+    from surveys.xlsform import question_set_to_xlsform, xlsform_to_question_set
+
+    organizer = logged_in("organizer")
+    workbook = question_set_to_xlsform(load_file(MINI))
+    reply = upload(organizer, "mini.xlsx", workbook)
+    assert reply.status_code == 303, reply.get_data(as_text=True)
+    exported = organizer.get("/admin/c/mini/v/1/export.xlsx")
+    assert exported.mimetype.endswith("spreadsheetml.sheet")
+    again = xlsform_to_question_set(exported.get_data())
+    assert [item.code for item in again.all_items()] == [
+        item.code for item in load_file(MINI).all_items()
+    ]
+    broken = upload(organizer, "broken.xlsx", b"not a workbook")
+    assert broken.status_code == 422

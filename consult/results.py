@@ -1,0 +1,327 @@
+"""Weighted results of a wave: the database's counts handed to `analysis` as arrays.
+
+The design is every complete response of the wave; weights come from raking the weighting cells
+to the wave's population margins. Single-item figures read the counts kept in `answer_count`;
+figures on two or more items (subgroups by a question, the acceptance summary) read joint counts
+from one grouped query each.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from analysis import (
+    Application,
+    Cells,
+    Condition,
+    Estimate,
+    Grouped,
+    Summary,
+    WaveDifference,
+    Weights,
+    acceptance_summary,
+    means,
+    proportions,
+    rake,
+    suppress_estimates,
+    wave_differences,
+)
+from consult import store
+from consult.counting import ANSWERED, demographic_items, parse_cell_key
+from consult.models import Wave
+from consult.question_sets import question_set_of
+from consult.waves import parse_margins
+from surveys.model import Item, QuestionSet
+
+Mode = Literal["calibrated", "fixed", "unweighted"]
+CHOICE_TYPES = ("single", "likert")
+NUMERIC_TYPES = ("number", "slider")
+
+
+class ResultsError(ValueError):
+    """The wave cannot be analysed yet (no responses, no margins...); the message says why."""
+
+
+@dataclass
+class WaveDesign:
+    """A wave's weighting cells and weights, with the counts tables read so far."""
+
+    wave: Wave
+    question_set: QuestionSet
+    cells: Cells
+    weights: Weights
+    mode: Mode
+    cell_index: dict[str, int]
+    _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
+
+
+def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> WaveDesign:
+    """The design of a wave: its cells from the database, raked to its margins."""
+    question_set = question_set_of(wave.question_set_version)
+    variables = tuple(item.code for item in demographic_items(question_set))
+    rows = store.design_cells(session, wave)
+    if not rows:
+        raise ResultsError(f"wave {wave.slug} has no complete responses yet")
+    cells = Cells(
+        variables=variables,
+        categories=np.array([parse_cell_key(key) for key, _ in rows], dtype=np.int64).reshape(
+            len(rows), len(variables)
+        ),
+        counts=np.array([n for _, n in rows], dtype=np.int64),
+    )
+    if mode == "unweighted":
+        weights = Weights.equal(cells)
+    else:
+        if not wave.margins:
+            raise ResultsError(
+                f"wave {wave.slug} has no weighting margins: set them with "
+                f"`consult waves margins {wave.slug} FILE`, or ask for unweighted figures"
+            )
+        weights = rake(cells, parse_margins(wave.margins, wave))
+    return WaveDesign(
+        wave, question_set, cells, weights, mode, {key: i for i, (key, _) in enumerate(rows)}
+    )
+
+
+def item_table(session: Session, design: WaveDesign, code: str, numeric: bool) -> Grouped:
+    """One code's counts per cell and value, from the counts kept as responses complete."""
+    cached = design._tables.get((code,))
+    if cached is not None:
+        return cached
+    rows = store.answer_counts(session, design.wave, [code])
+    values = np.array([value for _, _, value, _ in rows], dtype=np.float64)
+    table = Grouped(
+        cell=np.array([design.cell_index[cell] for _, cell, _, _ in rows], dtype=np.int64),
+        keys={code: values if numeric else values.astype(np.int64)},
+        counts=np.array([n for _, _, _, n in rows], dtype=np.int64),
+    )
+    design._tables[(code,)] = table
+    return table
+
+
+def joint_table(session: Session, design: WaveDesign, codes: tuple[str, ...]) -> Grouped:
+    """Joint counts of several codes (everyone who answered at least one of them)."""
+    cached = design._tables.get(codes)
+    if cached is not None:
+        return cached
+    numeric = [_is_numeric(design.question_set, code) for code in codes]
+    rows = store.joint_answer_counts(session, design.wave, codes, numeric)
+    keys: dict[str, np.ndarray] = {}
+    for index, (code, is_number) in enumerate(zip(codes, numeric, strict=True)):
+        column = [row[index + 1] for row in rows]
+        keys[code] = (
+            np.array([math.nan if v is None else v for v in column], dtype=np.float64)
+            if is_number
+            else np.array(column, dtype=np.int64)
+        )
+    table = Grouped(
+        cell=np.array([design.cell_index[row[0]] for row in rows], dtype=np.int64),
+        keys=keys,
+        counts=np.array([row[-1] for row in rows], dtype=np.int64),
+    )
+    design._tables[codes] = table
+    return table
+
+
+def _is_numeric(question_set: QuestionSet, code: str) -> bool:
+    return question_set.owner_of(code).type in NUMERIC_TYPES
+
+
+# --- the tidy table -----------------------------------------------------------------------------
+
+
+def item_estimates(
+    session: Session, design: WaveDesign, item: Item, by: str | None = None
+) -> list[Estimate]:
+    """Every figure of one item (overall, or by `by`), with small cells suppressed."""
+    group_is_cell = by is None or by in design.cells.variables
+    mode = design.mode
+    minimum = design.wave.min_cell_size
+    tables: list[list[Estimate]] = []
+
+    def table_for(code: str, numeric: bool) -> Grouped:
+        if group_is_cell:
+            return item_table(session, design, code, numeric)
+        assert by is not None
+        return joint_table(session, design, tuple(sorted({code, by})))
+
+    if item.type in CHOICE_TYPES or item.type == "battery":
+        options = [choice.code for choice in item.choices]
+        for code in item.answer_codes:
+            table = table_for(code, False)
+            tables.append(
+                proportions(design.weights, table, code, group=by, options=options, mode=mode)
+            )
+    elif item.type in NUMERIC_TYPES:
+        tables.append(
+            means(design.weights, table_for(item.code, True), item.code, group=by, mode=mode)
+        )
+    elif item.type == "ranking":
+        for choice in item.choices:
+            code = f"{item.code}.{choice.code}"
+            if group_is_cell:
+                table = item_table(session, design, code, True)
+                tables.append(means(design.weights, table, code, group=by, mode=mode))
+    elif item.type == "multiple" and group_is_cell:
+        tables.append(_multiple_choice(session, design, item, by))
+    return [row for rows in tables for row in suppress_estimates(rows, minimum=minimum)]
+
+
+def _multiple_choice(
+    session: Session, design: WaveDesign, item: Item, by: str | None
+) -> list[Estimate]:
+    """Share choosing each option among those who answered the item (a yes/no per option)."""
+    answered = item_table(session, design, item.code, False)
+    base = answered.keys[item.code] == int(ANSWERED)
+    per_cell_base = np.bincount(
+        answered.cell[base], weights=answered.counts[base], minlength=len(design.cells.counts)
+    )
+    rows: list[Estimate] = []
+    for choice in item.choices:
+        chosen = base.copy()
+        chosen[:] = answered.keys[item.code] == choice.code
+        per_cell_chosen = np.bincount(
+            answered.cell[chosen], weights=answered.counts[chosen], minlength=len(per_cell_base)
+        )
+        cells = np.flatnonzero(per_cell_base)
+        yes, no = per_cell_chosen[cells], per_cell_base[cells] - per_cell_chosen[cells]
+        key = f"{item.code}={choice.code}"
+        table = Grouped(
+            cell=np.concatenate([cells, cells]),
+            keys={
+                key: np.concatenate([np.ones(len(cells)), np.zeros(len(cells))]).astype(np.int64)
+            },
+            counts=np.concatenate([yes, no]).astype(np.int64),
+        )
+        for row in proportions(
+            design.weights, table, key, group=by, options=[0, 1], mode=design.mode
+        ):
+            if row.option == 1:
+                rows.append(_relabel(row, item.code, choice.code))
+    return rows
+
+
+def _relabel(row: Estimate, item: str, option: int) -> Estimate:
+    from dataclasses import replace
+
+    return replace(row, item=item, option=option)
+
+
+# --- the acceptance summary ---------------------------------------------------------------------
+
+
+def applications_of(question_set: QuestionSet) -> list[Application]:
+    """The summary's descriptors, from the items' analysis roles."""
+    found: dict[str, dict[str, Any]] = {}
+    for item in question_set.all_items():
+        if item.application is None or item.role not in (
+            "acceptance",
+            "conditional_acceptance",
+            "condition",
+        ):
+            continue
+        entry = found.setdefault(
+            item.application, {"domain": item.domain, "conditions": [], "acceptance": None}
+        )
+        if item.role == "acceptance":
+            entry["acceptance"] = item.code
+        elif item.role == "conditional_acceptance":
+            entry["conditional"] = item.code
+        elif item.rows:
+            entry["conditions"] += [
+                Condition(row.condition or row.code, row.code) for row in item.rows
+            ]
+        else:
+            entry["conditions"].append(Condition(item.condition or item.code, item.code))
+    return [
+        Application(
+            id=application,
+            domain=str(entry["domain"]),
+            acceptance=entry["acceptance"],
+            conditional=entry.get("conditional"),
+            conditions=tuple(entry["conditions"]),
+        )
+        for application, entry in found.items()
+        if entry["acceptance"]
+    ]
+
+
+def summary(session: Session, design: WaveDesign) -> Summary | None:
+    applications = applications_of(design.question_set)
+    if not applications:
+        return None
+
+    def source(codes: tuple[str, ...]) -> Grouped:
+        if len(codes) == 1:
+            return item_table(session, design, codes[0], False)
+        return joint_table(session, design, codes)
+
+    return acceptance_summary(
+        design.weights,
+        applications,
+        source,
+        mode=design.mode,
+        minimum=design.wave.min_cell_size,
+    )
+
+
+def previous_wave(session: Session, wave: Wave) -> Wave | None:
+    """The latest earlier wave of the same consultation that has complete responses."""
+    earlier = [
+        other
+        for other in wave.consultation.waves
+        if other.id < wave.id and store.design_cells(session, other)
+    ]
+    return earlier[-1] if earlier else None
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    design: WaveDesign
+    estimates: list[Estimate]
+    summary: Summary | None
+    changes: list[WaveDifference]
+    by: str | None
+
+
+def wave_report(
+    session: Session, wave: Wave, *, by: str | None = None, mode: Mode = "calibrated"
+) -> Report:
+    """Every item's figures (overall, or by one item), the summary and the change since the
+    previous wave."""
+    design = load_design(session, wave, mode)
+    if by is not None:
+        _check_grouping(design.question_set, by)
+    estimates = [
+        row
+        for item in design.question_set.all_items()
+        for row in item_estimates(session, design, item, by)
+    ]
+    current = summary(session, design)
+    changes: list[WaveDifference] = []
+    earlier = previous_wave(session, wave)
+    if current is not None and earlier is not None:
+        try:
+            before = summary(session, load_design(session, earlier, mode))
+        except ResultsError:
+            before = None
+        if before is not None:
+            changes = wave_differences(before.rows(), current.rows())
+    return Report(design, estimates, current, changes, by)
+
+
+def _check_grouping(question_set: QuestionSet, by: str) -> None:
+    try:
+        item = question_set.item(by)
+    except KeyError:
+        raise ResultsError(f"there is no item {by} in this wave's question set") from None
+    if item.type not in CHOICE_TYPES:
+        raise ResultsError(f"{by} is not a single-choice item; only those can form subgroups")
