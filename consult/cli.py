@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
+from analysis import WeightingError
 from consult import accounts, audit, store
 from consult.extensions import db
 from consult.importing import ResponseImportError, import_responses
 from consult.models import Role, Wave, WaveMode
 from consult.question_sets import WaveConflict, load_into_store
+from consult.results import (
+    CSV_COLUMNS,
+    Mode,
+    ResultsError,
+    csv_row,
+    report_as_json,
+    wave_report,
+)
 from consult.simulation import store_simulated
 from consult.waves import (
     WaveError,
@@ -36,6 +47,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(waves_group)
     app.cli.add_command(responses_group)
+    app.cli.add_command(report)
 
 
 @click.group("db", cls=AppGroup, help="Database schema.")
@@ -271,6 +283,44 @@ def responses_simulate(wave_slug: str, count: int, seed: int) -> None:
     )
     db.commit()
     click.echo(f"Simulated {stored} complete responses in {wave.slug} (seed {seed}).")
+
+
+@click.command("report", help="Weighted estimates of a wave as a tidy table (JSON or CSV).")
+@click.option("--wave", "wave_slug", required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--by", help="Item code of a subgroup variable (a demographic or single choice).")
+@click.option("--unweighted", is_flag=True, help="Equal weights, no calibration.")
+@click.option(
+    "--se",
+    type=click.Choice(["calibrated", "fixed"]),
+    default="calibrated",
+    show_default=True,
+    help="fixed: take the raking weights as given (no projection on the margins).",
+)
+@with_appcontext
+def report(
+    wave_slug: str, fmt: str, output: Path, by: str | None, unweighted: bool, se: str
+) -> None:
+    wave = _wave_or_fail(wave_slug)
+    mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
+    try:
+        result = wave_report(db.session, wave, by=by, mode=mode)
+    except (ResultsError, WeightingError) as error:
+        raise click.ClickException(str(error)) from error
+    if fmt == "json":
+        output.write_text(json.dumps(report_as_json(result), indent=1, ensure_ascii=False))
+    else:
+        with output.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            writer.writerows(csv_row(row) for row in result.estimates)
+    click.echo(
+        f"{len(result.estimates)} figures for {wave.slug} ({mode}, n={result.design.weights.n}) "
+        f"written to {output}."
+    )
 
 
 @click.command("serve", help="Serve the app (gunicorn when available, else Flask's server).")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from consult import store
@@ -81,3 +82,28 @@ def rebuild_counts(session: Session, wave: Wave, question_set: QuestionSet) -> i
         ranking=[item.code for item in items if item.type == "ranking"],
         multiple=[item.code for item in items if item.type == "multiple"],
     )
+
+
+def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct rows of integer columns (values >= -1), their inverse and counts.
+
+    The columns are packed into one int64 key first: numpy's row-wise unique sorts rows as
+    byte strings and is many times slower.
+    """
+    shifted = [np.asarray(column, dtype=np.int64) + 1 for column in columns]
+    sizes = [int(column.max()) + 1 if column.size else 1 for column in shifted]
+    if sum(size.bit_length() for size in sizes) > 63:
+        stacked = np.column_stack(shifted)
+        unique, inverse, counts = np.unique(
+            stacked, axis=0, return_inverse=True, return_counts=True
+        )
+        return unique - 1, inverse.reshape(-1), counts
+    key = np.zeros(len(shifted[0]), dtype=np.int64)
+    for column, size in zip(shifted, sizes, strict=True):
+        key = key * size + column
+    unique_keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    parts = []
+    for size in reversed(sizes):
+        unique_keys, part = np.divmod(unique_keys, size)
+        parts.append(part)
+    return np.column_stack(parts[::-1]) - 1, inverse.reshape(-1), counts

@@ -221,7 +221,11 @@ class Answer(Base):
     """One stored answer cell: an option code, a number or a text under an item (or row) code."""
 
     __tablename__ = "answer"
-    __table_args__ = (Index("ix_answer_response_code", "response_id", "code"),)
+    __table_args__ = (
+        Index("ix_answer_response_code", "response_id", "code"),
+        # Joint counts of a few items read only those items' answers.
+        Index("ix_answer_code_response", "code", "response_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))

@@ -32,7 +32,7 @@ from analysis import (
     wave_differences,
 )
 from consult import store
-from consult.counting import ANSWERED, demographic_items, parse_cell_key
+from consult.counting import ANSWERED, demographic_items, parse_cell_key, unique_rows
 from consult.models import Wave
 from consult.question_sets import question_set_of
 from consult.waves import parse_margins
@@ -82,7 +82,16 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
                 f"wave {wave.slug} has no weighting margins: set them with "
                 f"`consult waves margins {wave.slug} FILE`, or ask for unweighted figures"
             )
-        weights = rake(cells, parse_margins(wave.margins, wave))
+        margins = parse_margins(wave.margins, wave)
+        # Answers outside the margins' categories ("anders", "zeg ik liever niet") keep their
+        # sample share: the engine's rule for refused demographics.
+        outside = {
+            choice.code
+            for item in demographic_items(question_set)
+            for choice in item.choices
+            if choice.code not in margins.get(item.code, {})
+        }
+        weights = rake(cells, margins, refused=outside)
     return WaveDesign(
         wave, question_set, cells, weights, mode, {key: i for i, (key, _) in enumerate(rows)}
     )
@@ -251,14 +260,52 @@ def applications_of(question_set: QuestionSet) -> list[Application]:
     ]
 
 
+def marginal(table: Grouped, codes: tuple[str, ...]) -> Grouped:
+    """The joint counts of some of a table's keys: everyone who answered at least one of them."""
+    columns = [table.keys[code] for code in codes]
+    answered = np.zeros(len(table), dtype=bool)
+    for column in columns:
+        answered |= column >= 0
+    unique, inverse, _ = unique_rows(table.cell[answered], *(c[answered] for c in columns))
+    counts = np.bincount(inverse, weights=table.counts[answered])
+    return Grouped(
+        cell=unique[:, 0],
+        keys={code: unique[:, j + 1] for j, code in enumerate(codes)},
+        counts=counts.astype(np.int64),
+    )
+
+
 def summary(session: Session, design: WaveDesign) -> Summary | None:
+    """The acceptance summary. Its many joint tables are cut from one joint table per domain
+    (all acceptance, conditional and condition items of the domain's applications), so the
+    database is asked once per domain instead of once per pair of items."""
     applications = applications_of(design.question_set)
     if not applications:
         return None
+    family: dict[str, tuple[str, ...]] = {}
+    for domain in {application.domain for application in applications}:
+        codes = tuple(
+            sorted(
+                code
+                for application in applications
+                if application.domain == domain
+                for code in (
+                    application.acceptance,
+                    application.conditional,
+                    *(condition.item for condition in application.conditions),
+                )
+                if code
+            )
+        )
+        family.update({code: codes for code in codes})
 
     def source(codes: tuple[str, ...]) -> Grouped:
         if len(codes) == 1:
             return item_table(session, design, codes[0], False)
+        families = {family.get(code) for code in codes}
+        if len(families) == 1 and None not in families:
+            whole = joint_table(session, design, families.pop())  # type: ignore[arg-type]
+            return marginal(whole, codes)
         return joint_table(session, design, codes)
 
     return acceptance_summary(
@@ -325,3 +372,100 @@ def _check_grouping(question_set: QuestionSet, by: str) -> None:
         raise ResultsError(f"there is no item {by} in this wave's question set") from None
     if item.type not in CHOICE_TYPES:
         raise ResultsError(f"{by} is not a single-choice item; only those can form subgroups")
+
+
+# --- writing reports -----------------------------------------------------------------------------
+
+CSV_COLUMNS = ("item", "group", "option", "n", "estimate", "se", "ci_low", "ci_high", "suppressed")
+
+METHOD = (
+    "Weights: raking of age group, sex, education and province to the population margins "
+    "(every margin met within 1e-10; refused or missing demographics form their own category "
+    "at its sample share). Figures are domain estimates over all complete responses of the wave. "
+    "Standard errors: Taylor linearization, calibration-aware (residuals on the raking margins), "
+    "factor n/(n-1). Shares have intervals on the logit scale with t on (respondents in the "
+    "base - 1) degrees of freedom. Cells with fewer respondents than the wave's minimum are "
+    "suppressed, with secondary suppression. As R survey: rake() on svydesign(ids=~1), svymean, "
+    "svyby, svyciprop(method='logit')."
+)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null, numpy scalars plain numbers."""
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        from dataclasses import fields
+
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+def estimate_row(row: Estimate) -> dict[str, Any]:
+    return {**_plain(row.as_dict()), "kind": row.kind}
+
+
+def csv_row(row: Estimate) -> list[Any]:
+    group = f"{row.group}={row.group_code}" if row.group else "all"
+    values = _plain(row.as_dict())
+    out = [values["item"], group, values["option"]]
+    out += [values[name] for name in ("n", "estimate", "se", "ci_low", "ci_high")]
+    out.append("true" if row.suppressed else "false")
+    return ["" if value is None else value for value in out]
+
+
+def report_as_json(report: Report) -> dict[str, Any]:
+    design = report.design
+    weights = design.weights
+    low, high = weights.weight_range
+    return {
+        "wave": design.wave.slug,
+        "consultation": design.wave.consultation.slug,
+        "question_set_version": design.wave.question_set_version.number,
+        "mode": design.mode,
+        "by": report.by,
+        "minimum_cell_size": design.wave.min_cell_size,
+        "method": METHOD,
+        "weighting": _plain(
+            {
+                "respondents": weights.n,
+                "cells": len(design.cells.counts),
+                "converged": weights.converged,
+                "iterations": weights.iterations,
+                "max_margin_error": weights.max_margin_error,
+                "effective_n": weights.effective_n,
+                "design_effect": weights.design_effect,
+                "weight_min": low,
+                "weight_max": high,
+            }
+        ),
+        "estimates": [estimate_row(row) for row in report.estimates],
+        "summary": _plain(report.summary) if report.summary is not None else None,
+        "changes_since_previous_wave": [
+            {
+                "item": change.later.item,
+                "group": change.later.group,
+                "option": change.later.option,
+                **_plain(
+                    {
+                        "earlier": change.earlier.estimate,
+                        "later": change.later.estimate,
+                        "difference": change.difference,
+                        "se": change.se,
+                        "z": change.z,
+                        "p_value": change.p_value,
+                        "ci_low": change.ci_low,
+                        "ci_high": change.ci_high,
+                    }
+                ),
+            }
+            for change in report.changes
+        ],
+    }

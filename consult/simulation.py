@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from consult import store
-from consult.counting import MISSING, demographic_items
+from consult.counting import MISSING, demographic_items, unique_rows
 from consult.models import Wave
 from consult.question_sets import question_set_of
 from consult.waves import parse_margins
@@ -187,7 +187,9 @@ class Simulator:
     def _demographic(self, item: Item) -> None:
         plain, _, refused = _choice_codes(item)
         population = self.margins.get(item.code, {})
-        base = np.array([population.get(int(code), 1.0 / len(plain)) for code in plain])
+        # Categories the margins do not list (e.g. "anders") are rare; without margins, even.
+        default = 0.01 if population else 1.0 / len(plain)
+        base = np.array([population.get(int(code), default) for code in plain])
         # Tilt towards the later categories (older, more educated): the sample is skewed.
         tilt = np.exp(0.35 * (np.arange(len(plain)) - (len(plain) - 1) / 2))
         if item.demographic == "province":
@@ -387,22 +389,9 @@ def cell_keys(question_set: QuestionSet, data: Simulated) -> tuple[np.ndarray, l
 
 
 def _group_count(*columns: np.ndarray) -> tuple[list[tuple[int, ...]], list[int]]:
-    """Distinct rows of small non-negative integer columns with their counts, via one int64 key
-    (much faster than numpy's row-wise unique)."""
-    sizes = [int(column.max()) + 1 if len(column) else 1 for column in columns]
-    assert sum(size.bit_length() for size in sizes) <= 63, "too many groups to pack in 64 bits"
-    key = np.zeros(len(columns[0]), dtype=np.int64)
-    for column, size in zip(columns, sizes, strict=True):
-        key = key * size + column
-    unique, n = np.unique(key, return_counts=True)
-    rows = []
-    for value in unique.tolist():
-        parts = []
-        for size in reversed(sizes):
-            value, part = divmod(value, size)
-            parts.append(part)
-        rows.append(tuple(reversed(parts)))
-    return rows, n.tolist()
+    """Distinct rows of integer columns with their counts."""
+    unique, _, counts = unique_rows(*columns)
+    return [tuple(row) for row in unique.tolist()], counts.tolist()
 
 
 def counts_of(

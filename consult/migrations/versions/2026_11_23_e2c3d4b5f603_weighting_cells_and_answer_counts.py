@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("answer", schema=None) as batch_op:
+        batch_op.create_index("ix_answer_code_response", ["code", "response_id"], unique=False)
 
     op.create_table(
         "answer_count",
@@ -38,6 +40,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("answer", schema=None) as batch_op:
+        batch_op.drop_index("ix_answer_code_response")
 
     with op.batch_alter_table("response", schema=None) as batch_op:
         batch_op.drop_index("ix_response_wave_status_cell")
