@@ -57,11 +57,20 @@ def _cell_sums(n_cells: int, cell: np.ndarray, values: np.ndarray) -> np.ndarray
 def _projection_shift(design: Weights, s1: np.ndarray) -> np.ndarray:
     """Per-cell shift g with residual x = w * (u + g), after R's ten sweeps over the margins."""
     n_c = design.cells.counts.astype(np.float64)[:, None]
+    n_cells = len(n_c)
+    # Category-by-cell indicator matrices: a sparse product sums cells into categories far
+    # faster than np.add.at.
+    members = [
+        sparse.csr_matrix(
+            (np.ones(n_cells), (margin.cell_category, np.arange(n_cells))),
+            shape=(margin.size, n_cells),
+        )
+        for margin in design.margins
+    ]
     g = np.zeros_like(s1)
     for _ in range(RAKING_SWEEPS):
-        for margin in design.margins:
-            totals = np.zeros((margin.size, s1.shape[1]))
-            np.add.at(totals, margin.cell_category, s1 + n_c * g)
+        for margin, member in zip(design.margins, members, strict=True):
+            totals = np.asarray(member @ (s1 + n_c * g))
             means = totals / margin.respondents[:, None]
             g = g - means[margin.cell_category]
     return g

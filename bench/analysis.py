@@ -1,0 +1,254 @@
+"""Benchmark: the full weighted report of a national wave, from the database, against samplics.
+
+    .venv/bin/python bench/analysis.py [-n 1000000] [--seed 1] [--no-postgres]
+
+For each database (SQLite, and PostgreSQL when reachable), it stores n complete simulated
+responses to the shipped 2026 consultation (with the shipped margins), then times the report end
+to end from the database: every single-choice item and battery row, overall and by age group,
+with raking and calibration-aware standard errors, and again with fixed-weight standard errors.
+samplics' TaylorEstimator computes the same fixed-weight figures from the same respondents and
+weights in the same run; the two are compared figure by figure. The acceptance summary is timed
+too. It ends with one line:
+
+    RESULT n=<N> seconds=<s> peak_mb=<MB> samplics_seconds=<s> speedup=<x> max_abs_diff=<d>
+
+(seconds = our fixed-weight report on SQLite; the samplics time excludes reading the data.)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Run as a script, this file's folder comes first on the path and its name would hide the
+# `analysis` package: put the repository there instead.
+sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+import argparse
+import datetime as dt
+import tempfile
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sqlalchemy import create_engine, select, text
+
+from analysis import Estimate
+from consult import create_app
+from consult.config import Config
+from consult.extensions import db
+from consult.migrate import upgrade_database
+from consult.models import Answer, Response, ResponseStatus, Wave
+from consult.question_sets import load_into_store
+from consult.results import item_estimates, load_design, summary
+from consult.simulation import store_simulated
+from consult.waves import set_margins
+from surveys.loader import load_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHIPPED = os.path.join(ROOT, "surveys", "definitions", "biotech-2026.yaml")
+MARGINS = os.path.join(ROOT, "surveys", "definitions", "margins-nl-adults.csv")
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+BY = "AGE_GROUP"
+
+
+def timed(label: str, action: Callable[[], Any]) -> tuple[Any, float, float]:
+    """Run `action`, print and return its result, seconds and peak traced memory (MB)."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    result = action()
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"  {label:<52} {seconds:8.2f} s   peak {peak / 2**20:8.1f} MB", flush=True)
+    return result, seconds, peak / 2**20
+
+
+def postgres_database() -> str | None:
+    """A fresh `consult_bench` database, or None when PostgreSQL is not reachable."""
+    try:
+        engine = create_engine(POSTGRES + "postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS consult_bench"))
+            connection.execute(text("CREATE DATABASE consult_bench"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL here
+        print(f"PostgreSQL not reachable ({type(error).__name__}); SQLite only")
+        return None
+    return POSTGRES + "consult_bench"
+
+
+def report_codes(question_set: Any) -> list[Any]:
+    return [
+        item for item in question_set.all_items() if item.type in ("single", "likert", "battery")
+    ]
+
+
+def our_report(mode: str) -> list[Estimate]:
+    wave = db.session.scalar(select(Wave).where(Wave.slug == "biotech-2026"))
+    design = load_design(db.session, wave, mode)  # type: ignore[arg-type]
+    rows: list[Estimate] = []
+    for item in report_codes(design.question_set):
+        rows += item_estimates(db.session, design, item)
+        rows += item_estimates(db.session, design, item, BY)
+    return rows
+
+
+def our_summary() -> Any:
+    wave = db.session.scalar(select(Wave).where(Wave.slug == "biotech-2026"))
+    return summary(db.session, load_design(db.session, wave, "calibrated"))
+
+
+def respondent_data(codes: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Per respondent: cell key index, answers by code (NaN when none), and the cell keys.
+
+    samplics needs one row per respondent; this read is not part of its timing."""
+    wave = db.session.scalar(select(Wave).where(Wave.slug == "biotech-2026"))
+    assert wave is not None
+    ids_and_cells = db.session.execute(
+        select(Response.id, Response.cell)
+        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.COMPLETE)
+        .order_by(Response.id)
+    ).all()
+    ids = np.array([row[0] for row in ids_and_cells], dtype=np.int64)
+    keys, cell_of = np.unique(np.array([row[1] for row in ids_and_cells]), return_inverse=True)
+    answers = {code: np.full(len(ids), np.nan) for code in codes}
+    rows = db.session.execute(
+        select(Answer.response_id, Answer.code, Answer.option).where(Answer.code.in_(codes))
+    ).all()
+    response = np.array([r[0] for r in rows], dtype=np.int64)
+    position = np.searchsorted(ids, response)
+    code_of = np.array([r[1] for r in rows])
+    option = np.array([r[2] for r in rows], dtype=float)
+    for code in codes:
+        mask = code_of == code
+        answers[code][position[mask]] = option[mask]
+    return cell_of, answers, keys
+
+
+def samplics_report(
+    weights: np.ndarray, groups: np.ndarray, answers: dict[str, np.ndarray]
+) -> dict[tuple[str, int | None, int], tuple[float, float]]:
+    """Fixed-weight shares and standard errors with samplics, overall and by group."""
+    from samplics.estimation import TaylorEstimator
+    from samplics.utils.types import PopParam
+
+    figures: dict[tuple[str, int | None, int], tuple[float, float]] = {}
+    for code, y in answers.items():
+        answered = ~np.isnan(y)
+        filled = np.where(answered, y, -1.0)
+        for grouping in (None, groups):
+            domain = np.where(answered, 1 if grouping is None else grouping, -999)
+            estimator = TaylorEstimator(PopParam.prop)
+            estimator.estimate(y=filled, samp_weight=weights, domain=domain)
+            for group, shares in estimator.point_est.items():
+                if group == -999:
+                    continue
+                for option, share in shares.items():
+                    if option < 0:
+                        continue
+                    key = (code, None if grouping is None else int(group), int(option))
+                    figures[key] = (float(share), float(estimator.stderror[group][option]))
+    return figures
+
+
+def compare(
+    ours: list[Estimate], theirs: dict[tuple[str, int | None, int], tuple[float, float]]
+) -> float:
+    worst = 0.0
+    for row in ours:
+        if row.suppressed or row.kind != "proportion":
+            continue
+        key = (row.item, row.group_code if row.group else None, int(row.option))  # type: ignore[arg-type]
+        if key not in theirs:
+            continue  # an option nobody in the group chose: samplics lists no row
+        share, se = theirs[key]
+        worst = max(worst, abs(row.estimate - share), abs(row.se - se))
+    return worst
+
+
+def run(url: str, n: int, seed: int, with_samplics: bool) -> dict[str, float]:
+    app = create_app(Config(database_url=url, secret_key="bench"))
+    name = url.split(":")[0]
+    print(f"\n== {name}: {n:,} complete responses ==", flush=True)
+    with app.app_context():
+        upgrade_database(db)
+        loaded = load_into_store(
+            db.session, load_file(SHIPPED), open_wave=True, today=dt.date.today()
+        )
+        with open(MARGINS, encoding="utf-8") as handle:
+            set_margins(loaded.wave, handle.read())
+        db.commit()
+        _, store_seconds, _ = timed(
+            "store simulated responses (with counts)",
+            lambda: (
+                store_simulated(db.session, loaded.wave, n, seed, dt.date.today()),
+                db.commit(),
+            ),
+        )
+        calibrated, calibrated_seconds, calibrated_peak = timed(
+            f"report, calibrated SEs (overall + by {BY})", lambda: our_report("calibrated")
+        )
+        fixed, fixed_seconds, fixed_peak = timed(
+            f"report, fixed-weight SEs (overall + by {BY})", lambda: our_report("fixed")
+        )
+        _, summary_seconds, _ = timed(
+            "acceptance summary (11 applications, 3 domains)", our_summary
+        )
+        print(f"  figures: {len(calibrated)} per report", flush=True)
+        result = {
+            "store_seconds": store_seconds,
+            "seconds": fixed_seconds,
+            "calibrated_seconds": calibrated_seconds,
+            "summary_seconds": summary_seconds,
+            "peak_mb": max(calibrated_peak, fixed_peak),
+        }
+        if with_samplics:
+            wave = db.session.scalar(select(Wave).where(Wave.slug == "biotech-2026"))
+            design = load_design(db.session, wave, "fixed")  # type: ignore[arg-type]
+            codes = [
+                code for item in report_codes(design.question_set) for code in item.answer_codes
+            ]
+            (cell_of, answers, keys), read_seconds, _ = timed(
+                "read respondent-level data for samplics", lambda: respondent_data(codes)
+            )
+            weights = design.weights.weights[[design.cell_index[str(k)] for k in keys]][cell_of]
+            group_column = design.cells.variables.index(BY)
+            groups = design.cells.categories[
+                [design.cell_index[str(k)] for k in keys], group_column
+            ][cell_of]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                theirs, samplics_seconds, _ = timed(
+                    "samplics TaylorEstimator, same figures",
+                    lambda: samplics_report(weights, groups, answers),
+                )
+            result["samplics_seconds"] = samplics_seconds
+            result["max_abs_diff"] = compare(fixed, theirs)
+            print(f"  largest difference from samplics: {result['max_abs_diff']:.3g}", flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite = run(f"sqlite:///{folder}/bench.sqlite3", args.n, args.seed, with_samplics=True)
+    if not args.no_postgres and (url := postgres_database()):
+        run(url, args.n, args.seed, with_samplics=False)
+    speedup = sqlite["samplics_seconds"] / sqlite["seconds"]
+    print(
+        f"RESULT n={args.n} seconds={sqlite['seconds']:.2f} peak_mb={sqlite['peak_mb']:.0f} "
+        f"samplics_seconds={sqlite['samplics_seconds']:.2f} speedup={speedup:.1f} "
+        f"max_abs_diff={sqlite['max_abs_diff']:.2g}"
+    )
+
+
+if __name__ == "__main__":
+    main()
