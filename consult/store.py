@@ -280,11 +280,27 @@ def add_answer_counts(
         "ON CONFLICT (wave_id, code, cell, value) DO UPDATE SET n = answer_count.n + excluded.n"
     )
     raw: Any = session.connection().connection.driver_connection
-    if session.get_bind().dialect.name == "postgresql":
-        with raw.cursor() as cursor:
-            cursor.executemany(upsert.format("%s"), rows)
-    else:
+    if session.get_bind().dialect.name != "postgresql":
         raw.executemany(upsert.format("?"), rows)
+        return
+    with raw.cursor() as cursor:
+        if len(rows) < 1000:
+            cursor.executemany(upsert.format("%s"), rows)
+            return
+        # Many rows: COPY them into a scratch table, then one upsert from it.
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_count "
+            "(LIKE answer_count INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("DELETE FROM incoming_count")
+        with cursor.copy("COPY incoming_count (wave_id, code, cell, value, n) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO answer_count (wave_id, code, cell, value, n) "
+            "SELECT wave_id, code, cell, value, n FROM incoming_count "
+            "ON CONFLICT (wave_id, code, cell, value) DO UPDATE SET n = answer_count.n + excluded.n"
+        )
 
 
 def rebuild_answer_counts(
