@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response as HttpResponse
 
 from consult import responding, store
 from consult.extensions import db, limiter
@@ -89,12 +90,9 @@ def start_response(wave_slug: str) -> Any:
 def answer_page(wave_slug: str, page_id: str) -> Any:
     """One page of questions. Next validates and saves; Back saves what is valid and goes back."""
     wave = _open_wave(wave_slug)
-    response = _current_response(wave, for_update=request.method == "POST")
-    if response is None:
-        return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
-    if response.status == ResponseStatus.COMPLETE:
-        return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
-    state = responding.load_state(db.session, response)
+    state = _response_in_progress(wave)
+    if not isinstance(state, responding.ResponseState):
+        return state
     plan = state.page(page_id)
     if plan is None:
         abort(404)
@@ -107,10 +105,10 @@ def answer_page(wave_slug: str, page_id: str) -> Any:
         going_back = request.form.get("action") == "back"
         if going_back or not parsed.errors:
             responding.save_page(db.session, state, plan, parsed, only_valid=going_back)
-            state = responding.load_state(db.session, response)
+            state = responding.load_state(db.session, state.response)
             target = state.previous_page_id(page_id) if going_back else state.next_page_id(page_id)
             if not going_back:
-                response.last_page_id = target or page_id
+                state.response.last_page_id = target or page_id
             if target is None:
                 if going_back:
                     return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
@@ -146,12 +144,9 @@ def answer_page(wave_slug: str, page_id: str) -> Any:
 def review(wave_slug: str) -> Any:
     """The last step: send the answers. Replays and double clicks leave one complete response."""
     wave = _open_wave(wave_slug)
-    response = _current_response(wave, for_update=request.method == "POST")
-    if response is None:
-        return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
-    if response.status == ResponseStatus.COMPLETE:
-        return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
-    state = responding.load_state(db.session, response)
+    state = _response_in_progress(wave)
+    if not isinstance(state, responding.ResponseState):
+        return state
     unfinished = state.first_page_missing_required()
     if unfinished is not None:
         return redirect(_page_url(wave, unfinished), 303)
@@ -257,6 +252,17 @@ def _current_response(wave: Wave, *, for_update: bool = False) -> Any:
     if token is None:
         return None
     return responding.find_response(db.session, wave, token, for_update=for_update)
+
+
+def _response_in_progress(wave: Wave) -> responding.ResponseState | HttpResponse:
+    """This visitor's unfinished response (locked while a form is saved), or where to go instead:
+    the start page without one, the thank-you page once it is sent."""
+    response = _current_response(wave, for_update=request.method == "POST")
+    if response is None:
+        return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
+    if response.status == ResponseStatus.COMPLETE:
+        return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
+    return responding.load_state(db.session, response)
 
 
 def _page_url(wave: Wave, page_id: str | None) -> str:

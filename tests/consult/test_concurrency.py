@@ -7,7 +7,7 @@ separate connections, and clean up after themselves.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -49,23 +49,36 @@ def race(count: int, action) -> list[int]:  # type: ignore[no-untyped-def]
     return statuses
 
 
-def test_simultaneous_submits_leave_one_complete_response(
-    committing_app: Flask, engine: Engine
-) -> None:
-    runner = committing_app.test_cli_runner()
-    assert runner.invoke(args=["surveys", "load", str(MINI), "--open"]).exit_code == 0
-    client = committing_app.test_client()
+def started_citizen(app: Flask, *, finished: bool) -> Callable[[str, dict[str, str]], int]:
+    """Start a response (answering every page if `finished`); returns a poster that sends a form
+    from a new client sharing the citizen's session, as a second tab or a double click does."""
+    assert (
+        app.test_cli_runner().invoke(args=["surveys", "load", str(MINI), "--open"]).exit_code == 0
+    )
+    client = app.test_client()
     citizen = Citizen(client, "mini-2026", MINI)
     citizen.start()
-    citizen.answer_all_pages()
+    if finished:
+        citizen.answer_all_pages()
     token = csrf_from(citizen.html)
     cookie = client.get_cookie("session")
     assert cookie is not None
 
-    def submit() -> int:
-        other = committing_app.test_client()
+    def post(path: str, form: dict[str, str]) -> int:
+        other = app.test_client()
         other.set_cookie("session", cookie.value)
-        return other.post("/c/mini-2026/review", data={"csrf_token": token}).status_code
+        return other.post(path, data={**form, "csrf_token": token}).status_code
+
+    return post
+
+
+def test_simultaneous_submits_leave_one_complete_response(
+    committing_app: Flask, engine: Engine
+) -> None:
+    post = started_citizen(committing_app, finished=True)
+
+    def submit() -> int:
+        return post("/c/mini-2026/review", {})
 
     assert race(4, submit) == [303] * 4
     with engine.connect() as connection:
@@ -78,20 +91,11 @@ def test_simultaneous_submits_leave_one_complete_response(
 def test_simultaneous_saves_of_one_page_store_its_answers_once(
     committing_app: Flask, engine: Engine
 ) -> None:
-    runner = committing_app.test_cli_runner()
-    assert runner.invoke(args=["surveys", "load", str(MINI), "--open"]).exit_code == 0
-    client = committing_app.test_client()
-    citizen = Citizen(client, "mini-2026", MINI)
-    citizen.start()
-    token = csrf_from(citizen.html)
-    cookie = client.get_cookie("session")
-    assert cookie is not None
+    post = started_citizen(committing_app, finished=False)
 
     def save() -> int:
-        other = committing_app.test_client()
-        other.set_cookie("session", cookie.value)
-        form = {"KNOW": "1", "AGE": "30", "action": "next", "csrf_token": token}
-        return other.post("/c/mini-2026/page/knowledge", data=form).status_code
+        form = {"KNOW": "1", "AGE": "30", "action": "next"}
+        return post("/c/mini-2026/page/knowledge", form)
 
     assert race(4, save) == [303] * 4
     with engine.connect() as connection:
