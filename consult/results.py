@@ -16,8 +16,11 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from analysis import (
+    Alpha,
     Application,
     Cells,
+    ChiSquare,
+    Coding,
     Condition,
     Estimate,
     Grouped,
@@ -25,9 +28,11 @@ from analysis import (
     WaveDifference,
     Weights,
     acceptance_summary,
+    cronbach_alpha,
     means,
     proportions,
     rake,
+    rao_scott,
     suppress_estimates,
     wave_differences,
 )
@@ -327,6 +332,132 @@ def previous_wave(session: Session, wave: Wave) -> Wave | None:
     return earlier[-1] if earlier else None
 
 
+# --- tests, scales and the largest subgroup differences -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SubgroupTest:
+    """Rao-Scott test of an item against the grouping variable."""
+
+    item: str
+    by: str
+    test: ChiSquare
+
+
+@dataclass(frozen=True)
+class ScaleReliability:
+    item: str
+    alpha: Alpha
+
+
+@dataclass(frozen=True)
+class SubgroupDifference:
+    """How far acceptance of an application lies apart between the groups of one variable."""
+
+    application: str
+    variable: str
+    highest: Estimate
+    lowest: Estimate
+    test: ChiSquare | None
+
+    @property
+    def spread(self) -> float:
+        return self.highest.estimate - self.lowest.estimate
+
+
+def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) -> list[SubgroupTest]:
+    """Rao-Scott tests of each choice question (or battery row) of `item` against `by`."""
+    if item.type not in (*CHOICE_TYPES, "battery") or by in item.answer_codes:
+        return []
+    tests = []
+    for code in item.answer_codes:
+        if by in design.cells.variables:
+            table = item_table(session, design, code, False)
+        else:
+            table = joint_table(session, design, tuple(sorted({code, by})))
+        try:
+            tests.append(
+                SubgroupTest(code, by, rao_scott(design.weights, table, code, by, mode=design.mode))
+            )
+        except ValueError:
+            continue  # fewer than two categories answered: nothing to test
+    return tests
+
+
+def scale_reliabilities(session: Session, design: WaveDesign) -> list[ScaleReliability]:
+    """Cronbach's alpha of every battery, from its rows' joint answer patterns."""
+    scales = []
+    for item in design.question_set.all_items():
+        if item.type != "battery" or len(item.rows) < 2:
+            continue
+        codes = tuple(row.code for row in item.rows)
+        excluded = [choice.code for choice in item.choices if choice.missing]
+        try:
+            alpha = cronbach_alpha(
+                design.weights,
+                joint_table(session, design, codes),
+                codes,
+                exclude=excluded,
+                mode=design.mode,
+            )
+        except ValueError:
+            continue
+        scales.append(ScaleReliability(item.code, alpha))
+    return scales
+
+
+def largest_subgroup_differences(
+    session: Session, design: WaveDesign, top: int = 3
+) -> list[SubgroupDifference]:
+    """Per application, the weighting variables whose groups differ most in acceptance
+    (acceptable or very acceptable), largest spread first, with the Rao-Scott test."""
+    accept = set(Coding().accept)
+    differences: list[SubgroupDifference] = []
+    for application in applications_of(design.question_set):
+        counts = item_table(session, design, application.acceptance, False)
+        answers = counts.keys[application.acceptance]
+        accepted = np.where(answers < 0, -1, np.isin(answers, list(accept)).astype(np.int64))
+        table = Grouped(cell=counts.cell, keys={"accepts": accepted}, counts=counts.counts)
+        found = []
+        for variable in design.cells.variables:
+            rows = suppress_estimates(
+                proportions(
+                    design.weights,
+                    table,
+                    "accepts",
+                    group=variable,
+                    options=[0, 1],
+                    mode=design.mode,
+                ),
+                minimum=design.wave.min_cell_size,
+            )
+            shown = [
+                row
+                for row in rows
+                if row.option == 1
+                and not row.suppressed
+                and row.group_code is not None
+                and row.group_code >= 0
+            ]
+            if len(shown) < 2:
+                continue
+            try:
+                test = rao_scott(design.weights, table, "accepts", variable, mode=design.mode)
+            except ValueError:
+                test = None
+            found.append(
+                SubgroupDifference(
+                    application.id,
+                    variable,
+                    max(shown, key=lambda row: row.estimate),
+                    min(shown, key=lambda row: row.estimate),
+                    test,
+                )
+            )
+        differences += sorted(found, key=lambda d: d.spread, reverse=True)[:top]
+    return differences
+
+
 # --- the report ----------------------------------------------------------------------------------
 
 
@@ -337,6 +468,9 @@ class Report:
     summary: Summary | None
     changes: list[WaveDifference]
     by: str | None
+    tests: list[SubgroupTest] = field(default_factory=list)
+    scales: list[ScaleReliability] = field(default_factory=list)
+    subgroup_differences: list[SubgroupDifference] = field(default_factory=list)
 
 
 def wave_report(
@@ -362,7 +496,25 @@ def wave_report(
             before = None
         if before is not None:
             changes = wave_differences(before.rows(), current.rows())
-    return Report(design, estimates, current, changes, by)
+    tests = (
+        [
+            test
+            for item in design.question_set.all_items()
+            for test in subgroup_tests(session, design, item, by)
+        ]
+        if by is not None
+        else []
+    )
+    return Report(
+        design,
+        estimates,
+        current,
+        changes,
+        by,
+        tests=tests,
+        scales=scale_reliabilities(session, design),
+        subgroup_differences=largest_subgroup_differences(session, design) if current else [],
+    )
 
 
 def _check_grouping(question_set: QuestionSet, by: str) -> None:
@@ -448,6 +600,19 @@ def report_as_json(report: Report) -> dict[str, Any]:
         ),
         "estimates": [estimate_row(row) for row in report.estimates],
         "summary": _plain(report.summary) if report.summary is not None else None,
+        "largest_subgroup_differences": [
+            {
+                "application": d.application,
+                "variable": d.variable,
+                "spread": _plain(d.spread),
+                "highest": estimate_row(d.highest),
+                "lowest": estimate_row(d.lowest),
+                "test": _plain(d.test),
+            }
+            for d in report.subgroup_differences
+        ],
+        "subgroup_tests": [{"item": t.item, "by": t.by, **_plain(t.test)} for t in report.tests],
+        "scales": [{"item": s.item, **_plain(s.alpha)} for s in report.scales],
         "changes_since_previous_wave": [
             {
                 "item": change.later.item,

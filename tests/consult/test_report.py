@@ -165,3 +165,42 @@ def test_report_errors_are_clear(
         db.scalar(select(func.count(Response.id)).where(Response.status == ResponseStatus.COMPLETE))
         == 50
     )
+
+
+def test_report_adds_tests_scales_and_largest_subgroup_differences(
+    app: Flask, simulated_wave: str, tmp_path: Path
+) -> None:
+    code, output, path = report(app, tmp_path, "--wave", simulated_wave, "--by", "EDUCATION")
+    assert code == 0, output
+    data = json.loads(path.read_text())
+    tests = {t["item"]: t for t in data["subgroup_tests"]}
+    assert tests["ACC_CRISPR"]["by"] == "EDUCATION"
+    assert 0 <= tests["ACC_CRISPR"]["p_value"] <= 1 and tests["ACC_CRISPR"]["ndf"] > 0
+    scales = {s["item"]: s for s in data["scales"]}
+    assert -1 < scales["TRUST"]["alpha"] <= 1 and scales["TRUST"]["respondents"] > 100
+    differences = data["largest_subgroup_differences"]
+    assert {d["application"] for d in differences} >= {"crispr_crops"}
+    for d in differences:
+        assert d["highest"]["estimate"] >= d["lowest"]["estimate"]
+        assert math.isclose(d["spread"], d["highest"]["estimate"] - d["lowest"]["estimate"])
+    # The simulated attitude rises with education: acceptance differs most by it somewhere.
+    assert any(d["variable"] == "EDUCATION" for d in differences)
+
+
+def test_change_since_the_previous_wave(app: Flask, simulated_wave: str, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    for args in (
+        ["waves", "create", "biotech-2027", "--consultation", "biotech"],
+        ["waves", "margins", "biotech-2027", str(MARGINS)],
+        ["responses", "simulate", "--wave", "biotech-2027", "-n", "600", "--seed", "8"],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    code, output, path = report(app, tmp_path, "--wave", "biotech-2027")
+    assert code == 0, output
+    changes = json.loads(path.read_text())["changes_since_previous_wave"]
+    acceptance = [c for c in changes if c["item"] == "ACC_CRISPR"]
+    assert acceptance
+    for change in acceptance:
+        assert math.isclose(change["difference"], change["later"] - change["earlier"])
+        assert change["ci_low"] <= change["difference"] <= change["ci_high"]
