@@ -9,7 +9,7 @@ from one grouped query each.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -197,8 +197,7 @@ def _multiple_choice(
     )
     rows: list[Estimate] = []
     for choice in item.choices:
-        chosen = base.copy()
-        chosen[:] = answered.keys[item.code] == choice.code
+        chosen = answered.keys[item.code] == choice.code
         per_cell_chosen = np.bincount(
             answered.cell[chosen], weights=answered.counts[chosen], minlength=len(per_cell_base)
         )
@@ -221,8 +220,6 @@ def _multiple_choice(
 
 
 def _relabel(row: Estimate, item: str, option: int) -> Estimate:
-    from dataclasses import replace
-
     return replace(row, item=item, option=option)
 
 
@@ -553,9 +550,7 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        from dataclasses import fields
-
+    if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     return value
 
