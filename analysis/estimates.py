@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -73,8 +74,11 @@ class Estimate:
         return replace(self, n=None, estimate=nan, se=nan, ci_low=nan, ci_high=nan, suppressed=True)
 
 
+@lru_cache(maxsize=4096)
 def t_quantile(df: int, level: float) -> float:
-    """Two-sided t quantile for a confidence level, on ``df`` degrees of freedom."""
+    """Two-sided t quantile for a confidence level, on ``df`` degrees of freedom.
+
+    Cached: a report asks for the same few degrees of freedom thousands of times."""
     if df < 1:
         return float("nan")
     return float(stats.t.ppf(0.5 + level / 2.0, df))
