@@ -18,7 +18,7 @@ import numpy as np
 from scipy import stats
 
 from analysis.counts import CountsError, Grouped, is_answered
-from analysis.variance import Mode, check_mode, ratios
+from analysis.variance import Mode, check_mode, ratios_by_domain
 from analysis.weighting import Weights
 
 Kind = Literal["proportion", "mean", "difference"]
@@ -166,15 +166,11 @@ def proportions(
     )
     indicators = (y[:, None] == codes[None, :]).astype(np.float64)
     rows: list[Estimate] = []
-    for group_code, domain in _domains(design, table, base, group):
-        fit = ratios(
-            design,
-            table.cell,
-            table.counts,
-            indicators * domain[:, None],
-            domain.astype(np.float64),
-            mode,
-        )
+    domains = _domains(design, table, base, group)
+    fits = ratios_by_domain(
+        design, table.cell, table.counts, indicators, [domain for _, domain in domains], mode
+    )
+    for (group_code, domain), fit in zip(domains, fits, strict=True):
         df = fit.respondents - 1
         chosen = (table.counts[:, None] * indicators * domain[:, None]).sum(axis=0)
         for j, code in enumerate(codes):
@@ -223,15 +219,11 @@ def means(
         base &= ~np.isin(y, list(exclude))
     values = np.where(base, y, 0.0)
     rows: list[Estimate] = []
-    for group_code, domain in _domains(design, table, base, group):
-        fit = ratios(
-            design,
-            table.cell,
-            table.counts,
-            values * domain,
-            domain.astype(np.float64),
-            mode,
-        )
+    domains = _domains(design, table, base, group)
+    fits = ratios_by_domain(
+        design, table.cell, table.counts, values, [domain for _, domain in domains], mode
+    )
+    for (group_code, _), fit in zip(domains, fits, strict=True):
         df = fit.respondents - 1
         value = float(fit.estimate[0])
         se = float(fit.se[0])

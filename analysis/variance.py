@@ -10,6 +10,7 @@ per-cell sums, and the variance follows from per-class sums of ``u`` and ``u u'`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -162,3 +163,89 @@ def ratios(
     u = (numerators - estimate[None, :] * denominator[:, None]) / total
     u[~domain] = 0.0
     return Ratios(estimate, covariance(design, cell, counts, u, mode), respondents, total)
+
+
+def _block_covariances(
+    design: Weights, cell: np.ndarray, counts: np.ndarray, u: np.ndarray, mode: Mode, size: int
+) -> np.ndarray:
+    """The diagonal blocks (size x size) of `covariance(design, cell, counts, u, mode)`.
+
+    The same formula, with the second moments taken within each block of columns only: a
+    table's subgroups need no covariance between each other."""
+    k, m = u.shape
+    blocks = m // size
+    n = float(design.cells.n)
+    if n <= 1:
+        return np.full((blocks, size, size), np.nan)
+    c = counts.astype(np.float64)
+    w_class = class_weights(design, cell, mode)
+    u3 = u.reshape(k, blocks, size)
+    second = np.einsum("kbi,k,kbj->bij", u3, c * w_class**2, u3, optimize=True)
+    if mode == "calibrated" and design.margins:
+        w_cells = design.weights
+        n_c = design.cells.counts.astype(np.float64)
+        s1 = _cell_sums(len(w_cells), cell, c[:, None] * u)
+        g = _projection_shift(design, s1)
+        w2 = w_cells**2
+        s3, g3 = s1.reshape(-1, blocks, size), g.reshape(-1, blocks, size)
+        cross = np.einsum("cbi,c,cbj->bij", s3, w2, g3, optimize=True)
+        second = second + cross + cross.transpose(0, 2, 1)
+        second = second + np.einsum("cbi,c,cbj->bij", g3, w2 * n_c, g3, optimize=True)
+        first = (w_cells[:, None] * (s1 + n_c[:, None] * g)).sum(axis=0)
+    else:
+        first = ((c * w_class)[:, None] * u).sum(axis=0)
+    first3 = first.reshape(blocks, size)
+    outer = np.einsum("bi,bj->bij", first3, first3)
+    result: np.ndarray = n / (n - 1) * (second - outer / n)
+    return result
+
+
+def ratios_by_domain(
+    design: Weights,
+    cell: np.ndarray,
+    counts: np.ndarray,
+    numerators: np.ndarray,
+    domains: Sequence[np.ndarray],
+    mode: Mode,
+) -> list[Ratios]:
+    """`ratios` for several domains at once (e.g. every subgroup of a table).
+
+    The calibration projection is linear, so the influence values of all domains go through one
+    set of raking sweeps together; each domain's covariance is its diagonal block.
+    """
+    numerators = np.asarray(numerators, dtype=np.float64)
+    if numerators.ndim == 1:
+        numerators = numerators[:, None]
+    m = numerators.shape[1]
+    cw = counts * class_weights(design, cell, mode)
+    fits: list[tuple[np.ndarray, int, float] | None] = []
+    influence = []
+    for domain in domains:
+        inside = np.asarray(domain, dtype=bool)
+        total = float(cw[inside].sum())
+        respondents = int(counts[inside].sum())
+        if total <= 0:
+            fits.append(None)
+            continue
+        scoped = numerators * inside[:, None]
+        estimate = (cw @ scoped) / total
+        u = (scoped - estimate[None, :] * inside[:, None]) / total
+        u[~inside] = 0.0
+        influence.append(u)
+        fits.append((estimate, respondents, total))
+    blocks = (
+        _block_covariances(design, cell, counts, np.hstack(influence), mode, m)
+        if influence
+        else np.empty((0, m, m))
+    )
+    results = []
+    block = 0
+    for domain, fit in zip(domains, fits, strict=True):
+        if fit is None:
+            nan = np.full(m, np.nan)
+            results.append(Ratios(nan, np.full((m, m), np.nan), int(counts[domain].sum()), 0.0))
+            continue
+        estimate, respondents, total = fit
+        results.append(Ratios(estimate, blocks[block], respondents, total))
+        block += 1
+    return results
