@@ -56,6 +56,12 @@ def test_json_report_has_weighting_estimates_and_summary(
     shown = [r["estimate"] for r in data["estimates"] if r["item"] == "KNOW_BIO"]
     if all(value is not None for value in shown):
         assert math.isclose(sum(shown), 1.0, rel_tol=1e-9)
+    # Multiple choice: the share choosing each option among those who answered the question.
+    sources = [r for r in data["estimates"] if r["item"] == "INFO_SOURCES" and not r["suppressed"]]
+    assert sources and all(0 < r["estimate"] < 1 for r in sources)
+    # Ranking: the mean rank of each goal, between 1 and the number of goals.
+    goals = [r for r in data["estimates"] if r["item"].startswith("GOALS_2040.")]
+    assert len(goals) == 4 and all(1 <= r["estimate"] <= 4 and r["kind"] == "mean" for r in goals)
     applications = {a["application"]: a for a in data["summary"]["applications"]}
     assert len(applications) == 11
     crispr = applications["crispr_crops"]
