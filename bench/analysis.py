@@ -39,6 +39,7 @@ from sqlalchemy import create_engine, func, select, text
 from analysis import Estimate
 from consult import create_app
 from consult.config import Config
+from consult.db import mark_read_only
 from consult.extensions import db
 from consult.migrate import upgrade_database
 from consult.models import Response, ResponseStatus, Wave
@@ -95,6 +96,7 @@ def report_codes(question_set: Any) -> list[Any]:
 
 
 def our_report(mode: str) -> list[Estimate]:
+    mark_read_only()
     wave = db.session.scalar(select(Wave).where(Wave.slug == "biotech-2026"))
     design = load_design(db.session, wave, mode)  # type: ignore[arg-type]
     rows: list[Estimate] = []

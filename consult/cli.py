@@ -15,6 +15,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from analysis import WeightingError
 from consult import accounts, audit, store
+from consult.db import mark_read_only
 from consult.extensions import db
 from consult.importing import ResponseImportError, import_responses
 from consult.models import Role, Wave, WaveMode
@@ -304,6 +305,7 @@ def responses_simulate(wave_slug: str, count: int, seed: int) -> None:
 def report(
     wave_slug: str, fmt: str, output: Path, by: str | None, unweighted: bool, se: str
 ) -> None:
+    mark_read_only()
     wave = _wave_or_fail(wave_slug)
     mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,8 +34,26 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock up front so two writers never deadlock upgrading read locks.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {_begin_mode()}")
+
+
+READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _begin_mode() -> str:
+    """IMMEDIATE for work that writes: it takes the write lock up front, so two writers never
+    fail upgrading read locks. DEFERRED for reads (page views, reports), which in WAL mode never
+    block, and are never blocked by, a writer."""
+    if has_request_context():
+        return "DEFERRED" if request.method in READ_ONLY_METHODS else "IMMEDIATE"
+    if has_app_context() and g.get("read_only"):
+        return "DEFERRED"
+    return "IMMEDIATE"
+
+
+def mark_read_only() -> None:
+    """Declare that the current command only reads (e.g. a report), so it locks nothing."""
+    g.read_only = True
 
 
 class Database:

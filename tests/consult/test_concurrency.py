@@ -7,6 +7,7 @@ separate connections, and clean up after themselves.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, delete, func, select
 
 from consult import create_app
 from consult.config import Config
-from consult.extensions import limiter
+from consult.extensions import db, limiter
 from consult.models import Answer, Consultation, QuestionSetVersion, Response, ResponseStatus, Wave
 from tests.consult.citizen import Citizen
 from tests.consult.conftest import MINI, csrf_from
@@ -101,3 +102,24 @@ def test_simultaneous_saves_of_one_page_store_its_answers_once(
     with engine.connect() as connection:
         codes = connection.scalars(select(Answer.code).order_by(Answer.code)).all()
     assert codes == ["AGE", "KNOW"]
+
+
+def test_reading_pages_and_reports_do_not_hold_up_citizens(
+    committing_app: Flask, engine: Engine
+) -> None:
+    """A long read (a page view, a report) must not lock out a citizen saving a page."""
+    post = started_citizen(committing_app, finished=False)
+    outcome: list[int] = []
+    with committing_app.test_request_context("/", method="GET"):
+        # A read transaction stays open in this request while another request writes.
+        assert db.session.scalar(select(func.count(Answer.id))) == 0
+        writer = threading.Thread(
+            target=lambda: outcome.append(
+                post("/c/mini-2026/page/knowledge", {"KNOW": "1", "action": "next"})
+            )
+        )
+        started = time.monotonic()
+        writer.start()
+        writer.join(timeout=60)
+        assert time.monotonic() - started < 5
+    assert outcome == [303]
