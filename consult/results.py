@@ -108,11 +108,13 @@ def item_table(session: Session, design: WaveDesign, code: str, numeric: bool) -
     if cached is not None:
         return cached
     rows = store.answer_counts(session, design.wave, [code])
-    values = np.array([value for _, _, value, _ in rows], dtype=np.float64)
+    _, cells, values, counts = zip(*rows, strict=True) if rows else ((), (), (), ())
+    index = design.cell_index
+    value_array = np.array(values, dtype=np.float64)
     table = Grouped(
-        cell=np.array([design.cell_index[cell] for _, cell, _, _ in rows], dtype=np.int64),
-        keys={code: values if numeric else values.astype(np.int64)},
-        counts=np.array([n for _, _, _, n in rows], dtype=np.int64),
+        cell=np.fromiter((index[c] for c in cells), dtype=np.int64, count=len(cells)),
+        keys={code: value_array if numeric else value_array.astype(np.int64)},
+        counts=np.array(counts, dtype=np.int64),
     )
     design._tables[(code,)] = table
     return table
