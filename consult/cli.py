@@ -340,9 +340,10 @@ def serve(host: str, port: int, workers: int) -> None:
         str(workers),
         "--access-logfile",
         "-",
-        # Access logs show paths only: gunicorn's default format would log client addresses.
+        # Access logs show method and path only: gunicorn's default format would log client
+        # addresses, and the query string can carry a resume or invitation code.
         "--access-logformat",
-        '"%(r)s" %(s)s %(b)s %(M)sms',
+        '"%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         "consult.wsgi:app",
     ]
     run()
