@@ -92,28 +92,24 @@ def enforce_session_timeouts() -> Any:
     return None
 
 
-def staff_only(view: View) -> View:
-    """Signed-in organizers and admins; researchers are refused (they use the results pages)."""
+def requires(right: Callable[[User], bool]) -> Callable[[View], View]:
+    """Only signed-in users who have `right` (one of the functions in `consult.accounts`)."""
 
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not accounts.can_use_admin(current_user):
-            abort(403)
-        return view(*args, **kwargs)
+    def decorate(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not right(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
-def admins_only(view: View) -> View:
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not accounts.can_manage_users(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+# Organizers and admins; researchers are refused (they use the results pages).
+staff_only = requires(accounts.can_use_admin)
 
 
 def _actor() -> str:
@@ -201,7 +197,7 @@ def dashboard() -> str:
 
 
 @admin.route("/users", methods=["GET", "POST"])
-@admins_only
+@requires(accounts.can_manage_users)
 def users() -> Any:
     form = UserForm()
     form.consultations.choices = choices(
@@ -238,7 +234,7 @@ def users() -> Any:
 
 
 @admin.post("/users/<int:user_id>/consultations")
-@admins_only
+@requires(accounts.can_manage_users)
 def user_consultations(user_id: int) -> Any:
     user = store.user_by_id(db.session, user_id) or abort(404)
     form = MembershipForm()
@@ -258,7 +254,7 @@ def user_consultations(user_id: int) -> Any:
 
 
 @admin.post("/users/<int:user_id>/deactivate")
-@admins_only
+@requires(accounts.can_manage_users)
 def deactivate_user(user_id: int) -> Any:
     user = store.user_by_id(db.session, user_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -272,7 +268,7 @@ def deactivate_user(user_id: int) -> Any:
 
 
 @admin.get("/audit")
-@admins_only
+@requires(accounts.can_read_audit_log)
 def audit_log() -> str:
     return render_template("admin/audit.html", events=store.audit_events(db.session))
 
@@ -299,6 +295,8 @@ def upload_question_set() -> Any:
     if existing is not None and not accounts.can_manage_consultation(current_user, existing):
         message = f"The consultation '{question_set.consultation_slug}' belongs to another team."
         return _upload_failed([message], filename)
+    if existing is None and not accounts.can_create_consultation(current_user):
+        return _upload_failed(["Your role cannot start a new consultation."], filename)
     result = store_question_set(db.session, question_set, dt.date.today())
     consultation = result.version.consultation
     if current_user.role == Role.ORGANIZER and current_user not in consultation.organizers:
