@@ -120,6 +120,14 @@ def _audit(action: str, target: str, result: str = "ok", detail: str | None = No
     audit.record(db.session, _actor(), action, target, result, detail)
 
 
+def _refuse(action: str, target: str, message: str) -> None:
+    """Tell the user why an action was not done, and log the refusal even though the request
+    changes nothing else (its answer is a redirect, so commit here)."""
+    flash(message)
+    _audit(action, target, "refused", message)
+    db.commit()
+
+
 def _consultation(slug: str) -> Consultation:
     consultation = store.consultation_by_slug(db.session, slug)
     if consultation is None or not accounts.can_manage_consultation(current_user, consultation):
@@ -504,9 +512,7 @@ def wave_action(slug: str, action: str) -> Any:
     try:
         change(wave)
     except WaveError as error:
-        flash(str(error))
-        _audit(f"{action} wave", f"wave:{wave.slug}", "refused", str(error))
-        db.commit()
+        _refuse(f"{action} wave", f"wave:{wave.slug}", str(error))
         return redirect(url_for("admin.wave", slug=wave.slug), 303)
     _audit(f"{action} wave", f"wave:{wave.slug}")
     flash(f"Wave {wave.slug}: {action} done.")
@@ -524,9 +530,7 @@ def wave_version(slug: str) -> Any:
     try:
         change_version(db.session, wave, _version(wave.consultation, int(form.version.data)))
     except WaveError as error:
-        flash(str(error))
-        _audit("change wave version", f"wave:{wave.slug}", "refused", str(error))
-        db.commit()
+        _refuse("change wave version", f"wave:{wave.slug}", str(error))
     else:
         _audit("change wave version", f"wave:{wave.slug}", detail=f"version {form.version.data}")
     return redirect(url_for("admin.wave", slug=wave.slug), 303)
@@ -547,9 +551,7 @@ def wave_margins(slug: str) -> Any:
         message = (
             "the file is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error)
         )
-        flash(f"Margins not changed: {message}")
-        _audit("set margins", f"wave:{wave.slug}", "refused", message)
-        db.commit()
+        _refuse("set margins", f"wave:{wave.slug}", f"Margins not changed: {message}")
     else:
         _audit("set margins", f"wave:{wave.slug}")
         flash("Margins stored.")
