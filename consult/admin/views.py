@@ -120,6 +120,11 @@ def _audit(action: str, target: str, result: str = "ok", detail: str | None = No
     audit.record(db.session, _actor(), action, target, result, detail)
 
 
+def _to_wave(wave: Wave) -> Any:
+    """Back to the wave's page after an action on it (see-other, so a refresh repeats nothing)."""
+    return redirect(url_for("admin.wave", slug=wave.slug), 303)
+
+
 def _refuse(action: str, target: str, message: str) -> None:
     """Tell the user why an action was not done, and log the refusal even though the request
     changes nothing else (its answer is a redirect, so commit here)."""
@@ -467,7 +472,7 @@ def create_wave_view(slug: str) -> Any:
             form.slug.errors = [str(error)]
         else:
             _audit("create wave", f"wave:{wave.slug}", detail=f"version {form.version.data}")
-            return redirect(url_for("admin.wave", slug=wave.slug), 303)
+            return _to_wave(wave)
     return _consultation_page(consultation, form), 422
 
 
@@ -513,10 +518,10 @@ def wave_action(slug: str, action: str) -> Any:
         change(wave)
     except WaveError as error:
         _refuse(f"{action} wave", f"wave:{wave.slug}", str(error))
-        return redirect(url_for("admin.wave", slug=wave.slug), 303)
+        return _to_wave(wave)
     _audit(f"{action} wave", f"wave:{wave.slug}")
     flash(f"Wave {wave.slug}: {action} done.")
-    return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    return _to_wave(wave)
 
 
 @admin.post("/w/<slug>/version")
@@ -533,7 +538,7 @@ def wave_version(slug: str) -> Any:
         _refuse("change wave version", f"wave:{wave.slug}", str(error))
     else:
         _audit("change wave version", f"wave:{wave.slug}", detail=f"version {form.version.data}")
-    return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    return _to_wave(wave)
 
 
 @admin.post("/w/<slug>/margins")
@@ -543,7 +548,7 @@ def wave_margins(slug: str) -> Any:
     form = MarginsForm()
     if not form.validate_on_submit():
         flash("Choose a margins CSV file to upload.")
-        return redirect(url_for("admin.wave", slug=wave.slug), 303)
+        return _to_wave(wave)
     try:
         text = form.file.data.read().decode("utf-8")
         set_margins(wave, text)
@@ -555,7 +560,7 @@ def wave_margins(slug: str) -> Any:
     else:
         _audit("set margins", f"wave:{wave.slug}")
         flash("Margins stored.")
-    return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    return _to_wave(wave)
 
 
 @admin.post("/w/<slug>/invitations")
@@ -566,12 +571,12 @@ def wave_invitations(slug: str) -> Any:
     form = InvitationsForm()
     if not form.validate_on_submit():
         flash("Give a number of codes between 1 and 100000.")
-        return redirect(url_for("admin.wave", slug=wave.slug), 303)
+        return _to_wave(wave)
     try:
         codes = generate_invitations(db.session, wave, int(form.count.data or 0), dt.date.today())
     except WaveError as error:
         flash(str(error))
-        return redirect(url_for("admin.wave", slug=wave.slug), 303)
+        return _to_wave(wave)
     _audit("generate invitations", f"wave:{wave.slug}", detail=f"{len(codes)} codes")
     link = url_for("public.start_page", wave_slug=wave.slug, _external=True)
     if form.output.data == "csv":
@@ -604,4 +609,4 @@ def revoke_invitations(slug: str) -> Any:
         revoked = store.revoke_unused_invitations(db.session, wave)
         flash(f"{revoked} unused codes revoked.")
     _audit("revoke invitations", f"wave:{wave.slug}", detail=f"{revoked} codes")
-    return redirect(url_for("admin.wave", slug=wave.slug), 303)
+    return _to_wave(wave)
