@@ -54,6 +54,12 @@ class Application:
     conditional: str | None = None
     """Item code of the conditional acceptance question (role ``conditional_acceptance``)."""
 
+    @property
+    def items(self) -> tuple[str, ...]:
+        """Every item code the summary reads for this application."""
+        conditional = (self.conditional,) if self.conditional else ()
+        return (self.acceptance, *conditional, *(c.item for c in self.conditions))
+
 
 @dataclass(frozen=True)
 class Coding:
@@ -529,8 +535,9 @@ def summarize_domain(
     """Domain figures: each application's figure averaged with equal weight per application.
 
     A domain figure is hidden when any application figure it averages is hidden (it would
-    otherwise reveal it). Neighbouring conditions are compared on the difference of their
-    domain averages, with the covariance of answers by the same respondents.
+    otherwise reveal it). Conditions are ranked without tests between neighbours: comparing
+    two averages would need every respondent's joint answers to all of the domain's conditions,
+    which no table of counts keeps (the tests are there per application).
     """
     mode = check_mode(mode)
     engine = _engine or _Engine(design, source, mode)
@@ -584,24 +591,10 @@ def summarize_domain(
             -rows_by_name[n].estimate if not rows_by_name[n].suppressed else 0,
         ),
     )
-    conditions: list[ConditionShare] = []
-    for position, name in enumerate(order):
-        versus: Comparison | None = None
-        if position + 1 < len(order):
-            other = order[position + 1]
-            first, second = by_name[name], by_name[other]
-            coef = [1.0 / len(first)] * len(first) + [-1.0 / len(second)] * len(second)
-            difference, se = engine.combine([*first, *second], coef)
-            df = min(engine.share(t).respondents for t in (*first, *second)) - 1
-            statistic = difference / se if se > 0 else float("nan")
-            p_value = float(2.0 * stats.t.sf(abs(statistic), df)) if se > 0 else float("nan")
-            low, high = mean_interval(difference, se, df, level)
-            versus = Comparison(
-                name, other, difference, se, statistic, df, p_value, low, high, None
-            )
-            if rows_by_name[name].suppressed or rows_by_name[other].suppressed:
-                versus = _hidden_comparison(versus)
-        conditions.append(ConditionShare(name, label, position + 1, rows_by_name[name], versus))
+    conditions = [
+        ConditionShare(name, label, position + 1, rows_by_name[name])
+        for position, name in enumerate(order)
+    ]
     lift: Estimate | None = None
     with_lift = [a for a in apps if a.conditional is not None]
     if with_lift:

@@ -15,6 +15,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from analysis import WeightingError
 from consult import accounts, audit, store
+from consult.counting import ensure_current_counts
 from consult.db import mark_read_only
 from consult.extensions import db
 from consult.importing import ResponseImportError, import_responses
@@ -305,8 +306,11 @@ def responses_simulate(wave_slug: str, count: int, seed: int) -> None:
 def report(
     wave_slug: str, fmt: str, output: Path, by: str | None, unweighted: bool, se: str
 ) -> None:
-    mark_read_only()
     wave = _wave_or_fail(wave_slug)
+    for recounted in ensure_current_counts(db.session, wave.consultation.waves):
+        click.echo(f"Recounted {recounted.slug}: its counts predated this version of Consult.")
+    db.commit()
+    mark_read_only()
     mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
     try:
         result = wave_report(db.session, wave, by=by, mode=mode)

@@ -8,14 +8,19 @@ answers with one grouped statement.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
 
+from analysis import Application, Coding, Condition
 from consult import store
-from consult.models import Wave
+from consult.models import COUNTS_VERSION, Wave
+from consult.question_sets import question_set_of
 from surveys.model import AnswerCell, Item, QuestionSet, Value
 
 MISSING = -1
@@ -40,10 +45,123 @@ def parse_cell_key(key: str) -> list[int]:
     return [int(part) for part in key.split("|")] if key else []
 
 
+def applications_of(question_set: QuestionSet) -> list[Application]:
+    """The summary's descriptors, from the items' analysis roles."""
+    found: dict[str, dict[str, Any]] = {}
+    for item in question_set.all_items():
+        if item.application is None or item.role not in (
+            "acceptance",
+            "conditional_acceptance",
+            "condition",
+        ):
+            continue
+        entry = found.setdefault(
+            item.application, {"domain": item.domain, "conditions": [], "acceptance": None}
+        )
+        if item.role == "acceptance":
+            entry["acceptance"] = item.code
+        elif item.role == "conditional_acceptance":
+            entry["conditional"] = item.code
+        elif item.rows:
+            entry["conditions"] += [
+                Condition(row.condition or row.code, row.code) for row in item.rows
+            ]
+        else:
+            entry["conditions"].append(Condition(item.condition or item.code, item.code))
+    return [
+        Application(
+            id=application,
+            domain=str(entry["domain"]),
+            acceptance=entry["acceptance"],
+            conditional=entry.get("conditional"),
+            conditions=tuple(entry["conditions"]),
+        )
+        for application, entry in found.items()
+        if entry["acceptance"]
+    ]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Joint answers to several choice questions, kept as counts under one code.
+
+    The acceptance summary compares and averages shares across questions answered by the same
+    respondents, which needs their joint answers per weighting cell. It only ever asks whether an
+    answer falls in one of a few groups of codes (acceptable, don't know, necessary), so each
+    question is coarsened to a state: 0 unanswered, 1 answered in no group, 2 + j in group j. A
+    respondent's states form one number, ``sum(state_k * 4**k)``, counted like an answer code.
+    A respondent who answered none of the questions is not counted.
+    """
+
+    code: str
+    items: tuple[str, ...]
+    groups: tuple[tuple[tuple[int, ...], ...], ...]
+    """Per item, the groups of option codes told apart (at most two)."""
+
+    def values(self, option_of: Callable[[str], np.ndarray]) -> np.ndarray:
+        """Each respondent's profile number (0: answered none), from option arrays (-1: none)."""
+        value: np.ndarray | None = None
+        for position, (item, groups) in enumerate(zip(self.items, self.groups, strict=True)):
+            options = option_of(item)
+            state = np.where(options >= 0, 1, 0)
+            for index, codes in enumerate(groups):
+                state = np.where(np.isin(options, codes), 2 + index, state)
+            value = state * 4**position if value is None else value + state * 4**position
+        assert value is not None
+        return value
+
+
+def summary_profiles(question_set: QuestionSet, coding: Coding = Coding()) -> list[Profile]:  # noqa: B008
+    """The profiles the acceptance summary reads: per application its conditions; per domain
+    its acceptance (with conditional acceptance) and each condition across applications."""
+    applications = applications_of(question_set)
+    profiles = []
+    for application in applications:
+        if len(application.conditions) > 1:
+            rows = tuple(condition.item for condition in application.conditions)
+            profiles.append(
+                Profile(
+                    _profile_code("app", application.id), rows, ((coding.necessary,),) * len(rows)
+                )
+            )
+    for domain in dict.fromkeys(application.domain for application in applications):
+        members = [application for application in applications if application.domain == domain]
+        items: list[str] = []
+        groups: list[tuple[tuple[int, ...], ...]] = []
+        for application in members:
+            items.append(application.acceptance)
+            groups.append((coding.accept, (coding.dont_know,)))
+            if application.conditional:
+                items.append(application.conditional)
+                groups.append((coding.accept,))
+        profiles.append(Profile(_profile_code("domain", domain), tuple(items), tuple(groups)))
+        names = dict.fromkeys(c.name for a in members for c in a.conditions)
+        for name in names:
+            rows = tuple(c.item for a in members for c in a.conditions if c.name == name)
+            if len(rows) > 1:
+                profiles.append(
+                    Profile(
+                        _profile_code("domain", domain, name),
+                        rows,
+                        ((coding.necessary,),) * len(rows),
+                    )
+                )
+    return profiles
+
+
+def _profile_code(*parts: str) -> str:
+    """'~' and the parts joined by ':' (no answer code starts with '~'), shortened to fit."""
+    code = "~" + ":".join(parts)
+    return (
+        code if len(code) <= 48 else code[:39] + "~" + hashlib.sha256(code.encode()).hexdigest()[:8]
+    )
+
+
 def counted_values(
     question_set: QuestionSet, cells: Iterable[AnswerCell]
 ) -> Counter[tuple[str, float]]:
     """The (code, value) pairs one response adds to the counts; text answers are not counted."""
+    cells = list(cells)
     counted: Counter[tuple[str, float]] = Counter()
     answered_multiple: set[str] = set()
     for cell in cells:
@@ -60,6 +178,11 @@ def counted_values(
             counted[(cell.code, float(cell.number))] += 1
     for code in answered_multiple:
         counted[(code, ANSWERED)] += 1
+    options = {cell.code: cell.option for cell in cells if cell.option is not None}
+    for profile in summary_profiles(question_set):
+        value = int(profile.values(lambda code: np.array([options.get(code, -1)]))[0])
+        if value:
+            counted[(profile.code, float(value))] += 1
     return counted
 
 
@@ -81,7 +204,20 @@ def rebuild_counts(session: Session, wave: Wave, question_set: QuestionSet) -> i
         wave,
         ranking=[item.code for item in items if item.type == "ranking"],
         multiple=[item.code for item in items if item.type == "multiple"],
+        profiles=[(p.code, p.items, p.groups) for p in summary_profiles(question_set)],
     )
+
+
+def ensure_current_counts(session: Session, waves: Iterable[Wave]) -> list[Wave]:
+    """Recount the waves whose counts follow older counting rules; returns those recounted."""
+    recounted = []
+    for wave in waves:
+        if wave.counts_version < COUNTS_VERSION:
+            rebuild_counts(session, wave, question_set_of(wave.question_set_version))
+            wave.counts_version = COUNTS_VERSION
+            recounted.append(wave)
+    session.flush()
+    return recounted
 
 
 def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ from one grouped query each.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, Literal
 
@@ -17,11 +18,9 @@ from sqlalchemy.orm import Session
 
 from analysis import (
     Alpha,
-    Application,
     Cells,
     ChiSquare,
     Coding,
-    Condition,
     Estimate,
     Grouped,
     Summary,
@@ -37,8 +36,16 @@ from analysis import (
     wave_differences,
 )
 from consult import store
-from consult.counting import ANSWERED, demographic_items, parse_cell_key, unique_rows
-from consult.models import Wave
+from consult.counting import (
+    ANSWERED,
+    Profile,
+    applications_of,
+    demographic_items,
+    parse_cell_key,
+    summary_profiles,
+    unique_rows,
+)
+from consult.models import COUNTS_VERSION, Wave
 from consult.question_sets import question_set_of
 from consult.waves import parse_margins
 from surveys.model import Item, QuestionSet
@@ -52,6 +59,44 @@ class ResultsError(ValueError):
     """The wave cannot be analysed yet (no responses, no margins...); the message says why."""
 
 
+@dataclass(frozen=True)
+class CellIndex:
+    """Finds the design's position of cells given as rows of demographic codes, as arrays.
+
+    Each row is packed into one integer (codes shifted past -1, mixed radix), looked up in the
+    sorted packed keys of the design's cells."""
+
+    radix: tuple[int, ...]
+    sorted_keys: np.ndarray
+    positions: np.ndarray
+
+    @classmethod
+    def of(cls, categories: np.ndarray) -> CellIndex:
+        radix = tuple(int(column.max()) + 2 for column in categories.T)
+        if math.prod(radix) >= 2**63:
+            raise ResultsError("demographic option codes too large to index the weighting cells")
+        keys = cls._pack(categories, radix)
+        order = np.argsort(keys)
+        return cls(radix, keys[order], order)
+
+    @staticmethod
+    def _pack(rows: np.ndarray, radix: tuple[int, ...]) -> np.ndarray:
+        key = np.zeros(len(rows), dtype=np.int64)
+        for column, size in enumerate(radix):
+            key = key * size + (rows[:, column].astype(np.int64) + 1)
+        return key
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        """Design positions of `rows` (every row must be one of the design's cells)."""
+        keys = self._pack(rows, self.radix)
+        found = np.searchsorted(self.sorted_keys, keys)
+        found = np.minimum(found, len(self.sorted_keys) - 1)
+        if len(keys) and not np.array_equal(self.sorted_keys[found], keys):
+            raise ResultsError("counts name a weighting cell with no complete response")
+        result: np.ndarray = self.positions[found]
+        return result
+
+
 @dataclass
 class WaveDesign:
     """A wave's weighting cells and weights, with the counts tables read so far."""
@@ -63,10 +108,41 @@ class WaveDesign:
     mode: Mode
     cell_index: dict[str, int]
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
+    _cell_rows: CellIndex | None = None
+
+    def read_counts(self, session: Session, codes: Sequence[str]) -> None:
+        """Read the kept counts of many codes in one query (a report reads nearly all)."""
+        wanted = [code for code in dict.fromkeys(codes) if (code,) not in self._tables]
+        if not wanted:
+            return
+        if self._cell_rows is None:
+            self._cell_rows = CellIndex.of(self.cells.categories)
+        width = len(self.cells.variables)
+        for code, rows in store.answer_count_arrays(session, self.wave, wanted, width).items():
+            values = rows[:, width]
+            self._tables[(code,)] = Grouped(
+                cell=self._cell_rows(rows[:, :width]),
+                keys={code: values if self._numeric(code) else values.astype(np.int64)},
+                counts=rows[:, width + 1].astype(np.int64),
+            )
+
+    def _numeric(self, code: str) -> bool:
+        """Numbers and ranks (`ITEM.option`) are counted as numbers; option codes and profile
+        numbers (`~...`) as integers."""
+        if code.startswith("~"):
+            return False
+        if not self.question_set.has_answer_code(code):
+            return True
+        return self.question_set.owner_of(code).type in NUMERIC_TYPES
 
 
 def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> WaveDesign:
     """The design of a wave: its cells from the database, raked to its margins."""
+    if wave.counts_version < COUNTS_VERSION:
+        raise ResultsError(
+            f"the counts of wave {wave.slug} predate this version of Consult; "
+            f"`consult report --wave {wave.slug}` recounts them first"
+        )
     question_set = question_set_of(wave.question_set_version)
     variables = tuple(item.code for item in demographic_items(question_set))
     rows = store.design_cells(session, wave)
@@ -102,22 +178,10 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
     )
 
 
-def item_table(session: Session, design: WaveDesign, code: str, numeric: bool) -> Grouped:
+def item_table(session: Session, design: WaveDesign, code: str) -> Grouped:
     """One code's counts per cell and value, from the counts kept as responses complete."""
-    cached = design._tables.get((code,))
-    if cached is not None:
-        return cached
-    rows = store.answer_counts(session, design.wave, [code])
-    _, cells, values, counts = zip(*rows, strict=True) if rows else ((), (), (), ())
-    index = design.cell_index
-    value_array = np.array(values, dtype=np.float64)
-    table = Grouped(
-        cell=np.fromiter((index[c] for c in cells), dtype=np.int64, count=len(cells)),
-        keys={code: value_array if numeric else value_array.astype(np.int64)},
-        counts=np.array(counts, dtype=np.int64),
-    )
-    design._tables[(code,)] = table
-    return table
+    design.read_counts(session, [code])
+    return design._tables[(code,)]
 
 
 def joint_table(session: Session, design: WaveDesign, codes: tuple[str, ...]) -> Grouped:
@@ -160,28 +224,26 @@ def item_estimates(
     minimum = design.wave.min_cell_size
     tables: list[list[Estimate]] = []
 
-    def table_for(code: str, numeric: bool) -> Grouped:
+    def table_for(code: str) -> Grouped:
         if group_is_cell:
-            return item_table(session, design, code, numeric)
+            return item_table(session, design, code)
         assert by is not None
         return joint_table(session, design, tuple(sorted({code, by})))
 
     if item.type in CHOICE_TYPES or item.type == "battery":
         options = [choice.code for choice in item.choices]
         for code in item.answer_codes:
-            table = table_for(code, False)
+            table = table_for(code)
             tables.append(
                 proportions(design.weights, table, code, group=by, options=options, mode=mode)
             )
     elif item.type in NUMERIC_TYPES:
-        tables.append(
-            means(design.weights, table_for(item.code, True), item.code, group=by, mode=mode)
-        )
+        tables.append(means(design.weights, table_for(item.code), item.code, group=by, mode=mode))
     elif item.type == "ranking":
         for choice in item.choices:
             code = f"{item.code}.{choice.code}"
             if group_is_cell:
-                table = item_table(session, design, code, True)
+                table = item_table(session, design, code)
                 tables.append(means(design.weights, table, code, group=by, mode=mode))
     elif item.type == "multiple" and group_is_cell:
         tables.append(_multiple_choice(session, design, item, by))
@@ -192,7 +254,7 @@ def _multiple_choice(
     session: Session, design: WaveDesign, item: Item, by: str | None
 ) -> list[Estimate]:
     """Share choosing each option among those who answered the item (a yes/no per option)."""
-    answered = item_table(session, design, item.code, False)
+    answered = item_table(session, design, item.code)
     base = answered.keys[item.code] == int(ANSWERED)
     per_cell_base = np.bincount(
         answered.cell[base], weights=answered.counts[base], minlength=len(design.cells.counts)
@@ -228,42 +290,6 @@ def _relabel(row: Estimate, item: str, option: int) -> Estimate:
 # --- the acceptance summary ---------------------------------------------------------------------
 
 
-def applications_of(question_set: QuestionSet) -> list[Application]:
-    """The summary's descriptors, from the items' analysis roles."""
-    found: dict[str, dict[str, Any]] = {}
-    for item in question_set.all_items():
-        if item.application is None or item.role not in (
-            "acceptance",
-            "conditional_acceptance",
-            "condition",
-        ):
-            continue
-        entry = found.setdefault(
-            item.application, {"domain": item.domain, "conditions": [], "acceptance": None}
-        )
-        if item.role == "acceptance":
-            entry["acceptance"] = item.code
-        elif item.role == "conditional_acceptance":
-            entry["conditional"] = item.code
-        elif item.rows:
-            entry["conditions"] += [
-                Condition(row.condition or row.code, row.code) for row in item.rows
-            ]
-        else:
-            entry["conditions"].append(Condition(item.condition or item.code, item.code))
-    return [
-        Application(
-            id=application,
-            domain=str(entry["domain"]),
-            acceptance=entry["acceptance"],
-            conditional=entry.get("conditional"),
-            conditions=tuple(entry["conditions"]),
-        )
-        for application, entry in found.items()
-        if entry["acceptance"]
-    ]
-
-
 def marginal(table: Grouped, codes: tuple[str, ...]) -> Grouped:
     """The joint counts of some of a table's keys: everyone who answered at least one of them."""
     columns = [table.keys[code] for code in codes]
@@ -279,37 +305,46 @@ def marginal(table: Grouped, codes: tuple[str, ...]) -> Grouped:
     )
 
 
+def profile_table(session: Session, design: WaveDesign, profile: Profile) -> Grouped:
+    """A profile's counts as a joint table of its items. Each coarse state becomes a stand-in
+    code: -1 unanswered, the first code of the group it names, or a code in no group."""
+    cached = design._tables.get((profile.code,) + profile.items)
+    if cached is not None:
+        return cached
+    counts = item_table(session, design, profile.code)
+    value = counts.keys[profile.code]
+    keys = {}
+    for position, (item, groups) in enumerate(zip(profile.items, profile.groups, strict=True)):
+        state = (value // 4**position) % 4
+        outside = 1 + max((code for group in groups for code in group), default=0)
+        stand_in = np.array([-1, outside, *(group[0] for group in groups)], dtype=np.int64)
+        keys[item] = stand_in[state]
+    table = Grouped(cell=counts.cell, keys=keys, counts=counts.counts)
+    design._tables[(profile.code,) + profile.items] = table
+    return table
+
+
 def summary(session: Session, design: WaveDesign) -> Summary | None:
-    """The acceptance summary. Its many joint tables are cut from one joint table per domain
-    (all acceptance, conditional and condition items of the domain's applications), so the
-    database is asked once per domain instead of once per pair of items."""
+    """The acceptance summary, from counts kept as responses complete: each question's own
+    counts, and the joint tables it needs cut from the profiles (`counting.summary_profiles`)."""
     applications = applications_of(design.question_set)
     if not applications:
         return None
-    family: dict[str, tuple[str, ...]] = {}
-    for domain in {application.domain for application in applications}:
-        codes = tuple(
-            sorted(
-                code
-                for application in applications
-                if application.domain == domain
-                for code in (
-                    application.acceptance,
-                    application.conditional,
-                    *(condition.item for condition in application.conditions),
-                )
-                if code
-            )
-        )
-        family.update({code: codes for code in codes})
+    profiles = summary_profiles(design.question_set)
+    design.read_counts(
+        session,
+        [
+            *(item for application in applications for item in application.items),
+            *(profile.code for profile in profiles),
+        ],
+    )
 
     def source(codes: tuple[str, ...]) -> Grouped:
         if len(codes) == 1:
-            return item_table(session, design, codes[0], False)
-        families = {family.get(code) for code in codes}
-        if len(families) == 1 and None not in families:
-            whole = joint_table(session, design, families.pop())  # type: ignore[arg-type]
-            return marginal(whole, codes)
+            return item_table(session, design, codes[0])
+        for profile in profiles:
+            if set(codes) <= set(profile.items):
+                return marginal(profile_table(session, design, profile), codes)
         return joint_table(session, design, codes)
 
     return acceptance_summary(
@@ -371,7 +406,7 @@ def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) ->
     tests = []
     for code in item.answer_codes:
         if by in design.cells.variables:
-            table = item_table(session, design, code, False)
+            table = item_table(session, design, code)
         else:
             table = joint_table(session, design, tuple(sorted({code, by})))
         try:
@@ -413,7 +448,7 @@ def largest_subgroup_differences(
     accept = set(Coding().accept)
     differences: list[SubgroupDifference] = []
     for application in applications_of(design.question_set):
-        counts = item_table(session, design, application.acceptance, False)
+        counts = item_table(session, design, application.acceptance)
         answers = counts.keys[application.acceptance]
         accepted = np.where(answers < 0, -1, np.isin(answers, list(accept)).astype(np.int64))
         table = Grouped(cell=counts.cell, keys={"accepts": accepted}, counts=counts.counts)

@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from consult import store
-from consult.counting import MISSING, demographic_items, unique_rows
+from consult.counting import MISSING, demographic_items, summary_profiles, unique_rows
 from consult.models import Wave
 from consult.question_sets import question_set_of
 from consult.waves import parse_margins
@@ -395,7 +395,11 @@ def _group_count(*columns: np.ndarray) -> tuple[list[tuple[int, ...]], list[int]
 
 
 def counts_of(
-    question_set: QuestionSet, columns: AnswerColumns, cell_of: np.ndarray, keys: list[str]
+    question_set: QuestionSet,
+    data: Simulated,
+    columns: AnswerColumns,
+    cell_of: np.ndarray,
+    keys: list[str],
 ) -> dict[tuple[str, str, float], int]:
     """The answer counts of simulated responses, grouped with numpy (as `counting` counts)."""
     kinds = {item.code: item.type for item in question_set.all_items()}
@@ -421,7 +425,20 @@ def counts_of(
         rows, n = _group_count(pairs[:, 0], cell_of[pairs[:, 1]])
         for (code, cell), k in zip(rows, n, strict=True):
             counts[(keys[cell], columns.names[code], -1.0)] = k
+    for profile in summary_profiles(question_set):
+        values = profile.values(lambda code: _options(data, code))
+        counted = values > 0
+        rows, n = _group_count(cell_of[counted], values[counted])
+        for (cell, value), k in zip(rows, n, strict=True):
+            counts[(keys[cell], profile.code, float(value))] = k
     return counts
+
+
+def _options(data: Simulated, code: str) -> np.ndarray:
+    values = data.values.get(code)
+    if values is None:
+        return np.full(data.n, -1, dtype=np.int64)
+    return np.nan_to_num(values, nan=-1).astype(np.int64)
 
 
 def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.date) -> int:
@@ -446,6 +463,6 @@ def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.d
             columns.option[lo:hi],
             columns.number[lo:hi],
         )
-    store.add_answer_counts(session, wave, counts_of(question_set, columns, cell_of, keys))
+    store.add_answer_counts(session, wave, counts_of(question_set, data, columns, cell_of, keys))
     session.flush()
     return n

@@ -303,12 +303,21 @@ def add_answer_counts(
         )
 
 
+ProfileSpec = tuple[str, Sequence[str], Sequence[Sequence[Sequence[int]]]]
+"""(code, items, groups of option codes per item) of a `counting.Profile`."""
+
+
 def rebuild_answer_counts(
-    session: Session, wave: Wave, ranking: Sequence[str], multiple: Sequence[str]
+    session: Session,
+    wave: Wave,
+    ranking: Sequence[str],
+    multiple: Sequence[str],
+    profiles: Sequence[ProfileSpec] = (),
 ) -> int:
     """Replace the wave's counts by a fresh count of its complete responses' answers.
 
-    `ranking` and `multiple` name the items of those types, which are counted differently.
+    `ranking` and `multiple` name the items of those types, which are counted differently;
+    each profile is counted as `counting.Profile` describes, one grouped pass per profile.
     """
     session.execute(delete(AnswerCount).where(AnswerCount.wave_id == wave.id))
     complete = (Response.wave_id == wave.id) & (Response.status == ResponseStatus.COMPLETE)
@@ -350,8 +359,48 @@ def rebuild_answer_counts(
         .where(complete, Answer.code.in_(multiple))
         .group_by(Answer.code, Response.cell)
     )
+    queries = [plain, ranks, answered]
+    for code, items, groups in profiles:
+        state = func.sum(
+            case(
+                *(
+                    (
+                        Answer.code == item,
+                        case(
+                            *(
+                                (Answer.option.in_(list(codes)), 2 + index)
+                                for index, codes in enumerate(item_groups)
+                            ),
+                            (Answer.option.is_not(None), 1),
+                            else_=0,
+                        )
+                        * 4**position,
+                    )
+                    for position, (item, item_groups) in enumerate(zip(items, groups, strict=True))
+                ),
+                else_=0,
+            )
+        )
+        per_response = (
+            select(Response.cell.label("cell"), state.label("value"))
+            .join(Response, Response.id == Answer.response_id)
+            .where(complete, Answer.code.in_(list(items)))
+            .group_by(Answer.response_id, Response.cell)
+            .subquery()
+        )
+        queries.append(
+            select(
+                literal(wave.id),
+                literal(code),
+                per_response.c.cell,
+                per_response.c.value.cast(Float),
+                func.count(),
+            )
+            .where(per_response.c.value > 0)
+            .group_by(per_response.c.cell, per_response.c.value)
+        )
     columns = ["wave_id", "code", "cell", "value", "n"]
-    for query in (plain, ranks, answered):
+    for query in queries:
         session.execute(insert(AnswerCount).from_select(columns, query))
     session.flush()
     return (
@@ -372,19 +421,38 @@ def design_cells(session: Session, wave: Wave) -> list[tuple[str, int]]:
     return [(str(cell or ""), int(n)) for cell, n in rows]
 
 
-def answer_counts(
-    session: Session, wave: Wave, codes: Sequence[str] | None = None
-) -> list[tuple[str, str, float, int]]:
-    """(code, cell, value, n) rows of the wave's counts, for some codes or all.
-
-    Read with the driver's fetchall: a national report reads a million of these rows."""
-    query = select(AnswerCount.code, AnswerCount.cell, AnswerCount.value, AnswerCount.n).where(
-        AnswerCount.wave_id == wave.id
+def answer_counts(session: Session, wave: Wave) -> list[tuple[str, str, float, int]]:
+    """Every (code, cell, value, n) row of the wave's counts."""
+    rows = session.execute(
+        select(AnswerCount.code, AnswerCount.cell, AnswerCount.value, AnswerCount.n).where(
+            AnswerCount.wave_id == wave.id
+        )
     )
-    if codes is not None:
-        query = query.where(AnswerCount.code.in_(list(codes)))
-    cursor: Any = session.connection().execute(query).cursor
-    return list(cursor.fetchall())
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def answer_count_arrays(
+    session: Session, wave: Wave, codes: Sequence[str], cell_width: int
+) -> dict[str, np.ndarray]:
+    """The counts of some codes: per code, an array with one row per (cell, value) holding the
+    cell's `cell_width` demographic codes, the value and n.
+
+    A national wave has about a million count rows. The database joins each code's rows into
+    one text of numbers, which numpy parses in C: reading them as Python tuples would take
+    longer than the whole analysis."""
+    if not codes:
+        return {}
+    cell_numbers = func.replace(AnswerCount.cell, "|", ",") + "," if cell_width else literal("")
+    row_text = cell_numbers + AnswerCount.value.cast(String) + "," + AnswerCount.n.cast(String)
+    rows = session.execute(
+        select(AnswerCount.code, func.aggregate_strings(row_text, ","))
+        .where(AnswerCount.wave_id == wave.id, AnswerCount.code.in_(list(codes)))
+        .group_by(AnswerCount.code)
+    )
+    width = cell_width + 2
+    found = {str(code): np.fromstring(text, sep=",").reshape(-1, width) for code, text in rows}
+    empty = np.empty((0, width))
+    return {code: found.get(code, empty) for code in codes}
 
 
 IMPORTED_LAYOUT = '{"imported": true}'

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from consult.models import Answer, Response, ResponseStatus
@@ -210,3 +210,69 @@ def test_change_since_the_previous_wave(app: Flask, simulated_wave: str, tmp_pat
     for change in acceptance:
         assert math.isclose(change["difference"], change["later"] - change["earlier"])
         assert change["ci_low"] <= change["difference"] <= change["ci_high"]
+
+
+def test_summary_from_profiles_equals_the_summary_from_every_joint_answer(
+    app: Flask, simulated_wave: str
+) -> None:
+    """The summary reads coarsened profiles kept as responses complete; cutting its tables from
+    the full joint answers in the database must give the same figures."""
+    from analysis import acceptance_summary
+    from consult import store
+    from consult.extensions import db
+    from consult.results import applications_of, joint_table, load_design, summary
+
+    with app.app_context():
+        wave = store.wave_by_slug(db.session, simulated_wave)
+        assert wave is not None
+        design = load_design(db.session, wave)
+        from_profiles = summary(db.session, design)
+        direct = acceptance_summary(
+            design.weights,
+            applications_of(design.question_set),
+            lambda codes: joint_table(db.session, design, codes),
+            minimum=wave.min_cell_size,
+        )
+    assert from_profiles is not None
+    ours, theirs = from_profiles.rows(), direct.rows()
+    assert len(ours) == len(theirs) > 100
+    for mine, other in zip(ours, theirs, strict=True):
+        assert (mine.item, mine.option, mine.suppressed) == (
+            other.item,
+            other.option,
+            other.suppressed,
+        )
+        if not mine.suppressed:
+            assert math.isclose(mine.estimate, other.estimate, rel_tol=1e-12, abs_tol=1e-15)
+            assert math.isclose(mine.se, other.se, rel_tol=1e-9, abs_tol=1e-15)
+    tests = 0
+    for mine_app, other_app in zip(from_profiles.applications, direct.applications, strict=True):
+        for mine_c, other_c in zip(mine_app.conditions, other_app.conditions, strict=True):
+            if mine_c.versus_next is not None and not mine_c.versus_next.suppressed:
+                assert other_c.versus_next is not None
+                assert math.isclose(mine_c.versus_next.se, other_c.versus_next.se, rel_tol=1e-9)
+                tests += 1
+    assert tests > 10
+
+
+def test_report_recounts_a_wave_counted_by_older_rules(
+    app: Flask, simulated_wave: str, tmp_path: Path
+) -> None:
+    from consult import store
+    from consult.extensions import db
+    from consult.models import AnswerCount
+    from consult.results import ResultsError, load_design
+
+    with app.app_context():
+        wave = store.wave_by_slug(db.session, simulated_wave)
+        assert wave is not None
+        wave.counts_version = 0
+        db.session.execute(delete(AnswerCount).where(AnswerCount.code.startswith("~")))
+        db.commit()
+        with pytest.raises(ResultsError, match="predate"):
+            load_design(db.session, wave)
+    code, output, path = report(app, tmp_path, "--wave", simulated_wave)
+    assert code == 0, output
+    assert f"Recounted {simulated_wave}" in output
+    summary = json.loads(path.read_text())["summary"]
+    assert all(d["acceptance"]["se"] > 0 for d in summary["domains"])
