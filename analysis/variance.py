@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from scipy import sparse
@@ -55,26 +56,63 @@ def _cell_sums(n_cells: int, cell: np.ndarray, values: np.ndarray) -> np.ndarray
     return np.asarray(membership @ values)
 
 
-def _projection_shift(design: Weights, s1: np.ndarray) -> np.ndarray:
-    """Per-cell shift g with residual x = w * (u + g), after R's ten sweeps over the margins."""
-    n_c = design.cells.counts.astype(np.float64)[:, None]
+@dataclass(frozen=True, eq=False)
+class _Calibration:
+    """R's ten raking sweeps as one linear map, worked out once per design.
+
+    The shift ``g`` only ever moves along category indicators, ``g = T' beta`` with ``T`` the
+    stacked category-by-cell indicators of all margins (K rows, a few dozen), and each sweep reads
+    ``x`` only through its category totals. So ``beta = R (T s1)`` for a K x K matrix ``R``,
+    found by running the sweeps once on the identity. Every variance term then needs only
+    K-row products of the per-cell sums ``s1``: the sweeps cost nothing per estimate.
+    """
+
+    members: sparse.csr_matrix
+    """T: K x cells."""
+    sweeps: np.ndarray
+    """R: K x K."""
+    shift_square: np.ndarray
+    """T diag(w^2 n) T': K x K, for g' diag(w^2 n) g."""
+    shift_total: np.ndarray
+    """T (w n): K, for the total of the shift."""
+
+
+_CALIBRATIONS: WeakKeyDictionary[Weights, _Calibration] = WeakKeyDictionary()
+
+
+def _calibration(design: Weights) -> _Calibration:
+    found = _CALIBRATIONS.get(design)
+    if found is not None:
+        return found
+    n_c = design.cells.counts.astype(np.float64)
     n_cells = len(n_c)
-    # Category-by-cell indicator matrices: a sparse product sums cells into categories far
-    # faster than np.add.at.
-    members = [
-        sparse.csr_matrix(
-            (np.ones(n_cells), (margin.cell_category, np.arange(n_cells))),
-            shape=(margin.size, n_cells),
-        )
-        for margin in design.margins
-    ]
-    g = np.zeros_like(s1)
+    offsets = np.cumsum([0, *(margin.size for margin in design.margins)])
+    k = int(offsets[-1])
+    members = sparse.vstack(
+        [
+            sparse.csr_matrix(
+                (np.ones(n_cells), (margin.cell_category, np.arange(n_cells))),
+                shape=(margin.size, n_cells),
+            )
+            for margin in design.margins
+        ]
+    ).tocsr()
+    crossed = np.asarray((members @ sparse.diags(n_c) @ members.T).todense())
+    # The sweeps, run on the category totals of the K unit vectors at once.
+    beta = np.zeros((k, k))
     for _ in range(RAKING_SWEEPS):
-        for margin, member in zip(design.margins, members, strict=True):
-            totals = np.asarray(member @ (s1 + n_c * g))
-            means = totals / margin.respondents[:, None]
-            g = g - means[margin.cell_category]
-    return g
+        for margin, start, stop in zip(design.margins, offsets[:-1], offsets[1:], strict=True):
+            totals = np.eye(k)[start:stop] + crossed[start:stop] @ beta
+            beta[start:stop] -= totals / margin.respondents[:, None]
+    w = design.weights
+    found = _Calibration(
+        members=members,
+        sweeps=beta,
+        shift_square=np.asarray((members @ sparse.diags(w**2 * n_c) @ members.T).todense()),
+        shift_total=members @ (w * n_c),
+    )
+    _CALIBRATIONS[design] = found
+    return found
 
 
 def covariance(
@@ -103,14 +141,13 @@ def covariance(
     w_class = class_weights(design, cell, mode)
     second = (u * (c * w_class**2)[:, None]).T @ u
     if mode == "calibrated" and design.margins:
+        calibration = _calibration(design)
         w_cells = design.weights
-        n_c = design.cells.counts.astype(np.float64)
         s1 = _cell_sums(len(w_cells), cell, c[:, None] * u)
-        g = _projection_shift(design, s1)
-        w2 = w_cells**2
-        cross = (s1 * w2[:, None]).T @ g
-        second = second + cross + cross.T + (g * (w2 * n_c)[:, None]).T @ g
-        first = (w_cells[:, None] * (s1 + n_c[:, None] * g)).sum(axis=0)
+        beta = calibration.sweeps @ (calibration.members @ s1)
+        cross = (calibration.members @ (w_cells[:, None] ** 2 * s1)).T @ beta
+        second = second + cross + cross.T + beta.T @ calibration.shift_square @ beta
+        first = w_cells @ s1 + calibration.shift_total @ beta
     else:
         first = ((c * w_class)[:, None] * u).sum(axis=0)
     result: np.ndarray = n / (n - 1) * (second - np.outer(first, first) / n)
@@ -182,16 +219,17 @@ def _block_covariances(
     u3 = u.reshape(k, blocks, size)
     second = np.einsum("kbi,k,kbj->bij", u3, c * w_class**2, u3, optimize=True)
     if mode == "calibrated" and design.margins:
+        calibration = _calibration(design)
         w_cells = design.weights
-        n_c = design.cells.counts.astype(np.float64)
         s1 = _cell_sums(len(w_cells), cell, c[:, None] * u)
-        g = _projection_shift(design, s1)
-        w2 = w_cells**2
-        s3, g3 = s1.reshape(-1, blocks, size), g.reshape(-1, blocks, size)
-        cross = np.einsum("cbi,c,cbj->bij", s3, w2, g3, optimize=True)
+        beta = calibration.sweeps @ (calibration.members @ s1)
+        weighted = calibration.members @ (w_cells[:, None] ** 2 * s1)
+        beta3 = beta.reshape(-1, blocks, size)
+        cross = np.einsum("kbi,kbj->bij", weighted.reshape(-1, blocks, size), beta3)
         second = second + cross + cross.transpose(0, 2, 1)
-        second = second + np.einsum("cbi,c,cbj->bij", g3, w2 * n_c, g3, optimize=True)
-        first = (w_cells[:, None] * (s1 + n_c[:, None] * g)).sum(axis=0)
+        shifted = (calibration.shift_square @ beta).reshape(-1, blocks, size)
+        second = second + np.einsum("kbi,kbj->bij", beta3, shifted)
+        first = w_cells @ s1 + calibration.shift_total @ beta
     else:
         first = ((c * w_class)[:, None] * u).sum(axis=0)
     first3 = first.reshape(blocks, size)

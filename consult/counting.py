@@ -192,7 +192,7 @@ def count_completed_response(
     """Add one complete response to the wave's counts."""
     counted = counted_values(question_set, cells)
     store.add_answer_counts(
-        session, wave, {(key, code, value): n for (code, value), n in counted.items()}
+        session, wave, {key: 1}, {(key, code, value): n for (code, value), n in counted.items()}
     )
 
 

@@ -139,5 +139,6 @@ def import_responses(session: Session, wave: Wave, text: str, today: dt.date) ->
     store.insert_complete_responses(
         session, wave, [(r.cell, r.cells) for r in responses], today, language="nl"
     )
-    store.add_answer_counts(session, wave, counts)
+    respondents = Counter(response.cell for response in responses)
+    store.add_answer_counts(session, wave, respondents, counts)
     return len(responses)

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-COUNTS_VERSION = 1
+COUNTS_VERSION = 2
 """Version of the rules by which `consult.counting` keeps a wave's answer counts; bump it when they
 change, and older waves are recounted before their next report."""
 
@@ -273,21 +273,39 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(String(500))
 
 
+class WeightingCell(Base):
+    """One weighting cell of a wave (a combination of demographic answers) and how many complete
+    responses it holds: the design the analysis rakes, kept up to date as responses complete."""
+
+    __tablename__ = "weighting_cell"
+    __table_args__ = (UniqueConstraint("wave_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"))
+    # Demographic option codes joined by '|', -1 when unanswered (as `Response.cell`).
+    key: Mapped[str] = mapped_column(String(64))
+    respondents: Mapped[int] = mapped_column(Integer)
+
+
 class AnswerCount(Base):
     """How many complete responses in one weighting cell gave one answer value to one code.
 
     Kept up to date as responses complete, so the analysis reads a table of counts, never every
     answer. `value` is the option code (choice items), the number (number and slider items) or the
     rank (code `ITEM.option` of a ranking item); multiple-choice items also count who answered them
-    under value -1.
+    under value -1, and `~` codes hold the acceptance summary's profiles (`counting.Profile`).
+    Stored in key order (no rowid on SQLite): a report reads each code's rows as one range.
     """
 
     __tablename__ = "answer_count"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     wave_id: Mapped[int] = mapped_column(
         ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True
     )
     code: Mapped[str] = mapped_column(String(48), primary_key=True)
-    cell: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cell_id: Mapped[int] = mapped_column(
+        ForeignKey("weighting_cell.id", ondelete="CASCADE"), primary_key=True
+    )
     value: Mapped[float] = mapped_column(Float, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)

@@ -59,44 +59,6 @@ class ResultsError(ValueError):
     """The wave cannot be analysed yet (no responses, no margins...); the message says why."""
 
 
-@dataclass(frozen=True)
-class CellIndex:
-    """Finds the design's position of cells given as rows of demographic codes, as arrays.
-
-    Each row is packed into one integer (codes shifted past -1, mixed radix), looked up in the
-    sorted packed keys of the design's cells."""
-
-    radix: tuple[int, ...]
-    sorted_keys: np.ndarray
-    positions: np.ndarray
-
-    @classmethod
-    def of(cls, categories: np.ndarray) -> CellIndex:
-        radix = tuple(int(column.max()) + 2 for column in categories.T)
-        if math.prod(radix) >= 2**63:
-            raise ResultsError("demographic option codes too large to index the weighting cells")
-        keys = cls._pack(categories, radix)
-        order = np.argsort(keys)
-        return cls(radix, keys[order], order)
-
-    @staticmethod
-    def _pack(rows: np.ndarray, radix: tuple[int, ...]) -> np.ndarray:
-        key = np.zeros(len(rows), dtype=np.int64)
-        for column, size in enumerate(radix):
-            key = key * size + (rows[:, column].astype(np.int64) + 1)
-        return key
-
-    def __call__(self, rows: np.ndarray) -> np.ndarray:
-        """Design positions of `rows` (every row must be one of the design's cells)."""
-        keys = self._pack(rows, self.radix)
-        found = np.searchsorted(self.sorted_keys, keys)
-        found = np.minimum(found, len(self.sorted_keys) - 1)
-        if len(keys) and not np.array_equal(self.sorted_keys[found], keys):
-            raise ResultsError("counts name a weighting cell with no complete response")
-        result: np.ndarray = self.positions[found]
-        return result
-
-
 @dataclass
 class WaveDesign:
     """A wave's weighting cells and weights, with the counts tables read so far."""
@@ -107,23 +69,19 @@ class WaveDesign:
     weights: Weights
     mode: Mode
     cell_index: dict[str, int]
+    cell_ids: np.ndarray
+    """The database id of each cell, in increasing order."""
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
-    _cell_rows: CellIndex | None = None
 
     def read_counts(self, session: Session, codes: Sequence[str]) -> None:
-        """Read the kept counts of many codes in one query (a report reads nearly all)."""
+        """Read the kept counts of many codes at once (a report reads nearly all)."""
         wanted = [code for code in dict.fromkeys(codes) if (code,) not in self._tables]
-        if not wanted:
-            return
-        if self._cell_rows is None:
-            self._cell_rows = CellIndex.of(self.cells.categories)
-        width = len(self.cells.variables)
-        for code, rows in store.answer_count_arrays(session, self.wave, wanted, width).items():
-            values = rows[:, width]
+        for code, rows in store.answer_count_arrays(session, self.wave, wanted).items():
+            values = rows[:, 1]
             self._tables[(code,)] = Grouped(
-                cell=self._cell_rows(rows[:, :width]),
+                cell=np.searchsorted(self.cell_ids, rows[:, 0].astype(np.int64)),
                 keys={code: values if self._numeric(code) else values.astype(np.int64)},
-                counts=rows[:, width + 1].astype(np.int64),
+                counts=rows[:, 2].astype(np.int64),
             )
 
     def _numeric(self, code: str) -> bool:
@@ -150,10 +108,10 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
         raise ResultsError(f"wave {wave.slug} has no complete responses yet")
     cells = Cells(
         variables=variables,
-        categories=np.array([parse_cell_key(key) for key, _ in rows], dtype=np.int64).reshape(
+        categories=np.array([parse_cell_key(key) for _, key, _ in rows], dtype=np.int64).reshape(
             len(rows), len(variables)
         ),
-        counts=np.array([n for _, n in rows], dtype=np.int64),
+        counts=np.array([n for _, _, n in rows], dtype=np.int64),
     )
     if mode == "unweighted":
         weights = Weights.equal(cells)
@@ -174,7 +132,13 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
         }
         weights = rake(cells, margins, refused=outside)
     return WaveDesign(
-        wave, question_set, cells, weights, mode, {key: i for i, (key, _) in enumerate(rows)}
+        wave,
+        question_set,
+        cells,
+        weights,
+        mode,
+        cell_index={key: i for i, (_, key, _) in enumerate(rows)},
+        cell_ids=np.array([id_ for id_, _, _ in rows], dtype=np.int64),
     )
 
 

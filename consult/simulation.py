@@ -463,6 +463,12 @@ def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.d
             columns.option[lo:hi],
             columns.number[lo:hi],
         )
-    store.add_answer_counts(session, wave, counts_of(question_set, data, columns, cell_of, keys))
+    respondents = np.bincount(cell_of, minlength=len(keys))
+    store.add_answer_counts(
+        session,
+        wave,
+        {key: int(n) for key, n in zip(keys, respondents, strict=True) if n},
+        counts_of(question_set, data, columns, cell_of, keys),
+    )
     session.flush()
     return n

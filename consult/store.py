@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -24,6 +25,7 @@ from consult.models import (
     User,
     Wave,
     WaveStatus,
+    WeightingCell,
 )
 from surveys.model import AnswerCell
 
@@ -265,42 +267,71 @@ def complete_answer_counts(
 
 
 def add_answer_counts(
-    session: Session, wave: Wave, counts: Mapping[tuple[str, str, float], int]
+    session: Session,
+    wave: Wave,
+    respondents: Mapping[str, int],
+    counts: Mapping[tuple[str, str, float], int],
 ) -> None:
-    """Add (cell, code, value) -> k to the wave's counts (`n = n + k`).
+    """Add complete responses to the wave's counts: `respondents` per cell key, and
+    (cell key, code, value) -> k to the answer counts (`n = n + k`).
 
-    One statement for a submitted response; bulk loads (many thousands of rows) go through the
-    driver directly, since the ORM's per-row bookkeeping would dominate.
+    A few statements for a submitted response; bulk loads (many thousands of rows) go through
+    the driver directly, since the ORM's per-row bookkeeping would dominate.
     """
-    if not counts:
+    if not respondents:
         return
-    rows = [(wave.id, code, cell, value, n) for (cell, code, value), n in counts.items()]
-    upsert = (
-        "INSERT INTO answer_count (wave_id, code, cell, value, n) VALUES ({0}, {0}, {0}, {0}, {0}) "
-        "ON CONFLICT (wave_id, code, cell, value) DO UPDATE SET n = answer_count.n + excluded.n"
-    )
     raw: Any = session.connection().connection.driver_connection
-    if session.get_bind().dialect.name != "postgresql":
-        raw.executemany(upsert.format("?"), rows)
-        return
-    with raw.cursor() as cursor:
-        if len(rows) < 1000:
-            cursor.executemany(upsert.format("%s"), rows)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    marker = "%s" if postgres else "?"
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            ADD_RESPONDENTS.format(marker), [(wave.id, key, n) for key, n in respondents.items()]
+        )
+        cell_ids = {
+            key: id_
+            for key, id_ in session.execute(
+                select(WeightingCell.key, WeightingCell.id).where(
+                    WeightingCell.wave_id == wave.id, WeightingCell.key.in_(list(respondents))
+                )
+            )
+        }
+        rows = [
+            (wave.id, code, cell_ids[key], value, n) for (key, code, value), n in counts.items()
+        ]
+        if not postgres or len(rows) < 1000:
+            cursor.executemany(ADD_COUNTS.format(marker), rows)
             return
-        # Many rows: COPY them into a scratch table, then one upsert from it.
+        # Many rows on PostgreSQL: COPY them into a scratch table, then one upsert from it.
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_count "
             "(LIKE answer_count INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         cursor.execute("DELETE FROM incoming_count")
-        with cursor.copy("COPY incoming_count (wave_id, code, cell, value, n) FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY incoming_count (wave_id, code, cell_id, value, n) FROM STDIN"
+        ) as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(
-            "INSERT INTO answer_count (wave_id, code, cell, value, n) "
-            "SELECT wave_id, code, cell, value, n FROM incoming_count "
-            "ON CONFLICT (wave_id, code, cell, value) DO UPDATE SET n = answer_count.n + excluded.n"
-        )
+        cursor.execute(ADD_INCOMING_COUNTS)
+    finally:
+        cursor.close()
+
+
+ADD_RESPONDENTS = (
+    "INSERT INTO weighting_cell (wave_id, key, respondents) VALUES ({0}, {0}, {0}) "
+    "ON CONFLICT (wave_id, key) "
+    "DO UPDATE SET respondents = weighting_cell.respondents + excluded.respondents"
+)
+ADD_COUNTS = (
+    "INSERT INTO answer_count (wave_id, code, cell_id, value, n) VALUES ({0}, {0}, {0}, {0}, {0}) "
+    "ON CONFLICT (wave_id, code, cell_id, value) DO UPDATE SET n = answer_count.n + excluded.n"
+)
+ADD_INCOMING_COUNTS = (
+    "INSERT INTO answer_count (wave_id, code, cell_id, value, n) "
+    "SELECT wave_id, code, cell_id, value, n FROM incoming_count "
+    "ON CONFLICT (wave_id, code, cell_id, value) DO UPDATE SET n = answer_count.n + excluded.n"
+)
 
 
 ProfileSpec = tuple[str, Sequence[str], Sequence[Sequence[Sequence[int]]]]
@@ -320,44 +351,57 @@ def rebuild_answer_counts(
     each profile is counted as `counting.Profile` describes, one grouped pass per profile.
     """
     session.execute(delete(AnswerCount).where(AnswerCount.wave_id == wave.id))
+    session.execute(delete(WeightingCell).where(WeightingCell.wave_id == wave.id))
     complete = (Response.wave_id == wave.id) & (Response.status == ResponseStatus.COMPLETE)
+    session.execute(
+        insert(WeightingCell).from_select(
+            ["wave_id", "key", "respondents"],
+            select(literal(wave.id), func.coalesce(Response.cell, ""), func.count())
+            .where(complete)
+            .group_by(Response.cell),
+        )
+    )
+    cell = (WeightingCell.wave_id == wave.id) & (WeightingCell.key == Response.cell)
     ranking, multiple = list(ranking), list(multiple)
     value = func.coalesce(Answer.option, Answer.number)
     plain = (
         select(
             literal(wave.id),
             Answer.code,
-            Response.cell,
+            WeightingCell.id,
             value.cast(Float),
             func.count(),
         )
         .join(Response, Response.id == Answer.response_id)
+        .join(WeightingCell, cell)
         .where(complete, Answer.code.not_in(ranking), value.is_not(None))
-        .group_by(Answer.code, Response.cell, value)
+        .group_by(Answer.code, WeightingCell.id, value)
     )
     ranks = (
         select(
             literal(wave.id),
             Answer.code + "." + Answer.option.cast(String),
-            Response.cell,
+            WeightingCell.id,
             Answer.number.cast(Float),
             func.count(),
         )
         .join(Response, Response.id == Answer.response_id)
+        .join(WeightingCell, cell)
         .where(complete, Answer.code.in_(ranking))
-        .group_by(Answer.code, Answer.option, Response.cell, Answer.number)
+        .group_by(Answer.code, Answer.option, WeightingCell.id, Answer.number)
     )
     answered = (
         select(
             literal(wave.id),
             Answer.code,
-            Response.cell,
+            WeightingCell.id,
             literal(-1.0, Float),
             func.count(func.distinct(Answer.response_id)),
         )
         .join(Response, Response.id == Answer.response_id)
+        .join(WeightingCell, cell)
         .where(complete, Answer.code.in_(multiple))
-        .group_by(Answer.code, Response.cell)
+        .group_by(Answer.code, WeightingCell.id)
     )
     queries = [plain, ranks, answered]
     for code, items, groups in profiles:
@@ -382,10 +426,11 @@ def rebuild_answer_counts(
             )
         )
         per_response = (
-            select(Response.cell.label("cell"), state.label("value"))
+            select(WeightingCell.id.label("cell"), state.label("value"))
             .join(Response, Response.id == Answer.response_id)
+            .join(WeightingCell, cell)
             .where(complete, Answer.code.in_(list(items)))
-            .group_by(Answer.response_id, Response.cell)
+            .group_by(Answer.response_id, WeightingCell.id)
             .subquery()
         )
         queries.append(
@@ -399,7 +444,7 @@ def rebuild_answer_counts(
             .where(per_response.c.value > 0)
             .group_by(per_response.c.cell, per_response.c.value)
         )
-    columns = ["wave_id", "code", "cell", "value", "n"]
+    columns = ["wave_id", "code", "cell_id", "value", "n"]
     for query in queries:
         session.execute(insert(AnswerCount).from_select(columns, query))
     session.flush()
@@ -411,48 +456,49 @@ def rebuild_answer_counts(
     )
 
 
-def design_cells(session: Session, wave: Wave) -> list[tuple[str, int]]:
-    """(cell, complete responses) of a wave: the design's weighting cells."""
+def design_cells(session: Session, wave: Wave) -> list[tuple[int, str, int]]:
+    """(id, key, complete responses) of a wave's weighting cells: the design."""
     rows = session.execute(
-        select(Response.cell, func.count(Response.id))
-        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.COMPLETE)
-        .group_by(Response.cell)
+        select(WeightingCell.id, WeightingCell.key, WeightingCell.respondents)
+        .where(WeightingCell.wave_id == wave.id, WeightingCell.respondents > 0)
+        .order_by(WeightingCell.id)
     )
-    return [(str(cell or ""), int(n)) for cell, n in rows]
+    return [(int(id_), str(key), int(n)) for id_, key, n in rows]
 
 
 def answer_counts(session: Session, wave: Wave) -> list[tuple[str, str, float, int]]:
-    """Every (code, cell, value, n) row of the wave's counts."""
+    """Every (code, cell key, value, n) row of the wave's counts."""
     rows = session.execute(
-        select(AnswerCount.code, AnswerCount.cell, AnswerCount.value, AnswerCount.n).where(
-            AnswerCount.wave_id == wave.id
-        )
+        select(AnswerCount.code, WeightingCell.key, AnswerCount.value, AnswerCount.n)
+        .join(WeightingCell, WeightingCell.id == AnswerCount.cell_id)
+        .where(AnswerCount.wave_id == wave.id)
     )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return [(str(code), str(key), float(value), int(n)) for code, key, value, n in rows]
 
 
 def answer_count_arrays(
-    session: Session, wave: Wave, codes: Sequence[str], cell_width: int
+    session: Session, wave: Wave, codes: Sequence[str]
 ) -> dict[str, np.ndarray]:
-    """The counts of some codes: per code, an array with one row per (cell, value) holding the
-    cell's `cell_width` demographic codes, the value and n.
+    """The counts of some codes: per code, an array of (cell id, value, n) rows.
 
-    A national wave has about a million count rows. The database joins each code's rows into
-    one text of numbers, which numpy parses in C: reading them as Python tuples would take
-    longer than the whole analysis."""
-    if not codes:
-        return {}
-    cell_numbers = func.replace(AnswerCount.cell, "|", ",") + "," if cell_width else literal("")
-    row_text = cell_numbers + AnswerCount.value.cast(String) + "," + AnswerCount.n.cast(String)
-    rows = session.execute(
-        select(AnswerCount.code, func.aggregate_strings(row_text, ","))
-        .where(AnswerCount.wave_id == wave.id, AnswerCount.code.in_(list(codes)))
-        .group_by(AnswerCount.code)
-    )
-    width = cell_width + 2
-    found = {str(code): np.fromstring(text, sep=",").reshape(-1, width) for code, text in rows}
-    empty = np.empty((0, width))
-    return {code: found.get(code, empty) for code in codes}
+    A national wave has about a million count rows, so they are read with the driver's cursor,
+    one key range per code, and go straight into numpy."""
+    raw: Any = session.connection().connection.driver_connection
+    marker = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    query = "SELECT cell_id, value, n FROM answer_count WHERE wave_id = {0} AND code = {0}"
+    query = query.format(marker)
+    found = {}
+    cursor = raw.cursor()
+    try:
+        for code in dict.fromkeys(codes):
+            cursor.execute(query, (wave.id, code))
+            rows = cursor.fetchall()
+            found[code] = np.fromiter(
+                itertools.chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)
+            ).reshape(-1, 3)
+    finally:
+        cursor.close()
+    return found
 
 
 IMPORTED_LAYOUT = '{"imported": true}'

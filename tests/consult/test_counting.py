@@ -36,7 +36,7 @@ def test_counts_kept_while_answering_equal_a_recount(
     wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
     assert wave is not None
     kept = sorted(store.answer_counts(db, wave))
-    cells = dict(store.design_cells(db, wave))
+    cells = {key: n for _, key, n in store.design_cells(db, wave)}
     assert sum(cells.values()) == 3  # the unfinished response is not in the design
     assert sorted(db.scalars(select(Response.cell).where(Response.cell.is_not(None)))) == [
         "1",
@@ -45,6 +45,7 @@ def test_counts_kept_while_answering_equal_a_recount(
     ]
     rebuild_counts(db, wave, question_set_of(wave.question_set_version))
     assert sorted(store.answer_counts(db, wave)) == kept
+    assert {key: n for _, key, n in store.design_cells(db, wave)} == cells
 
     by_code: dict[str, dict[float, int]] = {}
     for code, _cell, value, n in kept:

@@ -44,7 +44,7 @@ def test_import_stores_complete_responses_with_counts(
     assert sorted(ranks) == [(1, 1.0), (1, 2.0), (2, 2.0), (2, 3.0), (3, 1.0), (3, 3.0)]
     wave = db.scalar(select(Wave).where(Wave.slug == "mini-2026"))
     assert wave is not None
-    assert sorted(c for c, _ in store.design_cells(db, wave)) == ["1", "2", "99"]
+    assert sorted(key for _, key, _ in store.design_cells(db, wave)) == ["1", "2", "99"]
     imported = sorted(store.answer_counts(db, wave))
     rebuild_counts(db, wave, question_set_of(wave.question_set_version))
     assert sorted(store.answer_counts(db, wave)) == imported
