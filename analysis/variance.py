@@ -4,8 +4,10 @@ An estimate's influence value for respondent i is ``x_i = w_i * u_i``, where ``u
 on the respondent's class (cell and answers). R's survey package, for a raked design, replaces x by
 its residual on the raking margins: ten sweeps of ``x <- x - w * ave(x / w, margin)`` over the
 margins in raking order. Because ``x / w`` changes by the same amount for every respondent of a
-category, the residual is ``w_i * (u_i + g_c)`` with a per-cell shift ``g_c``: the sweeps run on
-per-cell sums, and the variance follows from per-class sums of ``u`` and ``u u'``.
+category, the residual is ``w_i * (u_i + g_c)`` with a per-cell shift ``g_c``, and the variance
+follows from per-class sums of ``u`` and ``u u'``. The shift moves only along the categories'
+indicators and the sweeps read only category totals, so the ten sweeps are one small linear map
+worked out once per design (`_Calibration`).
 """
 
 from __future__ import annotations
