@@ -29,7 +29,7 @@ from analysis.disclosure import (
     suppress_table,
 )
 from analysis.estimates import FIELDS, Estimate, logit_interval, mean_interval, means, proportions
-from analysis.scales import Alpha, cronbach_alpha
+from analysis.scales import Alpha, cronbach_alpha, cronbach_alpha_from_moments, moment_names
 from analysis.variance import Mode
 from analysis.waves import WaveDifference, wave_difference, wave_differences
 from analysis.weighting import REFUSED, UNKNOWN, Margin, Margins, WeightingError, Weights, rake
@@ -65,9 +65,11 @@ __all__ = [
     "WeightingError",
     "acceptance_summary",
     "cronbach_alpha",
+    "cronbach_alpha_from_moments",
     "logit_interval",
     "mean_interval",
     "means",
+    "moment_names",
     "proportions",
     "rake",
     "rao_scott",

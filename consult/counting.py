@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from analysis import Application, Coding, Condition
+from analysis import Application, Coding, Condition, moment_names
 from consult import store
 from consult.models import COUNTS_VERSION, Wave
 from consult.question_sets import question_set_of
@@ -149,6 +149,42 @@ def summary_profiles(question_set: QuestionSet, coding: Coding = Coding()) -> li
     return profiles
 
 
+@dataclass(frozen=True)
+class ScaleSums:
+    """What Cronbach's alpha needs of a battery, kept as counts under one code: for value m the
+    m-th of `analysis.moment_names` (respondents, each row's sum, each product's sum) summed over
+    the cell's respondents who answered every row with a substantive code."""
+
+    code: str
+    item: str
+    rows: tuple[str, ...]
+    excluded: tuple[int, ...]
+    """Codes that are not on the scale (don't know, refused)."""
+
+    def sums(self, option_of: Callable[[str], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Which respondents count (answered every row on the scale), and their moments."""
+        answers = np.column_stack([option_of(row) for row in self.rows])
+        complete = np.all(answers >= 0, axis=1) & ~np.any(np.isin(answers, self.excluded), axis=1)
+        moments = np.column_stack(
+            [np.prod(answers[:, list(name)], axis=1) for name in moment_names(len(self.rows))]
+        )
+        return complete, moments
+
+
+def scale_sums(question_set: QuestionSet) -> list[ScaleSums]:
+    """One `ScaleSums` per battery with at least two rows."""
+    return [
+        ScaleSums(
+            _profile_code("scale", item.code),
+            item.code,
+            tuple(row.code for row in item.rows),
+            tuple(choice.code for choice in item.choices if choice.missing),
+        )
+        for item in question_set.all_items()
+        if item.type == "battery" and len(item.rows) >= 2
+    ]
+
+
 def _profile_code(*parts: str) -> str:
     """'~' and the parts joined by ':' (no answer code starts with '~'), shortened to fit."""
     code = "~" + ":".join(parts)
@@ -179,10 +215,19 @@ def counted_values(
     for code in answered_multiple:
         counted[(code, ANSWERED)] += 1
     options = {cell.code: cell.option for cell in cells if cell.option is not None}
+
+    def option_of(code: str) -> np.ndarray:
+        return np.array([options.get(code, -1)])
+
     for profile in summary_profiles(question_set):
-        value = int(profile.values(lambda code: np.array([options.get(code, -1)]))[0])
+        value = int(profile.values(option_of)[0])
         if value:
             counted[(profile.code, float(value))] += 1
+    for scale in scale_sums(question_set):
+        complete, moments = scale.sums(option_of)
+        if complete[0]:
+            for m, moment in enumerate(moments[0].tolist()):
+                counted[(scale.code, float(m))] += int(moment)
     return counted
 
 
@@ -205,6 +250,7 @@ def rebuild_counts(session: Session, wave: Wave, question_set: QuestionSet) -> i
         ranking=[item.code for item in items if item.type == "ranking"],
         multiple=[item.code for item in items if item.type == "multiple"],
         profiles=[(p.code, p.items, p.groups) for p in summary_profiles(question_set)],
+        scales=[(s.code, s.rows, s.excluded) for s in scale_sums(question_set)],
     )
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-COUNTS_VERSION = 2
+COUNTS_VERSION = 3
 """Version of the rules by which `consult.counting` keeps a wave's answer counts; bump it when they
 change, and older waves are recounted before their next report."""
 
@@ -293,7 +294,8 @@ class AnswerCount(Base):
     Kept up to date as responses complete, so the analysis reads a table of counts, never every
     answer. `value` is the option code (choice items), the number (number and slider items) or the
     rank (code `ITEM.option` of a ranking item); multiple-choice items also count who answered them
-    under value -1, and `~` codes hold the acceptance summary's profiles (`counting.Profile`).
+    under value -1; `~` codes hold the acceptance summary's profiles (`counting.Profile`) and the
+    batteries' sums for Cronbach's alpha (`counting.ScaleSums`, whose n are sums, not counts).
     Stored in key order (no rowid on SQLite): a report reads each code's rows as one range.
     """
 
@@ -308,4 +310,4 @@ class AnswerCount(Base):
         ForeignKey("weighting_cell.id", ondelete="CASCADE"), primary_key=True
     )
     value: Mapped[float] = mapped_column(Float, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(BigInteger)

@@ -27,8 +27,9 @@ from analysis import (
     WaveDifference,
     Weights,
     acceptance_summary,
-    cronbach_alpha,
+    cronbach_alpha_from_moments,
     means,
+    moment_names,
     proportions,
     rake,
     rao_scott,
@@ -42,6 +43,7 @@ from consult.counting import (
     applications_of,
     demographic_items,
     parse_cell_key,
+    scale_sums,
     summary_profiles,
     unique_rows,
 )
@@ -383,24 +385,20 @@ def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) ->
 
 
 def scale_reliabilities(session: Session, design: WaveDesign) -> list[ScaleReliability]:
-    """Cronbach's alpha of every battery, from its rows' joint answer patterns."""
+    """Cronbach's alpha of every battery, from the sums kept per cell (`counting.ScaleSums`)."""
     scales = []
-    for item in design.question_set.all_items():
-        if item.type != "battery" or len(item.rows) < 2:
-            continue
-        codes = tuple(row.code for row in item.rows)
-        excluded = [choice.code for choice in item.choices if choice.missing]
+    for scale in scale_sums(design.question_set):
+        kept = item_table(session, design, scale.code)
+        cells, position = np.unique(kept.cell, return_inverse=True)
+        sums = np.zeros((len(cells), len(moment_names(len(scale.rows)))))
+        np.add.at(sums, (position, kept.keys[scale.code]), kept.counts)
         try:
-            alpha = cronbach_alpha(
-                design.weights,
-                joint_table(session, design, codes),
-                codes,
-                exclude=excluded,
-                mode=design.mode,
+            alpha = cronbach_alpha_from_moments(
+                design.weights, cells, sums, scale.rows, mode=design.mode
             )
         except ValueError:
             continue
-        scales.append(ScaleReliability(item.code, alpha))
+        scales.append(ScaleReliability(scale.item, alpha))
     return scales
 
 

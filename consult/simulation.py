@@ -16,7 +16,13 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from consult import store
-from consult.counting import MISSING, demographic_items, summary_profiles, unique_rows
+from consult.counting import (
+    MISSING,
+    demographic_items,
+    scale_sums,
+    summary_profiles,
+    unique_rows,
+)
 from consult.models import Wave
 from consult.question_sets import question_set_of
 from consult.waves import parse_margins
@@ -431,6 +437,14 @@ def counts_of(
         rows, n = _group_count(cell_of[counted], values[counted])
         for (cell, value), k in zip(rows, n, strict=True):
             counts[(keys[cell], profile.code, float(value))] = k
+    for scale in scale_sums(question_set):
+        complete, moments = scale.sums(lambda code: _options(data, code))
+        cells = cell_of[complete]
+        present = np.flatnonzero(np.bincount(cells, minlength=len(keys)))
+        for m, column in enumerate(moments[complete].T):
+            sums = np.bincount(cells, weights=column, minlength=len(keys))
+            for cell in present.tolist():
+                counts[(keys[cell], scale.code, float(m))] = int(sums[cell])
     return counts
 
 

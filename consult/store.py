@@ -9,7 +9,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, String, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    String,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from consult.models import (
@@ -336,6 +347,8 @@ ADD_INCOMING_COUNTS = (
 
 ProfileSpec = tuple[str, Sequence[str], Sequence[Sequence[Sequence[int]]]]
 """(code, items, groups of option codes per item) of a `counting.Profile`."""
+ScaleSpec = tuple[str, Sequence[str], Sequence[int]]
+"""(code, rows, codes off the scale) of a `counting.ScaleSums`."""
 
 
 def rebuild_answer_counts(
@@ -344,6 +357,7 @@ def rebuild_answer_counts(
     ranking: Sequence[str],
     multiple: Sequence[str],
     profiles: Sequence[ProfileSpec] = (),
+    scales: Sequence[ScaleSpec] = (),
 ) -> int:
     """Replace the wave's counts by a fresh count of its complete responses' answers.
 
@@ -447,6 +461,14 @@ def rebuild_answer_counts(
     columns = ["wave_id", "code", "cell_id", "value", "n"]
     for query in queries:
         session.execute(insert(AnswerCount).from_select(columns, query))
+    for code, rows, excluded in scales:
+        sums = [
+            {"wave_id": wave.id, "code": code, "cell_id": cell_id, "value": m, "n": total}
+            for cell_id, totals in _scale_sums(session, complete, rows, excluded)
+            for m, total in enumerate(totals)
+        ]
+        if sums:
+            session.execute(insert(AnswerCount), sums)
     session.flush()
     return (
         session.scalar(
@@ -454,6 +476,41 @@ def rebuild_answer_counts(
         )
         or 0
     )
+
+
+def _scale_sums(
+    session: Session, complete: ColumnElement[bool], rows: Sequence[str], excluded: Sequence[int]
+) -> list[tuple[int, list[int]]]:
+    """Per weighting cell, the sums `counting.ScaleSums` keeps, in one grouped pass: each
+    response's answers to the rows side by side, then summed over those on the scale."""
+    answers = [
+        func.max(case((Answer.code == row, Answer.option))).label(f"y{index}")
+        for index, row in enumerate(rows)
+    ]
+    on_scale = func.count(
+        case(((Answer.code.in_(list(rows))) & Answer.option.not_in(list(excluded)), 1))
+    )
+    per_response = (
+        select(WeightingCell.id.label("cell"), *answers)
+        .join(Response, Response.id == Answer.response_id)
+        .join(
+            WeightingCell,
+            (WeightingCell.wave_id == Response.wave_id) & (WeightingCell.key == Response.cell),
+        )
+        .where(complete, Answer.code.in_(list(rows)))
+        .group_by(Answer.response_id, WeightingCell.id)
+        .having(on_scale == len(rows))
+        .subquery()
+    )
+    y = [per_response.c[f"y{index}"] for index in range(len(rows))]
+    k = len(rows)
+    sums = [
+        func.count(),
+        *(func.sum(y[a]) for a in range(k)),
+        *(func.sum(y[a] * y[b]) for a in range(k) for b in range(a, k)),
+    ]
+    found = session.execute(select(per_response.c.cell, *sums).group_by(per_response.c.cell))
+    return [(int(cell), [int(s) for s in rest]) for cell, *rest in found]
 
 
 def design_cells(session: Session, wave: Wave) -> list[tuple[int, str, int]]:

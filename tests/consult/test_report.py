@@ -276,3 +276,30 @@ def test_report_recounts_a_wave_counted_by_older_rules(
     assert f"Recounted {simulated_wave}" in output
     summary = json.loads(path.read_text())["summary"]
     assert all(d["acceptance"]["se"] > 0 for d in summary["domains"])
+
+
+def test_scales_from_kept_sums_equal_alpha_from_every_answer_pattern(
+    app: Flask, simulated_wave: str
+) -> None:
+    from analysis import cronbach_alpha
+    from consult import store
+    from consult.extensions import db
+    from consult.results import joint_table, load_design, scale_reliabilities
+
+    with app.app_context():
+        wave = store.wave_by_slug(db.session, simulated_wave)
+        assert wave is not None
+        design = load_design(db.session, wave)
+        kept = scale_reliabilities(db.session, design)
+        assert len(kept) == 12  # eleven conditions batteries and the trust battery
+        for scale in kept:
+            battery = design.question_set.item(scale.item)
+            rows = tuple(row.code for row in battery.rows)
+            direct = cronbach_alpha(
+                design.weights,
+                joint_table(db.session, design, rows),
+                rows,
+                exclude=[choice.code for choice in battery.choices if choice.missing],
+            )
+            assert scale.alpha.respondents == direct.respondents > 0
+            assert math.isclose(scale.alpha.alpha, direct.alpha, rel_tol=1e-9)

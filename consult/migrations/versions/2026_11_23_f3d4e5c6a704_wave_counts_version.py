@@ -49,7 +49,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         key=("wave_id", "code", "cell_id", "value"),
-        with_rowid=False,
+        new=True,
     )
 
 
@@ -58,6 +58,7 @@ def downgrade() -> None:
     _create_answer_count(
         sa.Column("cell", sa.String(length=64), nullable=False),
         key=("wave_id", "code", "cell", "value"),
+        new=False,
     )
     op.drop_table("weighting_cell")
     with op.batch_alter_table("wave", schema=None) as batch_op:
@@ -67,20 +68,21 @@ def downgrade() -> None:
 def _create_answer_count(
     *cell: sa.Column[int] | sa.Column[str] | sa.ForeignKeyConstraint,
     key: tuple[str, ...],
-    with_rowid: bool = True,
+    new: bool,
 ) -> None:
-    """answer_count with the given cell column (empty: its counts are rebuilt)."""
+    """answer_count with the given cell column (empty: its counts are rebuilt). The new one
+    holds sums as well as counts (64-bit n) and is stored in key order on SQLite."""
     op.create_table(
         "answer_count",
         sa.Column("wave_id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=48), nullable=False),
         *cell,
         sa.Column("value", sa.Float(), nullable=False),
-        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("n", sa.BigInteger() if new else sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["wave_id"], ["wave.id"], name=op.f("fk_answer_count_wave_id_wave"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint(*key, name=op.f("pk_answer_count")),
-        sqlite_with_rowid=with_rowid,
+        sqlite_with_rowid=not new,
     )
     op.execute("UPDATE wave SET counts_version = 0")
