@@ -2,8 +2,10 @@
 
 Raking weights depend only on a respondent's weighting cell, so the analysis needs, per code,
 value and cell, how many complete responses gave that answer. Those counts are added when a
-response completes (a few dozen upserts in the same transaction), and can be rebuilt from the
-answers with one grouped statement.
+response completes (about a hundred upserts in the same transaction), and can be rebuilt from
+the answers with grouped statements. Beside the answers' own codes, two kinds of `~` codes keep
+what figures on several questions need: the acceptance summary's coarsened joint answers
+(`Profile`) and the batteries' sums for Cronbach's alpha (`ScaleSums`).
 """
 
 from __future__ import annotations
@@ -111,9 +113,15 @@ class Profile:
         return value
 
 
+MAX_PROFILE_ITEMS = 26
+"""4**26 < 2**53: a profile number stays exact in the counts' float value column."""
+
+
 def summary_profiles(question_set: QuestionSet, coding: Coding = Coding()) -> list[Profile]:  # noqa: B008
     """The profiles the acceptance summary reads: per application its conditions; per domain
-    its acceptance (with conditional acceptance) and each condition across applications."""
+    its acceptance (with conditional acceptance) and each condition across applications.
+    Profiles of more than `MAX_PROFILE_ITEMS` questions are not kept: the summary then groups
+    those joint answers from the answers themselves, which is exact but slow."""
     applications = applications_of(question_set)
     profiles = []
     for application in applications:
@@ -146,7 +154,7 @@ def summary_profiles(question_set: QuestionSet, coding: Coding = Coding()) -> li
                         ((coding.necessary,),) * len(rows),
                     )
                 )
-    return profiles
+    return [profile for profile in profiles if len(profile.items) <= MAX_PROFILE_ITEMS]
 
 
 @dataclass(frozen=True)
@@ -196,7 +204,8 @@ def _profile_code(*parts: str) -> str:
 def counted_values(
     question_set: QuestionSet, cells: Iterable[AnswerCell]
 ) -> Counter[tuple[str, float]]:
-    """The (code, value) pairs one response adds to the counts; text answers are not counted."""
+    """What one response adds to the counts, per (code, value): its answers (not texts), and
+    its profiles and scale sums."""
     cells = list(cells)
     counted: Counter[tuple[str, float]] = Counter()
     answered_multiple: set[str] = set()

@@ -212,11 +212,16 @@ def test_change_since_the_previous_wave(app: Flask, simulated_wave: str, tmp_pat
         assert change["ci_low"] <= change["difference"] <= change["ci_high"]
 
 
+@pytest.mark.parametrize("largest_profile", [26, 6])
 def test_summary_from_profiles_equals_the_summary_from_every_joint_answer(
-    app: Flask, simulated_wave: str
+    app: Flask, simulated_wave: str, largest_profile: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The summary reads coarsened profiles kept as responses complete; cutting its tables from
-    the full joint answers in the database must give the same figures."""
+    the full joint answers in the database must give the same figures. With a smaller limit on
+    profiles (as for a domain of many applications) the summary groups the answers it misses."""
+    from consult import counting
+
+    monkeypatch.setattr(counting, "MAX_PROFILE_ITEMS", largest_profile)
     from analysis import acceptance_summary
     from consult import store
     from consult.extensions import db
