@@ -54,12 +54,6 @@ class Application:
     conditional: str | None = None
     """Item code of the conditional acceptance question (role ``conditional_acceptance``)."""
 
-    @property
-    def items(self) -> tuple[str, ...]:
-        """Every item code the summary reads for this application."""
-        conditional = (self.conditional,) if self.conditional else ()
-        return (self.acceptance, *conditional, *(c.item for c in self.conditions))
-
 
 @dataclass(frozen=True)
 class Coding:

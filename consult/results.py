@@ -1,9 +1,10 @@
 """Weighted results of a wave: the database's counts handed to `analysis` as arrays.
 
 The design is every complete response of the wave; weights come from raking the weighting cells
-to the wave's population margins. Single-item figures read the counts kept in `answer_count`;
-figures on two or more items (subgroups by a question, the acceptance summary) read joint counts
-from one grouped query each.
+to the wave's population margins. Every figure reads counts kept in `answer_count` as
+responses complete: single items their own code, the acceptance summary its profiles and the
+scales their sums (`consult.counting`). Only subgroups by a question that is not a weighting
+variable read joint counts from a grouped query over the answers.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class WaveDesign:
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
 
     def read_counts(self, session: Session, codes: Sequence[str]) -> None:
-        """Read the kept counts of many codes at once (a report reads nearly all)."""
+        """Read the kept counts of some codes into the design's tables."""
         wanted = [code for code in dict.fromkeys(codes) if (code,) not in self._tables]
         for code, rows in store.answer_count_arrays(session, self.wave, wanted).items():
             values = rows[:, 1]
@@ -297,13 +298,6 @@ def summary(session: Session, design: WaveDesign) -> Summary | None:
     if not applications:
         return None
     profiles = summary_profiles(design.question_set)
-    design.read_counts(
-        session,
-        [
-            *(item for application in applications for item in application.items),
-            *(profile.code for profile in profiles),
-        ],
-    )
 
     def source(codes: tuple[str, ...]) -> Grouped:
         if len(codes) == 1:
