@@ -129,13 +129,18 @@ def grouping_codes(design: Weights, table: Grouped, name: str) -> np.ndarray:
 
 def _domains(
     design: Weights, table: Grouped, base: np.ndarray, group: str | None
-) -> list[tuple[int | None, np.ndarray]]:
-    """The domains to estimate: the base, or the base within each category of the group key."""
+) -> tuple[list[int | None], np.ndarray]:
+    """The domains to estimate, the base or the base within each category of the group key:
+    their group codes and each class's domain (-1 outside every domain)."""
     if group is None:
-        return [(None, base)]
+        return [None], np.where(base, 0, -1)
     codes = grouping_codes(design, table, group)
     inside = base & (codes >= 0) & (table.counts > 0)
-    return [(int(g), base & (codes == g)) for g in np.unique(codes[inside])]
+    groups = np.unique(codes[inside])
+    position = np.searchsorted(groups, codes)
+    found = base & (codes >= 0) & (position < len(groups))
+    found[found] = groups[position[found]] == codes[found]
+    return [int(g) for g in groups], np.where(found, position, -1)
 
 
 def proportions(
@@ -166,16 +171,20 @@ def proportions(
     )
     indicators = (y[:, None] == codes[None, :]).astype(np.float64)
     rows: list[Estimate] = []
-    domains = _domains(design, table, base, group)
-    fits = ratios_by_domain(
-        design, table.cell, table.counts, indicators, [domain for _, domain in domains], mode
-    )
-    for (group_code, domain), fit in zip(domains, fits, strict=True):
+    groups, domain = _domains(design, table, base, group)
+    fits = ratios_by_domain(design, table.cell, table.counts, indicators, domain, len(groups), mode)
+    inside = domain >= 0
+    chosen_by_domain = np.zeros((len(groups), len(codes)))
+    for j, column in enumerate(indicators.T):
+        chosen_by_domain[:, j] = np.bincount(
+            domain[inside], weights=(table.counts * column)[inside], minlength=len(groups)
+        )
+    for group_code, fit, chosen in zip(groups, fits, chosen_by_domain, strict=True):
         df = fit.respondents - 1
-        chosen = (table.counts[:, None] * indicators * domain[:, None]).sum(axis=0)
+        errors = fit.se
         for j, code in enumerate(codes):
             p = float(fit.estimate[j])
-            se = float(fit.se[j])
+            se = float(errors[j])
             low, high = logit_interval(p, se, df, level)
             rows.append(
                 Estimate(
@@ -219,11 +228,9 @@ def means(
         base &= ~np.isin(y, list(exclude))
     values = np.where(base, y, 0.0)
     rows: list[Estimate] = []
-    domains = _domains(design, table, base, group)
-    fits = ratios_by_domain(
-        design, table.cell, table.counts, values, [domain for _, domain in domains], mode
-    )
-    for (group_code, _), fit in zip(domains, fits, strict=True):
+    groups, domain = _domains(design, table, base, group)
+    fits = ratios_by_domain(design, table.cell, table.counts, values, domain, len(groups), mode)
+    for group_code, fit in zip(groups, fits, strict=True):
         df = fit.respondents - 1
         value = float(fit.estimate[0])
         se = float(fit.se[0])

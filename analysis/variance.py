@@ -12,7 +12,6 @@ worked out once per design (`_Calibration`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -204,88 +203,78 @@ def ratios(
     return Ratios(estimate, covariance(design, cell, counts, u, mode), respondents, total)
 
 
-def _block_covariances(
-    design: Weights, cell: np.ndarray, counts: np.ndarray, u: np.ndarray, mode: Mode, size: int
-) -> np.ndarray:
-    """The diagonal blocks (size x size) of `covariance(design, cell, counts, u, mode)`.
-
-    The same formula, with the second moments taken within each block of columns only: a
-    table's subgroups need no covariance between each other."""
-    k, m = u.shape
-    blocks = m // size
-    n = float(design.cells.n)
-    if n <= 1:
-        return np.full((blocks, size, size), np.nan)
-    c = counts.astype(np.float64)
-    w_class = class_weights(design, cell, mode)
-    u3 = u.reshape(k, blocks, size)
-    second = np.einsum("kbi,k,kbj->bij", u3, c * w_class**2, u3, optimize=True)
-    if mode == "calibrated" and design.margins:
-        calibration = _calibration(design)
-        w_cells = design.weights
-        s1 = _cell_sums(len(w_cells), cell, c[:, None] * u)
-        beta = calibration.sweeps @ (calibration.members @ s1)
-        weighted = calibration.members @ (w_cells[:, None] ** 2 * s1)
-        beta3 = beta.reshape(-1, blocks, size)
-        cross = np.einsum("kbi,kbj->bij", weighted.reshape(-1, blocks, size), beta3)
-        second = second + cross + cross.transpose(0, 2, 1)
-        shifted = (calibration.shift_square @ beta).reshape(-1, blocks, size)
-        second = second + np.einsum("kbi,kbj->bij", beta3, shifted)
-        first = w_cells @ s1 + calibration.shift_total @ beta
-    else:
-        first = ((c * w_class)[:, None] * u).sum(axis=0)
-    first3 = first.reshape(blocks, size)
-    outer = np.einsum("bi,bj->bij", first3, first3)
-    result: np.ndarray = n / (n - 1) * (second - outer / n)
-    return result
-
-
 def ratios_by_domain(
     design: Weights,
     cell: np.ndarray,
     counts: np.ndarray,
     numerators: np.ndarray,
-    domains: Sequence[np.ndarray],
+    domain: np.ndarray,
+    domains: int,
     mode: Mode,
 ) -> list[Ratios]:
-    """`ratios` for several domains at once (e.g. every subgroup of a table).
+    """`ratios` in each of several disjoint domains at once (e.g. every subgroup of a table).
 
-    The calibration projection is linear, so the influence values of all domains go through one
-    set of raking sweeps together; each domain's covariance is its diagonal block.
+    ``domain`` gives each class's domain (0 .. domains - 1, or -1 for none); the denominator
+    is the domain indicator. A class's influence values are zero outside its own domain, so
+    each domain's covariance block sums over its own classes only, and the calibration
+    projection of all domains runs as one set of products.
     """
     numerators = np.asarray(numerators, dtype=np.float64)
     if numerators.ndim == 1:
         numerators = numerators[:, None]
     m = numerators.shape[1]
-    cw = counts * class_weights(design, cell, mode)
-    fits: list[tuple[np.ndarray, int, float] | None] = []
-    influence = []
-    for domain in domains:
-        inside = np.asarray(domain, dtype=bool)
-        total = float(cw[inside].sum())
-        respondents = int(counts[inside].sum())
-        if total <= 0:
-            fits.append(None)
-            continue
-        scoped = numerators * inside[:, None]
-        estimate = (cw @ scoped) / total
-        u = (scoped - estimate[None, :] * inside[:, None]) / total
-        u[~inside] = 0.0
-        influence.append(u)
-        fits.append((estimate, respondents, total))
-    blocks = (
-        _block_covariances(design, cell, counts, np.hstack(influence), mode, m)
-        if influence
-        else np.empty((0, m, m))
+    inside = domain >= 0
+    label = domain[inside]
+    c = counts[inside].astype(np.float64)
+    w = class_weights(design, cell, mode)[inside]
+    cw = c * w
+    members = sparse.csr_matrix(
+        (np.ones(len(label)), (label, np.arange(len(label)))), shape=(domains, len(label))
     )
+    total = members @ cw
+    respondents = np.rint(members @ c).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = (members @ (cw[:, None] * numerators[inside])) / total[:, None]
+        u = (numerators[inside] - estimate[label]) / total[label][:, None]
+    u[~np.isfinite(u)] = 0.0
+    scaled = u * (np.sqrt(c) * w)[:, None]
+    order = np.argsort(label, kind="stable")
+    bounds = np.searchsorted(label[order], np.arange(domains + 1))
+    second = np.empty((domains, m, m))
+    for d in range(domains):
+        block = scaled[order[bounds[d] : bounds[d + 1]]]
+        second[d] = block.T @ block
+    if mode == "calibrated" and design.margins:
+        calibration = _calibration(design)
+        w_cells = design.weights
+        # Per-cell sums of c * u, one block of columns per domain: (cells, domains * m).
+        n_cells = len(w_cells)
+        by_cell_and_domain = sparse.csr_matrix(
+            (c, (cell[inside] * domains + label, np.arange(len(label)))),
+            shape=(n_cells * domains, len(label)),
+        )
+        s1 = (by_cell_and_domain @ u).reshape(n_cells, domains * m)
+        beta = calibration.sweeps @ (calibration.members @ s1)
+        weighted = calibration.members @ (w_cells[:, None] ** 2 * s1)
+        beta3 = beta.reshape(-1, domains, m)
+        cross = np.einsum("kbi,kbj->bij", weighted.reshape(-1, domains, m), beta3)
+        shifted = (calibration.shift_square @ beta).reshape(-1, domains, m)
+        second = (
+            second + cross + cross.transpose(0, 2, 1) + np.einsum("kbi,kbj->bij", beta3, shifted)
+        )
+        first = (w_cells @ s1 + calibration.shift_total @ beta).reshape(domains, m)
+    else:
+        first = members @ (cw[:, None] * u)
+    n = float(design.cells.n)
+    if n > 1:
+        blocks = n / (n - 1) * (second - first[:, :, None] * first[:, None, :] / n)
+    else:
+        blocks = np.full((domains, m, m), np.nan)
     results = []
-    block = 0
-    for domain, fit in zip(domains, fits, strict=True):
-        if fit is None:
+    for d in range(domains):
+        if total[d] <= 0:
             nan = np.full(m, np.nan)
-            results.append(Ratios(nan, np.full((m, m), np.nan), int(counts[domain].sum()), 0.0))
-            continue
-        estimate, respondents, total = fit
-        results.append(Ratios(estimate, blocks[block], respondents, total))
-        block += 1
+            results.append(Ratios(nan, np.full((m, m), np.nan), int(respondents[d]), 0.0))
+        else:
+            results.append(Ratios(estimate[d], blocks[d], int(respondents[d]), float(total[d])))
     return results

@@ -19,8 +19,8 @@ figure. It ends with one line:
 
     RESULT n=<N> seconds=<s> peak_mb=<MB> samplics_seconds=<s> speedup=<x> max_abs_diff=<d>
 
-(seconds = our fixed-weight figures on SQLite, the same computation samplics does; the samplics
-time excludes reading the respondent-level data it needs.)
+(seconds = our fixed-weight figures on SQLite, the same computation samplics does, the median of
+three runs; the samplics time excludes reading the respondent-level data it needs.)
 """
 
 from __future__ import annotations
@@ -67,13 +67,17 @@ BY = "AGE_GROUP"
 
 
 def timed(
-    label: str, action: Callable[[], Any], *, trace: bool = False
+    label: str, action: Callable[[], Any], *, trace: bool = False, runs: int = 1
 ) -> tuple[Any, float, float]:
-    """Run `action` and print its seconds; with `trace`, run it once more under tracemalloc for
-    its peak memory (MB), so the tracing does not slow the timed run."""
-    start = time.perf_counter()
-    result = action()
-    seconds = time.perf_counter() - start
+    """Run `action` `runs` times and print the seconds of each; returns the median. With
+    `trace`, run it once more under tracemalloc for its peak memory (MB), so the tracing does
+    not slow the timed runs."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    seconds = float(np.median(times))
     peak_mb = float("nan")
     if trace:
         tracemalloc.start()
@@ -81,7 +85,8 @@ def timed(
         peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     memory = f"   peak {peak_mb:8.1f} MB" if trace else ""
-    print(f"  {label:<52} {seconds:8.2f} s{memory}", flush=True)
+    each = f"   (runs: {', '.join(f'{t:.2f}' for t in times)})" if runs > 1 else ""
+    print(f"  {label:<52} {seconds:8.2f} s{memory}{each}", flush=True)
     return result, seconds, peak_mb
 
 
@@ -244,14 +249,16 @@ def run(url: str, n: int, seed: int, with_samplics: bool) -> dict[str, float]:
             f"all items, calibrated SEs (overall + by {BY})",
             lambda: our_report("calibrated"),
             trace=True,
+            runs=3,
         )
         fixed, fixed_seconds, fixed_peak = timed(
             f"all items, fixed-weight SEs (overall + by {BY})",
             lambda: our_report("fixed"),
             trace=True,
+            runs=3,
         )
         _, summary_seconds, _ = timed(
-            "acceptance summary (11 applications, 3 domains)", our_summary
+            "acceptance summary (11 applications, 3 domains)", our_summary, runs=3
         )
         _, whole_seconds, _ = timed(
             f"consult report --by {BY} as JSON (+ tests, scales)", whole_json_report

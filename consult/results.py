@@ -46,7 +46,6 @@ from consult.counting import (
     parse_cell_key,
     scale_sums,
     summary_profiles,
-    unique_rows,
 )
 from consult.models import COUNTS_VERSION, Wave
 from consult.question_sets import question_set_of
@@ -75,6 +74,7 @@ class WaveDesign:
     cell_ids: np.ndarray
     """The database id of each cell, in increasing order."""
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
+    _profile_states: dict[str, np.ndarray] = field(default_factory=dict)
 
     def read_counts(self, session: Session, codes: Sequence[str]) -> None:
         """Read the kept counts of some codes into the design's tables."""
@@ -257,38 +257,40 @@ def _relabel(row: Estimate, item: str, option: int) -> Estimate:
 # --- the acceptance summary ---------------------------------------------------------------------
 
 
-def marginal(table: Grouped, codes: tuple[str, ...]) -> Grouped:
-    """The joint counts of some of a table's keys: everyone who answered at least one of them."""
-    columns = [table.keys[code] for code in codes]
-    answered = np.zeros(len(table), dtype=bool)
-    for column in columns:
-        answered |= column >= 0
-    unique, inverse, _ = unique_rows(table.cell[answered], *(c[answered] for c in columns))
-    counts = np.bincount(inverse, weights=table.counts[answered])
-    return Grouped(
-        cell=unique[:, 0],
-        keys={code: unique[:, j + 1] for j, code in enumerate(codes)},
-        counts=counts.astype(np.int64),
-    )
+def profile_table(
+    session: Session, design: WaveDesign, profile: Profile, codes: tuple[str, ...]
+) -> Grouped:
+    """The joint counts of some of a profile's questions (everyone who answered at least one).
 
-
-def profile_table(session: Session, design: WaveDesign, profile: Profile) -> Grouped:
-    """A profile's counts as a joint table of its items. Each coarse state becomes a stand-in
-    code: -1 unanswered, the first code of the group it names, or a code in no group."""
-    cached = design._tables.get((profile.code,) + profile.items)
-    if cached is not None:
-        return cached
-    counts = item_table(session, design, profile.code)
-    value = counts.keys[profile.code]
+    Their states are cut from the profile numbers and re-packed as (cell, states) into one
+    integer, so the counts are summed with one bincount. Each state becomes a stand-in code: -1
+    unanswered, the first code of the group it names, or a code in no group."""
+    kept = item_table(session, design, profile.code)
+    all_states = design._profile_states.get(profile.code)
+    if all_states is None:
+        number = kept.keys[profile.code]
+        all_states = np.column_stack([(number >> 2 * k) & 3 for k in range(len(profile.items))])
+        design._profile_states[profile.code] = all_states
+    positions = [profile.items.index(code) for code in codes]
+    packed_states = sum(all_states[:, position] * 4**j for j, position in enumerate(positions))
+    answered = packed_states > 0
+    width = 4 ** len(codes)
+    packed = kept.cell[answered] * width + packed_states[answered]
+    if len(design.cells.counts) * width <= 10_000_000:
+        totals = np.bincount(packed, weights=kept.counts[answered])
+        found = np.flatnonzero(totals)
+        counts = totals[found]
+    else:
+        found, inverse = np.unique(packed, return_inverse=True)
+        counts = np.bincount(inverse.reshape(-1), weights=kept.counts[answered])
+    cell, packed_states = np.divmod(found, width)
     keys = {}
-    for position, (item, groups) in enumerate(zip(profile.items, profile.groups, strict=True)):
-        state = (value // 4**position) % 4
-        outside = 1 + max((code for group in groups for code in group), default=0)
+    for j, (code, position) in enumerate(zip(codes, positions, strict=True)):
+        groups = profile.groups[position]
+        outside = 1 + max(option for group in groups for option in group)
         stand_in = np.array([-1, outside, *(group[0] for group in groups)], dtype=np.int64)
-        keys[item] = stand_in[state]
-    table = Grouped(cell=counts.cell, keys=keys, counts=counts.counts)
-    design._tables[(profile.code,) + profile.items] = table
-    return table
+        keys[code] = stand_in[(packed_states // 4**j) % 4]
+    return Grouped(cell=cell, keys=keys, counts=counts.astype(np.int64))
 
 
 def summary(session: Session, design: WaveDesign) -> Summary | None:
@@ -304,7 +306,7 @@ def summary(session: Session, design: WaveDesign) -> Summary | None:
             return item_table(session, design, codes[0])
         for profile in profiles:
             if set(codes) <= set(profile.items):
-                return marginal(profile_table(session, design, profile), codes)
+                return profile_table(session, design, profile, codes)
         return joint_table(session, design, codes)
 
     return acceptance_summary(
