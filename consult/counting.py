@@ -11,6 +11,7 @@ what figures on several questions need: the acceptance summary's coarsened joint
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -112,6 +113,17 @@ class Profile:
         assert value is not None
         return value
 
+    def value_of(self, options: Mapping[str, int]) -> int:
+        """One respondent's profile number (as `values`), from its option per code."""
+        value = 0
+        for position, (item, groups) in enumerate(zip(self.items, self.groups, strict=True)):
+            option = options.get(item)
+            if option is None:
+                continue
+            state = next((2 + j for j, codes in enumerate(groups) if option in codes), 1)
+            value += state * 4**position
+        return value
+
 
 MAX_PROFILE_ITEMS = 26
 """4**26 < 2**53: a profile number stays exact in the counts' float value column."""
@@ -178,6 +190,13 @@ class ScaleSums:
         )
         return complete, moments
 
+    def sums_of(self, options: Mapping[str, int]) -> list[int] | None:
+        """One respondent's moments (as `sums`), or None when it does not count."""
+        answers = [options.get(row, -1) for row in self.rows]
+        if any(answer < 0 or answer in self.excluded for answer in answers):
+            return None
+        return [math.prod(answers[j] for j in name) for name in moment_names(len(answers))]
+
 
 def scale_sums(question_set: QuestionSet) -> list[ScaleSums]:
     """One `ScaleSums` per battery with at least two rows."""
@@ -224,19 +243,14 @@ def counted_values(
     for code in answered_multiple:
         counted[(code, ANSWERED)] += 1
     options = {cell.code: cell.option for cell in cells if cell.option is not None}
-
-    def option_of(code: str) -> np.ndarray:
-        return np.array([options.get(code, -1)])
-
     for profile in summary_profiles(question_set):
-        value = int(profile.values(option_of)[0])
+        value = profile.value_of(options)
         if value:
             counted[(profile.code, float(value))] += 1
     for scale in scale_sums(question_set):
-        complete, moments = scale.sums(option_of)
-        if complete[0]:
-            for m, moment in enumerate(moments[0].tolist()):
-                counted[(scale.code, float(m))] += int(moment)
+        sums = scale.sums_of(options)
+        for m, total in enumerate(sums or ()):
+            counted[(scale.code, float(m))] += total
     return counted
 
 
