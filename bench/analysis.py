@@ -1,7 +1,8 @@
 """Benchmark: the full weighted report of a national wave, from the database, against samplics.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python bench/analysis.py [-n 1000000] [--seed 1] [--sqlite FILE] [--no-postgres]
+    .venv/bin/python bench/analysis.py [-n 1000000] [--seed 1] [--sqlite FILE] [--keep-postgres]
+        [--no-postgres | --no-sqlite]
 
 For each database (SQLite, and PostgreSQL when reachable), it stores n complete simulated
 responses to the shipped 2026 consultation (with the shipped margins), then times, end to end
@@ -90,13 +91,19 @@ def timed(
     return result, seconds, peak_mb
 
 
-def postgres_database() -> str | None:
-    """A fresh `consult_bench` database, or None when PostgreSQL is not reachable."""
+def postgres_database(keep: bool) -> str | None:
+    """The `consult_bench` database (fresh unless `keep`), or None when PostgreSQL is not
+    reachable."""
     try:
         engine = create_engine(POSTGRES + "postgres", isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS consult_bench"))
-            connection.execute(text("CREATE DATABASE consult_bench"))
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = 'consult_bench'")
+            )
+            if exists and not keep:
+                connection.execute(text("DROP DATABASE consult_bench"))
+            if not exists or not keep:
+                connection.execute(text("CREATE DATABASE consult_bench"))
         engine.dispose()
     except Exception as error:  # noqa: BLE001 - any failure means: no PostgreSQL here
         print(f"PostgreSQL not reachable ({type(error).__name__}); SQLite only")
@@ -306,6 +313,11 @@ def main() -> None:
     parser.add_argument(
         "--sqlite", metavar="FILE", help="keep the SQLite database here and reuse it next time"
     )
+    parser.add_argument(
+        "--keep-postgres",
+        action="store_true",
+        help="reuse the consult_bench database when it holds n responses (else start afresh)",
+    )
     args = parser.parse_args()
     runs: list[dict[str, float]] = []
     names: list[str] = []
@@ -314,7 +326,7 @@ def main() -> None:
             path = args.sqlite or f"{folder}/bench.sqlite3"
             runs.append(run(f"sqlite:///{path}", args.n, args.seed, with_samplics=True))
             names.append("sqlite")
-    if not args.no_postgres and (url := postgres_database()):
+    if not args.no_postgres and (url := postgres_database(args.keep_postgres)):
         runs.append(run(url, args.n, args.seed, with_samplics=not runs))
         names.append("postgresql")
     if not runs:

@@ -541,11 +541,12 @@ def answer_count_arrays(
     A national wave has about a million count rows, so they are read with the driver's cursor,
     one key range per code, and go straight into numpy."""
     raw: Any = session.connection().connection.driver_connection
-    marker = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    postgres = session.get_bind().dialect.name == "postgresql"
     query = "SELECT cell_id, value, n FROM answer_count WHERE wave_id = {0} AND code = {0}"
-    query = query.format(marker)
+    query = query.format("%s" if postgres else "?")
     found = {}
-    cursor = raw.cursor()
+    # PostgreSQL's binary protocol spares parsing every number from text.
+    cursor = raw.cursor(binary=True) if postgres else raw.cursor()
     try:
         for code in dict.fromkeys(codes):
             cursor.execute(query, (wave.id, code))
