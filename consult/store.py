@@ -307,9 +307,11 @@ def add_answer_counts(
                 )
             )
         }
-        rows = [
+        # In key order, so concurrent submits lock the rows they share in the same order and
+        # never deadlock.
+        rows = sorted(
             (wave.id, code, cell_ids[key], value, n) for (key, code, value), n in counts.items()
-        ]
+        )
         if not postgres or len(rows) < 1000:
             cursor.executemany(ADD_COUNTS.format(marker), rows)
             return
