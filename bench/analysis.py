@@ -36,6 +36,7 @@ sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 import argparse
 import datetime as dt
 import json
+import math
 import tempfile
 import time
 import tracemalloc
@@ -332,8 +333,10 @@ def main() -> None:
     if not runs:
         raise SystemExit("no database to measure")
     for name, figures in zip(names, runs, strict=True):
+        seconds = figures["store_seconds"]
+        stored = "reused" if math.isnan(seconds) else f"{seconds:.0f} s"
         print(
-            f"{name}: store {figures['store_seconds']:.0f} s, all items fixed "
+            f"{name}: store {stored}, all items fixed "
             f"{figures['seconds']:.2f} s, calibrated {figures['calibrated_seconds']:.2f} s, "
             f"summary {figures['summary_seconds']:.2f} s, "
             f"whole JSON report {figures['whole_seconds']:.2f} s"
