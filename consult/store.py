@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Select,
     String,
     case,
     delete,
@@ -226,11 +227,7 @@ def duration_distribution(session: Session, wave: Wave) -> list[tuple[int, int]]
     """(minutes, completes) pairs: the median is read from these counts, not from every row."""
     rows = session.execute(
         select(Response.duration_minutes, func.count(Response.id))
-        .where(
-            Response.wave_id == wave.id,
-            Response.status == ResponseStatus.COMPLETE,
-            Response.duration_minutes.is_not(None),
-        )
+        .where(_complete(wave), Response.duration_minutes.is_not(None))
         .group_by(Response.duration_minutes)
         .order_by(Response.duration_minutes)
     )
@@ -249,7 +246,7 @@ def in_progress_by_last_page(session: Session, wave: Wave) -> dict[str, int]:
 def completes_per_day(session: Session, wave: Wave) -> list[tuple[dt.date, int]]:
     rows = session.execute(
         select(Response.submitted_on, func.count(Response.id))
-        .where(Response.wave_id == wave.id, Response.status == ResponseStatus.COMPLETE)
+        .where(_complete(wave))
         .group_by(Response.submitted_on)
         .order_by(Response.submitted_on)
     )
@@ -263,11 +260,7 @@ def complete_answer_counts(
     rows = session.execute(
         select(Answer.code, Answer.option, func.count(Answer.id))
         .join(Response, Response.id == Answer.response_id)
-        .where(
-            Response.wave_id == wave.id,
-            Response.status == ResponseStatus.COMPLETE,
-            Answer.code.in_(list(codes)),
-        )
+        .where(_complete(wave), Answer.code.in_(list(codes)))
         .group_by(Answer.code, Answer.option)
     )
     counts: dict[str, dict[int, int]] = {code: {} for code in codes}
@@ -368,55 +361,50 @@ def rebuild_answer_counts(
     """
     session.execute(delete(AnswerCount).where(AnswerCount.wave_id == wave.id))
     session.execute(delete(WeightingCell).where(WeightingCell.wave_id == wave.id))
-    complete = (Response.wave_id == wave.id) & (Response.status == ResponseStatus.COMPLETE)
     session.execute(
         insert(WeightingCell).from_select(
             ["wave_id", "key", "respondents"],
             select(literal(wave.id), func.coalesce(Response.cell, ""), func.count())
-            .where(complete)
+            .where(_complete(wave))
             .group_by(Response.cell),
         )
     )
-    cell = (WeightingCell.wave_id == wave.id) & (WeightingCell.key == Response.cell)
     ranking, multiple = list(ranking), list(multiple)
     value = func.coalesce(Answer.option, Answer.number)
     plain = (
-        select(
+        _counted_answers(
+            wave,
             literal(wave.id),
             Answer.code,
             WeightingCell.id,
             value.cast(Float),
             func.count(),
         )
-        .join(Response, Response.id == Answer.response_id)
-        .join(WeightingCell, cell)
-        .where(complete, Answer.code.not_in(ranking), value.is_not(None))
+        .where(Answer.code.not_in(ranking), value.is_not(None))
         .group_by(Answer.code, WeightingCell.id, value)
     )
     ranks = (
-        select(
+        _counted_answers(
+            wave,
             literal(wave.id),
             Answer.code + "." + Answer.option.cast(String),
             WeightingCell.id,
             Answer.number.cast(Float),
             func.count(),
         )
-        .join(Response, Response.id == Answer.response_id)
-        .join(WeightingCell, cell)
-        .where(complete, Answer.code.in_(ranking))
+        .where(Answer.code.in_(ranking))
         .group_by(Answer.code, Answer.option, WeightingCell.id, Answer.number)
     )
     answered = (
-        select(
+        _counted_answers(
+            wave,
             literal(wave.id),
             Answer.code,
             WeightingCell.id,
             literal(-1.0, Float),
             func.count(func.distinct(Answer.response_id)),
         )
-        .join(Response, Response.id == Answer.response_id)
-        .join(WeightingCell, cell)
-        .where(complete, Answer.code.in_(multiple))
+        .where(Answer.code.in_(multiple))
         .group_by(Answer.code, WeightingCell.id)
     )
     queries = [plain, ranks, answered]
@@ -442,10 +430,8 @@ def rebuild_answer_counts(
             )
         )
         per_response = (
-            select(WeightingCell.id.label("cell"), state.label("value"))
-            .join(Response, Response.id == Answer.response_id)
-            .join(WeightingCell, cell)
-            .where(complete, Answer.code.in_(list(items)))
+            _counted_answers(wave, WeightingCell.id.label("cell"), state.label("value"))
+            .where(Answer.code.in_(list(items)))
             .group_by(Answer.response_id, WeightingCell.id)
             .subquery()
         )
@@ -466,7 +452,7 @@ def rebuild_answer_counts(
     for code, rows, excluded in scales:
         sums = [
             {"wave_id": wave.id, "code": code, "cell_id": cell_id, "value": m, "n": total}
-            for cell_id, totals in _scale_sums(session, complete, rows, excluded)
+            for cell_id, totals in _scale_sums(session, wave, rows, excluded)
             for m, total in enumerate(totals)
         ]
         if sums:
@@ -481,7 +467,7 @@ def rebuild_answer_counts(
 
 
 def _scale_sums(
-    session: Session, complete: ColumnElement[bool], rows: Sequence[str], excluded: Sequence[int]
+    session: Session, wave: Wave, rows: Sequence[str], excluded: Sequence[int]
 ) -> list[tuple[int, list[int]]]:
     """Per weighting cell, the sums `counting.ScaleSums` keeps, in one grouped pass: each
     response's answers to the rows side by side, then summed over those on the scale."""
@@ -493,13 +479,8 @@ def _scale_sums(
         case(((Answer.code.in_(list(rows))) & Answer.option.not_in(list(excluded)), 1))
     )
     per_response = (
-        select(WeightingCell.id.label("cell"), *answers)
-        .join(Response, Response.id == Answer.response_id)
-        .join(
-            WeightingCell,
-            (WeightingCell.wave_id == Response.wave_id) & (WeightingCell.key == Response.cell),
-        )
-        .where(complete, Answer.code.in_(list(rows)))
+        _counted_answers(wave, WeightingCell.id.label("cell"), *answers)
+        .where(Answer.code.in_(list(rows)))
         .group_by(Answer.response_id, WeightingCell.id)
         .having(on_scale == len(rows))
         .subquery()
@@ -513,6 +494,26 @@ def _scale_sums(
     ]
     found = session.execute(select(per_response.c.cell, *sums).group_by(per_response.c.cell))
     return [(int(cell), [int(s) for s in rest]) for cell, *rest in found]
+
+
+def _complete(wave: Wave) -> ColumnElement[bool]:
+    """The complete responses of a wave: its design."""
+    return (Response.wave_id == wave.id) & (Response.status == ResponseStatus.COMPLETE)
+
+
+def _counted_answers(wave: Wave, *columns: Any) -> Select[Any]:
+    """`columns` over the answers of the wave's complete responses, each with its weighting
+    cell (the rows every recount groups)."""
+    return (
+        select(*columns)
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(
+            WeightingCell,
+            (WeightingCell.wave_id == wave.id) & (WeightingCell.key == Response.cell),
+        )
+        .where(_complete(wave))
+    )
 
 
 def design_cells(session: Session, wave: Wave) -> list[tuple[int, str, int]]:
@@ -682,11 +683,7 @@ def joint_answer_counts(
     per_response = (
         select(Response.cell.label("cell"), *pivots)
         .join(Response, Response.id == Answer.response_id)
-        .where(
-            Response.wave_id == wave.id,
-            Response.status == ResponseStatus.COMPLETE,
-            Answer.code.in_(list(codes)),
-        )
+        .where(_complete(wave), Answer.code.in_(list(codes)))
         .group_by(Response.id, Response.cell)
         .subquery()
     )
