@@ -76,6 +76,15 @@ class _Calibration:
     """T diag(w^2 n) T': K x K, for g' diag(w^2 n) g."""
     shift_total: np.ndarray
     """T (w n): K, for the total of the shift."""
+    weights: np.ndarray
+    """w per cell."""
+
+    def terms(self, s1: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For per-cell sums ``s1`` (cells x estimates): ``beta`` (the shift is ``T' beta``),
+        ``T (w^2 s1)`` and the column totals of the projected influence values."""
+        beta = self.sweeps @ (self.members @ s1)
+        weighted = self.members @ (self.weights[:, None] ** 2 * s1)
+        return beta, weighted, self.weights @ s1 + self.shift_total @ beta
 
 
 _CALIBRATIONS: WeakKeyDictionary[Weights, _Calibration] = WeakKeyDictionary()
@@ -111,6 +120,7 @@ def _calibration(design: Weights) -> _Calibration:
         sweeps=beta,
         shift_square=np.asarray((members @ sparse.diags(w**2 * n_c) @ members.T).todense()),
         shift_total=members @ (w * n_c),
+        weights=w,
     )
     _CALIBRATIONS[design] = found
     return found
@@ -143,12 +153,10 @@ def covariance(
     second = (u * (c * w_class**2)[:, None]).T @ u
     if mode == "calibrated" and design.margins:
         calibration = _calibration(design)
-        w_cells = design.weights
-        s1 = _cell_sums(len(w_cells), cell, c[:, None] * u)
-        beta = calibration.sweeps @ (calibration.members @ s1)
-        cross = (calibration.members @ (w_cells[:, None] ** 2 * s1)).T @ beta
+        s1 = _cell_sums(len(design.weights), cell, c[:, None] * u)
+        beta, weighted, first = calibration.terms(s1)
+        cross = weighted.T @ beta
         second = second + cross + cross.T + beta.T @ calibration.shift_square @ beta
-        first = w_cells @ s1 + calibration.shift_total @ beta
     else:
         first = ((c * w_class)[:, None] * u).sum(axis=0)
     result: np.ndarray = n / (n - 1) * (second - np.outer(first, first) / n)
@@ -246,23 +254,21 @@ def ratios_by_domain(
         second[d] = block.T @ block
     if mode == "calibrated" and design.margins:
         calibration = _calibration(design)
-        w_cells = design.weights
         # Per-cell sums of c * u, one block of columns per domain: (cells, domains * m).
-        n_cells = len(w_cells)
+        n_cells = len(design.weights)
         by_cell_and_domain = sparse.csr_matrix(
             (c, (cell[inside] * domains + label, np.arange(len(label)))),
             shape=(n_cells * domains, len(label)),
         )
         s1 = (by_cell_and_domain @ u).reshape(n_cells, domains * m)
-        beta = calibration.sweeps @ (calibration.members @ s1)
-        weighted = calibration.members @ (w_cells[:, None] ** 2 * s1)
+        beta, weighted, totals = calibration.terms(s1)
         beta3 = beta.reshape(-1, domains, m)
         cross = np.einsum("kbi,kbj->bij", weighted.reshape(-1, domains, m), beta3)
         shifted = (calibration.shift_square @ beta).reshape(-1, domains, m)
         second = (
             second + cross + cross.transpose(0, 2, 1) + np.einsum("kbi,kbj->bij", beta3, shifted)
         )
-        first = (w_cells @ s1 + calibration.shift_total @ beta).reshape(domains, m)
+        first = totals.reshape(domains, m)
     else:
         first = members @ (cw[:, None] * u)
     n = float(design.cells.n)
