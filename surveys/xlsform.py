@@ -120,6 +120,7 @@ UNSUPPORTED_COLUMNS = {
     "instance": "instance:: attributes are not supported",
     "save_to": "saving to entities (save_to) is not supported",
 }
+ROLE_COLUMNS = ("role", "application", "domain", "condition", "demographic")
 QUESTION_COLUMNS = frozenset(
     {
         "type",
@@ -135,11 +136,7 @@ QUESTION_COLUMNS = frozenset(
         "unit",
         "min_label",
         "max_label",
-        "role",
-        "application",
-        "domain",
-        "condition",
-        "demographic",
+        *ROLE_COLUMNS,
     }
 )
 #: Every survey column with a meaning here; any other column is ignored, as pyxform does.
@@ -150,26 +147,8 @@ BATTERY_ROW_COLUMNS = frozenset(
 PAGE_COLUMNS = frozenset(
     {"type", "name", "label", "hint", "relevant", "show_if", "randomize", "appearance"}
 )
-BATTERY_COLUMNS = frozenset(
-    {
-        "type",
-        "name",
-        "label",
-        "hint",
-        "relevant",
-        "show_if",
-        "randomize",
-        "required",
-        "appearance",
-        "role",
-        "application",
-        "domain",
-        "condition",
-        "demographic",
-    }
-)
+BATTERY_COLUMNS = PAGE_COLUMNS | {"required", *ROLE_COLUMNS}
 BLOCK_COLUMNS = frozenset({"type", "name", "randomize", "sample", "appearance"})
-ROLE_COLUMNS = ("role", "application", "domain", "condition", "demographic")
 
 #: XLSForm question types that map onto ours (select types carry a list name).
 SUPPORTED_TYPES = frozenset(
