@@ -50,11 +50,14 @@ def class_weights(design: Weights, cell: np.ndarray, mode: Mode) -> np.ndarray:
     return design.weights[cell]
 
 
-def _cell_sums(n_cells: int, cell: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Sum per cell of per-class rows (``values`` already multiplied by the class counts)."""
-    k = len(cell)
-    membership = sparse.csr_matrix((np.ones(k), (cell, np.arange(k))), shape=(n_cells, k))
-    return np.asarray(membership @ values)
+def sums_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Per-index sums of the rows of ``values`` (classes x columns): ``size`` x columns.
+
+    One bincount per column: the tables have few columns and many classes."""
+    out = np.empty((size, values.shape[1]))
+    for j in range(values.shape[1]):
+        out[:, j] = np.bincount(index, weights=values[:, j], minlength=size)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,7 +72,8 @@ class _Calibration:
     """
 
     members: sparse.csr_matrix
-    """T: K x cells."""
+    """T: K x cells. Sparse on purpose: a dense product this size would start BLAS threads,
+    which only slow things down on a busy server."""
     sweeps: np.ndarray
     """R: K x K."""
     shift_square: np.ndarray
@@ -98,16 +102,12 @@ def _calibration(design: Weights) -> _Calibration:
     n_cells = len(n_c)
     offsets = np.cumsum([0, *(margin.size for margin in design.margins)])
     k = int(offsets[-1])
-    members = sparse.vstack(
-        [
-            sparse.csr_matrix(
-                (np.ones(n_cells), (margin.cell_category, np.arange(n_cells))),
-                shape=(margin.size, n_cells),
-            )
-            for margin in design.margins
-        ]
-    ).tocsr()
-    crossed = np.asarray((members @ sparse.diags(n_c) @ members.T).todense())
+    category = np.concatenate(
+        [start + m.cell_category for m, start in zip(design.margins, offsets[:-1], strict=True)]
+    )
+    cell = np.tile(np.arange(n_cells), len(design.margins))
+    members = sparse.csr_matrix((np.ones(len(cell)), (category, cell)), shape=(k, n_cells))
+    crossed = (members @ sparse.diags(n_c) @ members.T).toarray()
     # The sweeps, run on the category totals of the K unit vectors at once.
     beta = np.zeros((k, k))
     for _ in range(RAKING_SWEEPS):
@@ -118,7 +118,7 @@ def _calibration(design: Weights) -> _Calibration:
     found = _Calibration(
         members=members,
         sweeps=beta,
-        shift_square=np.asarray((members @ sparse.diags(w**2 * n_c) @ members.T).todense()),
+        shift_square=(members @ sparse.diags(w**2 * n_c) @ members.T).toarray(),
         shift_total=members @ (w * n_c),
         weights=w,
     )
@@ -153,7 +153,7 @@ def covariance(
     second = (u * (c * w_class**2)[:, None]).T @ u
     if mode == "calibrated" and design.margins:
         calibration = _calibration(design)
-        s1 = _cell_sums(len(design.weights), cell, c[:, None] * u)
+        s1 = sums_by(cell, c[:, None] * u, len(design.weights))
         beta, weighted, first = calibration.terms(s1)
         cross = weighted.T @ beta
         second = second + cross + cross.T + beta.T @ calibration.shift_square @ beta
@@ -236,13 +236,10 @@ def ratios_by_domain(
     c = counts[inside].astype(np.float64)
     w = class_weights(design, cell, mode)[inside]
     cw = c * w
-    members = sparse.csr_matrix(
-        (np.ones(len(label)), (label, np.arange(len(label)))), shape=(domains, len(label))
-    )
-    total = members @ cw
-    respondents = np.rint(members @ c).astype(np.int64)
+    total = np.bincount(label, weights=cw, minlength=domains)
+    respondents = np.rint(np.bincount(label, weights=c, minlength=domains)).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        estimate = (members @ (cw[:, None] * numerators[inside])) / total[:, None]
+        estimate = sums_by(label, cw[:, None] * numerators[inside], domains) / total[:, None]
         u = (numerators[inside] - estimate[label]) / total[label][:, None]
     u[~np.isfinite(u)] = 0.0
     scaled = u * (np.sqrt(c) * w)[:, None]
@@ -256,11 +253,8 @@ def ratios_by_domain(
         calibration = _calibration(design)
         # Per-cell sums of c * u, one block of columns per domain: (cells, domains * m).
         n_cells = len(design.weights)
-        by_cell_and_domain = sparse.csr_matrix(
-            (c, (cell[inside] * domains + label, np.arange(len(label)))),
-            shape=(n_cells * domains, len(label)),
-        )
-        s1 = (by_cell_and_domain @ u).reshape(n_cells, domains * m)
+        s1 = sums_by(cell[inside] * domains + label, c[:, None] * u, n_cells * domains)
+        s1 = s1.reshape(n_cells, domains * m)
         beta, weighted, totals = calibration.terms(s1)
         beta3 = beta.reshape(-1, domains, m)
         cross = np.einsum("kbi,kbj->bij", weighted.reshape(-1, domains, m), beta3)
@@ -270,7 +264,7 @@ def ratios_by_domain(
         )
         first = totals.reshape(domains, m)
     else:
-        first = members @ (cw[:, None] * u)
+        first = sums_by(label, cw[:, None] * u, domains)
     n = float(design.cells.n)
     if n > 1:
         blocks = n / (n - 1) * (second - first[:, :, None] * first[:, None, :] / n)

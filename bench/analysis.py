@@ -56,7 +56,7 @@ from consult.extensions import db
 from consult.migrate import upgrade_database
 from consult.models import Response, ResponseStatus, Wave
 from consult.question_sets import load_into_store
-from consult.results import item_estimates, load_design, report_as_json, summary, wave_report
+from consult.results import all_estimates, load_design, report_as_json, summary, wave_report
 from consult.simulation import store_simulated
 from consult.waves import set_margins
 from surveys.loader import load_file
@@ -129,11 +129,7 @@ def our_report(mode: str) -> list[Estimate]:
     """Every item's figures, overall and by age group, from the database."""
     mark_read_only()
     design = load_design(db.session, the_wave(), mode)  # type: ignore[arg-type]
-    rows: list[Estimate] = []
-    for item in design.question_set.all_items():
-        rows += item_estimates(db.session, design, item)
-        rows += item_estimates(db.session, design, item, BY)
-    return rows
+    return all_estimates(db.session, design) + all_estimates(db.session, design, BY)
 
 
 def our_summary() -> Any:

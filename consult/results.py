@@ -182,6 +182,24 @@ def _is_numeric(question_set: QuestionSet, code: str) -> bool:
 # --- the tidy table -----------------------------------------------------------------------------
 
 
+def counted_codes(item: Item) -> tuple[str, ...]:
+    """The codes whose kept counts an item's figures read."""
+    if item.type == "ranking":
+        return tuple(f"{item.code}.{choice.code}" for choice in item.choices)
+    if item.type in (*CHOICE_TYPES, *NUMERIC_TYPES, "battery", "multiple"):
+        return item.answer_codes
+    return ()
+
+
+def all_estimates(session: Session, design: WaveDesign, by: str | None = None) -> list[Estimate]:
+    """Every item's figures (overall, or by `by`). When the groups come from the weighting
+    cells, every item's counts are read in one go first."""
+    items = design.question_set.all_items()
+    if by is None or by in design.cells.variables:
+        design.read_counts(session, [code for item in items for code in counted_codes(item)])
+    return [row for item in items for row in item_estimates(session, design, item, by)]
+
+
 def item_estimates(
     session: Session, design: WaveDesign, item: Item, by: str | None = None
 ) -> list[Estimate]:
@@ -207,11 +225,9 @@ def item_estimates(
     elif item.type in NUMERIC_TYPES:
         tables.append(means(design.weights, table_for(item.code), item.code, group=by, mode=mode))
     elif item.type == "ranking":
-        for choice in item.choices:
-            code = f"{item.code}.{choice.code}"
-            if group_is_cell:
-                table = item_table(session, design, code)
-                tables.append(means(design.weights, table, code, group=by, mode=mode))
+        for code in counted_codes(item) if group_is_cell else ():
+            table = item_table(session, design, code)
+            tables.append(means(design.weights, table, code, group=by, mode=mode))
     elif item.type == "multiple" and group_is_cell:
         tables.append(_multiple_choice(session, design, item, by))
     return [row for rows in tables for row in suppress_estimates(rows, minimum=minimum)]
@@ -473,11 +489,7 @@ def wave_report(
     design = load_design(session, wave, mode)
     if by is not None:
         _check_grouping(design.question_set, by)
-    estimates = [
-        row
-        for item in design.question_set.all_items()
-        for row in item_estimates(session, design, item, by)
-    ]
+    estimates = all_estimates(session, design, by)
     current = summary(session, design)
     changes: list[WaveDifference] = []
     earlier = previous_wave(session, wave)

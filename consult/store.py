@@ -541,18 +541,20 @@ def answer_count_arrays(
 ) -> dict[str, np.ndarray]:
     """The counts of some codes: per code, an array of (cell id, value, n) rows.
 
-    A national wave has about a million count rows, so they are read with the driver's cursor,
-    one key range per code, and go straight into numpy."""
+    A national wave has about a million count rows, so they go straight from the driver into
+    numpy: on PostgreSQL as one binary COPY, on SQLite one key range per code."""
+    wanted = list(dict.fromkeys(codes))
     raw: Any = session.connection().connection.driver_connection
-    postgres = session.get_bind().dialect.name == "postgresql"
-    query = "SELECT cell_id, value, n FROM answer_count WHERE wave_id = {0} AND code = {0}"
-    query = query.format("%s" if postgres else "?")
+    if session.get_bind().dialect.name == "postgresql":
+        return _postgres_count_arrays(raw, wave.id, wanted)
     found = {}
-    # PostgreSQL's binary protocol spares parsing every number from text.
-    cursor = raw.cursor(binary=True) if postgres else raw.cursor()
+    cursor = raw.cursor()
     try:
-        for code in dict.fromkeys(codes):
-            cursor.execute(query, (wave.id, code))
+        for code in wanted:
+            cursor.execute(
+                "SELECT cell_id, value, n FROM answer_count WHERE wave_id = ? AND code = ?",
+                (wave.id, code),
+            )
             rows = cursor.fetchall()
             found[code] = np.fromiter(
                 itertools.chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)
@@ -560,6 +562,51 @@ def answer_count_arrays(
     finally:
         cursor.close()
     return found
+
+
+_COPY_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("code_size", ">i4"),
+        ("code", ">i4"),
+        ("cell_size", ">i4"),
+        ("cell", ">i4"),
+        ("value_size", ">i4"),
+        ("value", ">f8"),
+        ("n_size", ">i4"),
+        ("n", ">i8"),
+    ]
+)
+"""One row of `COPY ... (FORMAT BINARY)` of (int4, int4, float8, int8): every field is fixed
+size and never NULL, so the whole stream is an array of these records."""
+
+
+def _postgres_count_arrays(raw: Any, wave_id: int, codes: list[str]) -> dict[str, np.ndarray]:
+    from psycopg import sql
+
+    query = sql.SQL(
+        "COPY (SELECT array_position({codes}, code::text), cell_id, value, n FROM answer_count "
+        "WHERE wave_id = {wave} AND code = ANY({codes})) TO STDOUT (FORMAT BINARY)"
+    ).format(codes=sql.Literal(codes), wave=sql.Literal(wave_id))
+    with raw.cursor() as cursor, cursor.copy(query) as copy:
+        data = b"".join(bytes(block) for block in copy)
+    # Header: 11-byte signature, flags, extension length (+ extension); trailer: -1 as int16.
+    start = 19 + int.from_bytes(data[15:19], "big")
+    rows = np.frombuffer(
+        data, dtype=_COPY_ROW, offset=start, count=(len(data) - start - 2) // _COPY_ROW.itemsize
+    )
+    if len(rows) and not (
+        (rows["fields"] == 4).all()
+        and (rows["cell_size"] == 4).all()
+        and (rows["value_size"] == 8).all()
+        and (rows["n_size"] == 8).all()
+    ):
+        raise RuntimeError("answer_count columns are not (int4, float8, int8) as expected")
+    order = np.argsort(rows["code"], kind="stable")
+    position = rows["code"][order]
+    bounds = np.searchsorted(position, np.arange(1, len(codes) + 2))
+    table = np.column_stack([rows["cell"], rows["value"], rows["n"]]).astype(np.float64)[order]
+    return {code: table[bounds[i] : bounds[i + 1]] for i, code in enumerate(codes)}
 
 
 IMPORTED_LAYOUT = '{"imported": true}'

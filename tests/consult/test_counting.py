@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from flask import Flask
@@ -56,3 +57,28 @@ def test_counts_kept_while_answering_equal_a_recount(
     assert by_code["SOURCES"] == {1.0: 1, 2.0: 1, 3.0: 1, -1.0: 2}  # -1: answered the item
     assert by_code["GOALS.1"] == {1.0: 3} and by_code["GOALS.3"] == {3.0: 3}
     assert "WORRY" not in by_code  # texts are not counted
+
+
+def test_counts_read_in_bulk_equal_the_counts_read_row_by_row(
+    app: Flask, db: Session, load_set: Callable[..., str]
+) -> None:
+    """The report's fast reader (one binary COPY on PostgreSQL) loses and bends nothing."""
+    from consult.simulation import store_simulated
+
+    wave_slug = load_set(MINI)
+    wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
+    assert wave is not None
+    store_simulated(db, wave, 300, seed=4, today=dt.date(2026, 11, 23))
+    db.flush()
+    cell_keys = {id_: key for id_, key, _ in store.design_cells(db, wave)}
+    kept = sorted(store.answer_counts(db, wave))
+    codes = sorted({code for code, *_ in kept})
+    read = store.answer_count_arrays(db, wave, [*codes, "NOT_A_CODE"])
+    assert set(read) == {*codes, "NOT_A_CODE"} and read["NOT_A_CODE"].shape == (0, 3)
+    in_bulk = sorted(
+        (code, cell_keys[int(cell)], float(value), int(n))
+        for code, rows in read.items()
+        for cell, value, n in rows
+    )
+    assert in_bulk == kept
+    assert any(value < 0 for _, _, value, _ in kept)  # negative values come through too
