@@ -194,7 +194,7 @@ def counted_codes(item: Item) -> tuple[str, ...]:
 def all_estimates(session: Session, design: WaveDesign, by: str | None = None) -> list[Estimate]:
     """Every item's figures (overall, or by `by`). When the groups come from the weighting
     cells, every item's counts are read in one go first."""
-    items = design.question_set.all_items()
+    items = list(design.question_set.all_items())
     if by is None or by in design.cells.variables:
         design.read_counts(session, [code for item in items for code in counted_codes(item)])
     return [row for item in items for row in item_estimates(session, design, item, by)]

@@ -51,7 +51,7 @@ def test_json_report_has_weighting_estimates_and_summary(
     assert weighting["converged"] and weighting["max_margin_error"] <= 1e-10
     assert weighting["respondents"] == 600 and weighting["design_effect"] > 1
     acceptance = [r for r in data["estimates"] if r["item"] == "ACC_CRISPR" and not r["suppressed"]]
-    assert {r["option"] for r in acceptance} <= {1, 2, 3, 4, 5, 9}
+    assert acceptance and {r["option"] for r in acceptance} <= {1, 2, 3, 4, 5, 9}
     assert all(r["ci_low"] <= r["estimate"] <= r["ci_high"] for r in acceptance)
     shown = [r["estimate"] for r in data["estimates"] if r["item"] == "KNOW_BIO"]
     if all(value is not None for value in shown):
