@@ -316,6 +316,19 @@ def summary(session: Session, design: WaveDesign) -> Summary | None:
     if not applications:
         return None
     profiles = summary_profiles(design.question_set)
+    design.read_counts(
+        session,
+        [
+            *(profile.code for profile in profiles),
+            *(application.acceptance for application in applications),
+            *(application.conditional for application in applications if application.conditional),
+            *(
+                condition.item
+                for application in applications
+                for condition in application.conditions
+            ),
+        ],
+    )
 
     def source(codes: tuple[str, ...]) -> Grouped:
         if len(codes) == 1:
