@@ -308,3 +308,11 @@ def test_scales_from_kept_sums_equal_alpha_from_every_answer_pattern(
             )
             assert scale.alpha.respondents == direct.respondents > 0
             assert math.isclose(scale.alpha.alpha, direct.alpha, rel_tol=1e-9)
+
+
+def test_the_app_computes_on_one_blas_thread(app: Flask) -> None:
+    """Workers share the cores: BLAS threads in the analysis would fight them (see create_app)."""
+    from threadpoolctl import threadpool_info
+
+    blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
+    assert blas and all(library["num_threads"] == 1 for library in blas)
