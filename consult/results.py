@@ -74,6 +74,7 @@ class WaveDesign:
     cell_ids: np.ndarray
     """The database id of each cell, in increasing order."""
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
+    _subgroup_tables: dict[tuple[str, str], Grouped] = field(default_factory=dict)
     _profile_states: dict[str, np.ndarray] = field(default_factory=dict)
 
     def read_counts(self, session: Session, codes: Sequence[str]) -> None:
@@ -175,6 +176,41 @@ def joint_table(session: Session, design: WaveDesign, codes: tuple[str, ...]) ->
     return table
 
 
+def subgroup_table(session: Session, design: WaveDesign, code: str, by: str) -> Grouped:
+    """Counts of `code` by the answers to `by`, a question that is not a weighting variable,
+    among respondents who answered both (the only ones any figure by `by` is about).
+
+    The first call for `by` reads them for every item of the report in one grouped pass over
+    the answers."""
+    if (code, by) not in design._subgroup_tables:
+        codes = [
+            answer_code
+            for item in design.question_set.all_items()
+            if item.type in (*CHOICE_TYPES, *NUMERIC_TYPES, "battery")
+            for answer_code in item.answer_codes
+        ]
+        if code not in codes:
+            codes.append(code)
+        found: dict[str, list[tuple[int, int, float, int]]] = {
+            answer_code: [] for answer_code in codes
+        }
+        for answer_code, cell, group, value, n in store.answer_counts_by_question(
+            session, design.wave, by, codes
+        ):
+            found[answer_code].append((design.cell_index[cell], group, value, n))
+        for answer_code, rows in found.items():
+            table = np.array(rows, dtype=np.float64).reshape(-1, 4)
+            values = table[:, 2]
+            keys: dict[str, np.ndarray] = {by: table[:, 1].astype(np.int64)}
+            if answer_code != by:
+                numeric = _is_numeric(design.question_set, answer_code)
+                keys[answer_code] = values if numeric else values.astype(np.int64)
+            design._subgroup_tables[(answer_code, by)] = Grouped(
+                cell=table[:, 0].astype(np.int64), keys=keys, counts=table[:, 3].astype(np.int64)
+            )
+    return design._subgroup_tables[(code, by)]
+
+
 def _is_numeric(question_set: QuestionSet, code: str) -> bool:
     return question_set.owner_of(code).type in NUMERIC_TYPES
 
@@ -213,7 +249,7 @@ def item_estimates(
         if group_is_cell:
             return item_table(session, design, code)
         assert by is not None
-        return joint_table(session, design, tuple(sorted({code, by})))
+        return subgroup_table(session, design, code, by)
 
     if item.type in CHOICE_TYPES or item.type == "battery":
         options = [choice.code for choice in item.choices]
@@ -399,7 +435,7 @@ def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) ->
         if by in design.cells.variables:
             table = item_table(session, design, code)
         else:
-            table = joint_table(session, design, tuple(sorted({code, by})))
+            table = subgroup_table(session, design, code, by)
         try:
             tests.append(
                 SubgroupTest(code, by, rao_scott(design.weights, table, code, by, mode=design.mode))

@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from consult.models import (
     Answer,
@@ -712,6 +712,30 @@ def insert_answer_columns(
         raw.executemany(
             "INSERT INTO answer (response_id, code, option, number) VALUES (?, ?, ?, ?)", rows
         )
+
+
+def answer_counts_by_question(
+    session: Session, wave: Wave, by: str, codes: Sequence[str]
+) -> list[tuple[str, str, int, float, int]]:
+    """(code, cell, answer to `by`, value, n) for every code, over complete responses that
+    answered both the code and the single-choice question `by`.
+
+    One grouped pass over the answers for a whole report by a question that is not a weighting
+    variable (a pivot per code would read them once per code). The value is the option code,
+    or the number for numeric items."""
+    grouping = aliased(Answer)
+    value = func.coalesce(Answer.option, Answer.number)
+    rows = session.execute(
+        select(Answer.code, Response.cell, grouping.option, value, func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .join(grouping, (grouping.response_id == Answer.response_id) & (grouping.code == by))
+        .where(_complete(wave), Answer.code.in_(list(codes)), grouping.option.is_not(None))
+        .where(value.is_not(None))
+        .group_by(Answer.code, Response.cell, grouping.option, value)
+    )
+    return [
+        (code, str(cell), int(group or 0), float(v), int(n)) for code, cell, group, v, n in rows
+    ]
 
 
 def joint_answer_counts(

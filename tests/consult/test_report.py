@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 from collections.abc import Callable
@@ -10,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from consult.models import Answer, Response, ResponseStatus
+from surveys.model import AnswerCell
 from tests.consult.conftest import SHIPPED
 from tests.consult.test_simulation import MARGINS
 
@@ -152,6 +154,59 @@ def test_subgroups_by_a_question_match_the_counts_path(
             other = by_key[(row.group_code, row.option)]
             assert math.isclose(row.estimate, other.estimate, rel_tol=1e-12)
             assert math.isclose(row.se, other.se, rel_tol=1e-9)
+
+
+def test_figures_by_a_question_from_one_pass_equal_the_per_item_pivot(
+    app: Flask, simulated_wave: str
+) -> None:
+    """By a question that is not a weighting variable, the report reads every item's counts in
+    one grouped pass; each table must give the figures of that item's own pivot of the answers
+    (choice, battery row and slider; the grouping question against itself too)."""
+    from analysis import means, proportions, rao_scott
+    from consult import store
+    from consult.extensions import db
+    from consult.results import item_estimates, joint_table, load_design, subgroup_tests
+
+    by = "KNOW_BIO"
+    with app.app_context():
+        wave = store.wave_by_slug(db.session, simulated_wave)
+        assert wave is not None
+        design = load_design(db.session, wave)
+        # Unfinished responses are in no figure: fifty of them, all alike, would show.
+        unfinished = [AnswerCell("KNOW_BIO", option=1), AnswerCell("ACC_CRISPR", option=5)]
+        cell = next(iter(design.cell_index))
+        last = db.session.scalar(select(func.max(Response.id)))
+        store.insert_complete_responses(
+            db.session, wave, [(cell, unfinished)] * 50, dt.date(2026, 11, 23), language="nl"
+        )
+        db.session.execute(
+            update(Response).where(Response.id > last).values(status=ResponseStatus.IN_PROGRESS)
+        )
+        checked = 0
+        for code in ("ACC_CRISPR", "GEN_EFFECT", "COND_CRISPR_SAFETY", "SPEED_CARE", by):
+            item = design.question_set.owner_of(code)
+            ours = [row for row in item_estimates(db.session, design, item, by) if row.item == code]
+            pivot = joint_table(db.session, design, tuple(sorted({code, by})))
+            if item.type == "slider":
+                direct = means(design.weights, pivot, code, group=by)
+            else:
+                options = [choice.code for choice in item.choices]
+                direct = proportions(design.weights, pivot, code, group=by, options=options)
+            by_key = {(r.group_code, r.option): r for r in direct}
+            assert {r.group_code for r in ours} == {r.group_code for r in direct}
+            for row in ours:
+                other = by_key[(row.group_code, row.option)]
+                assert row.base == other.base
+                if not row.suppressed:
+                    checked += 1
+                    assert math.isclose(row.estimate, other.estimate, rel_tol=1e-12)
+                    assert math.isclose(row.se, other.se, rel_tol=1e-9)
+        assert checked > 20
+        general = design.question_set.item("GEN_EFFECT")
+        test = subgroup_tests(db.session, design, general, by)[0]
+        pivot = joint_table(db.session, design, ("GEN_EFFECT", by))
+        expected = rao_scott(design.weights, pivot, "GEN_EFFECT", by)
+        assert math.isclose(test.test.statistic, expected.statistic, rel_tol=1e-9)
 
 
 def test_report_errors_are_clear(
