@@ -542,71 +542,42 @@ def answer_count_arrays(
     """The counts of some codes: per code, an array of (cell id, value, n) rows.
 
     A national wave has about a million count rows, so they go straight from the driver into
-    numpy: on PostgreSQL as one binary COPY, on SQLite one key range per code."""
-    wanted = list(dict.fromkeys(codes))
+    numpy, one key range per code: on SQLite as plain rows; on PostgreSQL packed by the server
+    into one string of fixed-width binary records (three times faster than rows, and than a
+    COPY, which sends every row as a message of its own)."""
     raw: Any = session.connection().connection.driver_connection
-    if session.get_bind().dialect.name == "postgresql":
-        return _postgres_count_arrays(raw, wave.id, wanted)
+    postgres = session.get_bind().dialect.name == "postgresql"
     found = {}
-    cursor = raw.cursor()
+    cursor = raw.cursor(binary=True) if postgres else raw.cursor()
     try:
-        for code in wanted:
-            cursor.execute(
-                "SELECT cell_id, value, n FROM answer_count WHERE wave_id = ? AND code = ?",
-                (wave.id, code),
-            )
-            rows = cursor.fetchall()
-            found[code] = np.fromiter(
-                itertools.chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)
-            ).reshape(-1, 3)
+        for code in dict.fromkeys(codes):
+            if postgres:
+                cursor.execute(PACKED_COUNTS, (wave.id, code))
+                packed = cursor.fetchone()[0] or b""
+                rows = np.frombuffer(packed, dtype=_PACKED_COUNT)
+                found[code] = np.column_stack([rows["cell"], rows["value"], rows["n"]]).astype(
+                    np.float64
+                )
+            else:
+                cursor.execute(
+                    "SELECT cell_id, value, n FROM answer_count WHERE wave_id = ? AND code = ?",
+                    (wave.id, code),
+                )
+                listed = cursor.fetchall()
+                found[code] = np.fromiter(
+                    itertools.chain.from_iterable(listed), dtype=np.float64, count=3 * len(listed)
+                ).reshape(-1, 3)
     finally:
         cursor.close()
     return found
 
 
-_COPY_ROW = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("code_size", ">i4"),
-        ("code", ">i4"),
-        ("cell_size", ">i4"),
-        ("cell", ">i4"),
-        ("value_size", ">i4"),
-        ("value", ">f8"),
-        ("n_size", ">i4"),
-        ("n", ">i8"),
-    ]
+PACKED_COUNTS = (
+    "SELECT string_agg(int4send(cell_id) || float8send(value) || int8send(n), ''::bytea) "
+    "FROM answer_count WHERE wave_id = %s AND code = %s"
 )
-"""One row of `COPY ... (FORMAT BINARY)` of (int4, int4, float8, int8): every field is fixed
-size and never NULL, so the whole stream is an array of these records."""
-
-
-def _postgres_count_arrays(raw: Any, wave_id: int, codes: list[str]) -> dict[str, np.ndarray]:
-    from psycopg import sql
-
-    query = sql.SQL(
-        "COPY (SELECT array_position({codes}, code::text), cell_id, value, n FROM answer_count "
-        "WHERE wave_id = {wave} AND code = ANY({codes})) TO STDOUT (FORMAT BINARY)"
-    ).format(codes=sql.Literal(codes), wave=sql.Literal(wave_id))
-    with raw.cursor() as cursor, cursor.copy(query) as copy:
-        data = b"".join(bytes(block) for block in copy)
-    # Header: 11-byte signature, flags, extension length (+ extension); trailer: -1 as int16.
-    start = 19 + int.from_bytes(data[15:19], "big")
-    rows = np.frombuffer(
-        data, dtype=_COPY_ROW, offset=start, count=(len(data) - start - 2) // _COPY_ROW.itemsize
-    )
-    if len(rows) and not (
-        (rows["fields"] == 4).all()
-        and (rows["cell_size"] == 4).all()
-        and (rows["value_size"] == 8).all()
-        and (rows["n_size"] == 8).all()
-    ):
-        raise RuntimeError("answer_count columns are not (int4, float8, int8) as expected")
-    order = np.argsort(rows["code"], kind="stable")
-    position = rows["code"][order]
-    bounds = np.searchsorted(position, np.arange(1, len(codes) + 2))
-    table = np.column_stack([rows["cell"], rows["value"], rows["n"]]).astype(np.float64)[order]
-    return {code: table[bounds[i] : bounds[i + 1]] for i, code in enumerate(codes)}
+_PACKED_COUNT = np.dtype([("cell", ">i4"), ("value", ">f8"), ("n", ">i8")])
+"""One record of `PACKED_COUNTS`: PostgreSQL's binary forms of int4, float8 and int8."""
 
 
 IMPORTED_LAYOUT = '{"imported": true}'
