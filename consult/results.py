@@ -189,8 +189,6 @@ def subgroup_table(session: Session, design: WaveDesign, code: str, by: str) -> 
             if item.type in (*CHOICE_TYPES, *NUMERIC_TYPES, "battery")
             for answer_code in item.answer_codes
         ]
-        if code not in codes:
-            codes.append(code)
         found: dict[str, list[tuple[int, int, float, int]]] = {
             answer_code: [] for answer_code in codes
         }
@@ -218,22 +216,13 @@ def _is_numeric(question_set: QuestionSet, code: str) -> bool:
 # --- the tidy table -----------------------------------------------------------------------------
 
 
-def counted_codes(item: Item) -> tuple[str, ...]:
-    """The codes whose kept counts an item's figures read."""
-    if item.type == "ranking":
-        return tuple(f"{item.code}.{choice.code}" for choice in item.choices)
-    if item.type in (*CHOICE_TYPES, *NUMERIC_TYPES, "battery", "multiple"):
-        return item.answer_codes
-    return ()
-
-
 def all_estimates(session: Session, design: WaveDesign, by: str | None = None) -> list[Estimate]:
-    """Every item's figures (overall, or by `by`). When the groups come from the weighting
-    cells, every item's counts are read in one go first."""
-    items = list(design.question_set.all_items())
-    if by is None or by in design.cells.variables:
-        design.read_counts(session, [code for item in items for code in counted_codes(item)])
-    return [row for item in items for row in item_estimates(session, design, item, by)]
+    """Every item's figures (overall, or by `by`)."""
+    return [
+        row
+        for item in design.question_set.all_items()
+        for row in item_estimates(session, design, item, by)
+    ]
 
 
 def item_estimates(
@@ -261,9 +250,11 @@ def item_estimates(
     elif item.type in NUMERIC_TYPES:
         tables.append(means(design.weights, table_for(item.code), item.code, group=by, mode=mode))
     elif item.type == "ranking":
-        for code in counted_codes(item) if group_is_cell else ():
-            table = item_table(session, design, code)
-            tables.append(means(design.weights, table, code, group=by, mode=mode))
+        for choice in item.choices:
+            code = f"{item.code}.{choice.code}"
+            if group_is_cell:
+                table = item_table(session, design, code)
+                tables.append(means(design.weights, table, code, group=by, mode=mode))
     elif item.type == "multiple" and group_is_cell:
         tables.append(_multiple_choice(session, design, item, by))
     return [row for rows in tables for row in suppress_estimates(rows, minimum=minimum)]
@@ -352,19 +343,6 @@ def summary(session: Session, design: WaveDesign) -> Summary | None:
     if not applications:
         return None
     profiles = summary_profiles(design.question_set)
-    design.read_counts(
-        session,
-        [
-            *(profile.code for profile in profiles),
-            *(application.acceptance for application in applications),
-            *(application.conditional for application in applications if application.conditional),
-            *(
-                condition.item
-                for application in applications
-                for condition in application.conditions
-            ),
-        ],
-    )
 
     def source(codes: tuple[str, ...]) -> Grouped:
         if len(codes) == 1:
