@@ -4,7 +4,7 @@ The design is every complete response of the wave; weights come from raking the 
 to the wave's population margins. Every figure reads counts kept in `answer_count` as
 responses complete: single items their own code, the acceptance summary its profiles and the
 scales their sums (`consult.counting`). Only subgroups by a question that is not a weighting
-variable read joint counts from a grouped query over the answers.
+variable read the answers, in one grouped pass per report (`subgroup_table`).
 """
 
 from __future__ import annotations
