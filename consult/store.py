@@ -700,8 +700,10 @@ def answer_counts_by_question(
         select(Answer.code, Response.cell, grouping.option, value, func.count())
         .join(Response, Response.id == Answer.response_id)
         .join(grouping, (grouping.response_id == Answer.response_id) & (grouping.code == by))
-        .where(_complete(wave), Answer.code.in_(list(codes)), grouping.option.is_not(None))
-        .where(value.is_not(None))
+        # `code || ''`: no index on the code, so each response's answers are read as one range
+        # (SQLite otherwise looks every code up for every response: 4 times slower).
+        .where(_complete(wave), (Answer.code + "").in_(list(codes)))
+        .where(grouping.option.is_not(None), value.is_not(None))
         .group_by(Answer.code, Response.cell, grouping.option, value)
     )
     return [
