@@ -55,6 +55,8 @@ from surveys.model import Item, QuestionSet
 Mode = Literal["calibrated", "fixed", "unweighted"]
 CHOICE_TYPES = ("single", "likert")
 NUMERIC_TYPES = ("number", "slider")
+REPORTED_TYPES = (*CHOICE_TYPES, *NUMERIC_TYPES, "battery", "ranking", "multiple")
+"""Items with figures; texts have none."""
 
 
 class ResultsError(ValueError):
@@ -75,6 +77,7 @@ class WaveDesign:
     """The database id of each cell, in increasing order."""
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
     _subgroup_tables: dict[tuple[str, str], Grouped] = field(default_factory=dict)
+    _subgroups_read: set[str] = field(default_factory=set)
     _profile_states: dict[str, np.ndarray] = field(default_factory=dict)
 
     def read_counts(self, session: Session, codes: Sequence[str]) -> None:
@@ -177,36 +180,43 @@ def joint_table(session: Session, design: WaveDesign, codes: tuple[str, ...]) ->
 
 
 def subgroup_table(session: Session, design: WaveDesign, code: str, by: str) -> Grouped:
-    """Counts of `code` by the answers to `by`, a question that is not a weighting variable,
-    among respondents who answered both (the only ones any figure by `by` is about).
+    """Counts of `code` (an answer code, or `ITEM.option` for a rank) by the answers to `by`, a
+    question that is not a weighting variable, among respondents who answered both (the only
+    ones any figure by `by` is about). Shaped like the kept counts, with `by` as a second key.
 
     The first call for `by` reads them for every item of the report in one grouped pass over
     the answers."""
-    if (code, by) not in design._subgroup_tables:
-        codes = [
-            answer_code
-            for item in design.question_set.all_items()
-            if item.type in (*CHOICE_TYPES, *NUMERIC_TYPES, "battery")
-            for answer_code in item.answer_codes
-        ]
-        found: dict[str, list[tuple[int, int, float, int]]] = {
-            answer_code: [] for answer_code in codes
-        }
-        for answer_code, cell, group, value, n in store.answer_counts_by_question(
-            session, design.wave, by, codes
-        ):
-            found[answer_code].append((design.cell_index[cell], group, value, n))
-        for answer_code, rows in found.items():
-            table = np.array(rows, dtype=np.float64).reshape(-1, 4)
-            values = table[:, 2]
+    if by not in design._subgroups_read:
+        items = [item for item in design.question_set.all_items() if item.type in REPORTED_TYPES]
+        rows = store.answer_counts_by_question(
+            session,
+            design.wave,
+            by,
+            [code for item in items for code in item.answer_codes],
+            multiple=[item.code for item in items if item.type == "multiple"],
+        )
+        found: dict[str, list[tuple[int, int, float | None, int]]] = {}
+        for answer_code, cell, group, option, number, n in rows:
+            item = design.question_set.owner_of(answer_code)
+            if item.type == "ranking":
+                answer_code, value = f"{answer_code}.{option}", number
+            else:
+                value = number if item.type in NUMERIC_TYPES else option
+            found.setdefault(answer_code, []).append((design.cell_index[cell], group, value, n))
+        for answer_code, counted in found.items():
+            table = np.array(counted, dtype=np.float64)
             keys: dict[str, np.ndarray] = {by: table[:, 1].astype(np.int64)}
             if answer_code != by:
-                numeric = _is_numeric(design.question_set, answer_code)
-                keys[answer_code] = values if numeric else values.astype(np.int64)
+                numeric = design._numeric(answer_code)
+                keys[answer_code] = table[:, 2] if numeric else table[:, 2].astype(np.int64)
             design._subgroup_tables[(answer_code, by)] = Grouped(
                 cell=table[:, 0].astype(np.int64), keys=keys, counts=table[:, 3].astype(np.int64)
             )
-    return design._subgroup_tables[(code, by)]
+        design._subgroups_read.add(by)
+    empty = np.zeros(0, dtype=np.int64)
+    return design._subgroup_tables.get(
+        (code, by), Grouped(cell=empty, keys={code: empty, by: empty}, counts=empty)
+    )
 
 
 def _is_numeric(question_set: QuestionSet, code: str) -> bool:
@@ -252,38 +262,50 @@ def item_estimates(
     elif item.type == "ranking":
         for choice in item.choices:
             code = f"{item.code}.{choice.code}"
-            if group_is_cell:
-                table = item_table(session, design, code)
-                tables.append(means(design.weights, table, code, group=by, mode=mode))
-    elif item.type == "multiple" and group_is_cell:
-        tables.append(_multiple_choice(session, design, item, by))
+            tables.append(means(design.weights, table_for(code), code, group=by, mode=mode))
+    elif item.type == "multiple":
+        tables.append(_multiple_choice(design, table_for(item.code), item, by))
     return [row for rows in tables for row in suppress_estimates(rows, minimum=minimum)]
 
 
 def _multiple_choice(
-    session: Session, design: WaveDesign, item: Item, by: str | None
+    design: WaveDesign, answered: Grouped, item: Item, by: str | None
 ) -> list[Estimate]:
-    """Share choosing each option among those who answered the item (a yes/no per option)."""
-    answered = item_table(session, design, item.code)
-    base = answered.keys[item.code] == int(ANSWERED)
-    per_cell_base = np.bincount(
-        answered.cell[base], weights=answered.counts[base], minlength=len(design.cells.counts)
+    """Share choosing each option among those who answered the item (a yes/no per option).
+
+    `answered` holds per class (a cell, and the answer to `by` when that is a key) who
+    answered the item (value -1) and who chose each option."""
+    group = answered.keys.get(by) if by is not None else None
+    classes, inverse = np.unique(
+        np.column_stack([answered.cell, answered.cell if group is None else group]),
+        axis=0,
+        return_inverse=True,
     )
+    inverse = inverse.reshape(-1)
+    answers = answered.keys[item.code]
+    base = answers == int(ANSWERED)
+    per_class_base = np.bincount(
+        inverse[base], weights=answered.counts[base], minlength=len(classes)
+    )
+    shown = np.flatnonzero(per_class_base)
+    cell = np.tile(classes[shown, 0], 2)
+    keys = {} if by is None or group is None else {by: np.tile(classes[shown, 1], 2)}
     rows: list[Estimate] = []
     for choice in item.choices:
-        chosen = answered.keys[item.code] == choice.code
-        per_cell_chosen = np.bincount(
-            answered.cell[chosen], weights=answered.counts[chosen], minlength=len(per_cell_base)
-        )
-        cells = np.flatnonzero(per_cell_base)
-        yes, no = per_cell_chosen[cells], per_cell_base[cells] - per_cell_chosen[cells]
+        chosen = answers == choice.code
+        per_class_chosen = np.bincount(
+            inverse[chosen], weights=answered.counts[chosen], minlength=len(classes)
+        )[shown]
         key = f"{item.code}={choice.code}"
         table = Grouped(
-            cell=np.concatenate([cells, cells]),
+            cell=cell,
             keys={
-                key: np.concatenate([np.ones(len(cells)), np.zeros(len(cells))]).astype(np.int64)
+                **keys,
+                key: np.repeat(np.array([1, 0], dtype=np.int64), len(shown)),
             },
-            counts=np.concatenate([yes, no]).astype(np.int64),
+            counts=np.concatenate(
+                [per_class_chosen, per_class_base[shown] - per_class_chosen]
+            ).astype(np.int64),
         )
         for row in proportions(
             design.weights, table, key, group=by, options=[0, 1], mode=design.mode

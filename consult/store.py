@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     select,
     update,
 )
@@ -686,28 +687,42 @@ def insert_answer_columns(
 
 
 def answer_counts_by_question(
-    session: Session, wave: Wave, by: str, codes: Sequence[str]
-) -> list[tuple[str, str, int, float, int]]:
-    """(code, cell, answer to `by`, value, n) for every code, over complete responses that
-    answered both the code and the single-choice question `by`.
+    session: Session, wave: Wave, by: str, codes: Sequence[str], multiple: Sequence[str] = ()
+) -> list[tuple[str, str, int, int | None, float | None, int]]:
+    """(code, cell, answer to `by`, option, number, n) for every code, over complete responses
+    that answered both the code and the single-choice question `by`; for the multiple-choice
+    items among `multiple`, also who answered them, as option -1 (`counting.ANSWERED`).
 
     One grouped pass over the answers for a whole report by a question that is not a weighting
-    variable (a pivot per code would read them once per code). The value is the option code,
-    or the number for numeric items."""
+    variable (a pivot per item would read them once per item). Rankings keep both the option
+    and its rank."""
     grouping = aliased(Answer)
-    value = func.coalesce(Answer.option, Answer.number)
-    rows = session.execute(
-        select(Answer.code, Response.cell, grouping.option, value, func.count())
+    group = grouping.option
+    answers = (
+        select(Answer.code, Response.cell, group)
         .join(Response, Response.id == Answer.response_id)
         .join(grouping, (grouping.response_id == Answer.response_id) & (grouping.code == by))
-        # `code || ''`: no index on the code, so each response's answers are read as one range
-        # (SQLite otherwise looks every code up for every response: 4 times slower).
-        .where(_complete(wave), (Answer.code + "").in_(list(codes)))
-        .where(grouping.option.is_not(None), value.is_not(None))
-        .group_by(Answer.code, Response.cell, grouping.option, value)
+        .where(_complete(wave), group.is_not(None))
     )
+    found = list(
+        session.execute(
+            answers.add_columns(Answer.option, Answer.number, func.count())
+            # `code || ''`: no index on the code, so each response's answers are read as one
+            # range (SQLite otherwise looks every code up for every response: 4 times slower).
+            .where((Answer.code + "").in_(list(codes)))
+            .where((Answer.option.is_not(None)) | (Answer.number.is_not(None)))
+            .group_by(Answer.code, Response.cell, group, Answer.option, Answer.number)
+        )
+    )
+    if multiple:
+        found += session.execute(
+            answers.add_columns(literal(-1), null(), func.count(Answer.response_id.distinct()))
+            .where(Answer.code.in_(list(multiple)))
+            .group_by(Answer.code, Response.cell, group)
+        )
     return [
-        (code, str(cell), int(group or 0), float(v), int(n)) for code, cell, group, v, n in rows
+        (code, str(cell), int(g or 0), option, number, int(n))
+        for code, cell, g, option, number, n in found
     ]
 
 

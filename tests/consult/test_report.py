@@ -209,6 +209,67 @@ def test_figures_by_a_question_from_one_pass_equal_the_per_item_pivot(
         assert math.isclose(test.test.statistic, expected.statistic, rel_tol=1e-9)
 
 
+def test_every_item_type_by_question_equals_the_kept_counts(
+    app: Flask, simulated_wave: str
+) -> None:
+    """Grouped by SEX, read as a question in one pass over the answers, every item type
+    (choice, battery, slider, multiple choice, ranking) gives the figures of the kept counts."""
+    from analysis import means, proportions
+    from consult import store
+    from consult.extensions import db
+    from consult.results import _multiple_choice, item_estimates, load_design, subgroup_table
+
+    by = "SEX"
+    with app.app_context():
+        wave = store.wave_by_slug(db.session, simulated_wave)
+        assert wave is not None
+        design = load_design(db.session, wave)
+        compared = set()
+        for item in design.question_set.all_items():
+            kept = item_estimates(db.session, design, item, by)
+            if item.type == "multiple":
+                table = subgroup_table(db.session, design, item.code, by)
+                read = _multiple_choice(design, table, item, by)
+            elif item.type == "ranking" or item.type in ("slider", "number"):
+                codes = (
+                    [f"{item.code}.{choice.code}" for choice in item.choices]
+                    if item.type == "ranking"
+                    else [item.code]
+                )
+                read = [
+                    row
+                    for code in codes
+                    for row in means(
+                        design.weights, subgroup_table(db.session, design, code, by), code, group=by
+                    )
+                ]
+            elif item.type in ("single", "likert", "battery") and item.code != by:
+                options = [choice.code for choice in item.choices]
+                read = [
+                    row
+                    for code in item.answer_codes
+                    for row in proportions(
+                        design.weights,
+                        subgroup_table(db.session, design, code, by),
+                        code,
+                        group=by,
+                        options=options,
+                    )
+                ]
+            else:
+                continue
+            by_key = {(r.item, r.group_code, r.option): r for r in read}
+            for row in kept:
+                if row.suppressed:
+                    continue
+                other = by_key[(row.item, row.group_code, row.option)]
+                assert (row.n, row.base) == (other.n, other.base), row
+                assert math.isclose(row.estimate, other.estimate, rel_tol=1e-12), row
+                assert math.isclose(row.se, other.se, rel_tol=1e-9), row
+                compared.add(item.type)
+        assert compared == {"single", "likert", "battery", "slider", "multiple", "ranking"}
+
+
 def test_report_errors_are_clear(
     app: Flask, load_set: Callable[..., str], db: Session, tmp_path: Path
 ) -> None:
