@@ -188,29 +188,53 @@ def subgroup_table(session: Session, design: WaveDesign, code: str, by: str) -> 
     the answers."""
     if by not in design._subgroups_read:
         items = [item for item in design.question_set.all_items() if item.type in REPORTED_TYPES]
-        rows = store.answer_counts_by_question(
-            session,
-            design.wave,
-            by,
-            [code for item in items for code in item.answer_codes],
-            multiple=[item.code for item in items if item.type == "multiple"],
-        )
-        found: dict[str, list[tuple[int, int, float | None, int]]] = {}
-        for answer_code, cell, group, option, number, n in rows:
-            item = design.question_set.owner_of(answer_code)
-            if item.type == "ranking":
-                answer_code, value = f"{answer_code}.{option}", number
-            else:
-                value = number if item.type in NUMERIC_TYPES else option
-            found.setdefault(answer_code, []).append((design.cell_index[cell], group, value, n))
-        for answer_code, counted in found.items():
-            table = np.array(counted, dtype=np.float64)
-            keys: dict[str, np.ndarray] = {by: table[:, 1].astype(np.int64)}
-            if answer_code != by:
-                numeric = design._numeric(answer_code)
-                keys[answer_code] = table[:, 2] if numeric else table[:, 2].astype(np.int64)
-            design._subgroup_tables[(answer_code, by)] = Grouped(
-                cell=table[:, 0].astype(np.int64), keys=keys, counts=table[:, 3].astype(np.int64)
+        # Each table's code gets a number; a ranking's option picks its `ITEM.option` code.
+        names = [
+            name
+            for item in items
+            for name in (
+                [f"{item.code}.{choice.code}" for choice in item.choices]
+                if item.type == "ranking"
+                else item.answer_codes
+            )
+        ]
+        number = {name: index for index, name in enumerate(names)}
+        ranked = {item.code for item in items if item.type == "ranking"}
+        numeric = {
+            code for item in items if item.type in NUMERIC_TYPES for code in item.answer_codes
+        }
+        parts = [
+            np.array(
+                [
+                    (
+                        number[f"{code}.{option}" if code in ranked else code],
+                        design.cell_index[cell],
+                        group,
+                        numeral if code in ranked or code in numeric else option,
+                        n,
+                    )
+                    for code, cell, group, option, numeral, n in part
+                ],
+                dtype=np.float64,
+            ).reshape(-1, 5)
+            for part in store.answer_counts_by_question(
+                session,
+                design.wave,
+                by,
+                [code for item in items for code in item.answer_codes],
+                multiple=[item.code for item in items if item.type == "multiple"],
+            )
+        ]
+        rows = np.concatenate([np.zeros((0, 5)), *parts])
+        rows = rows[np.argsort(rows[:, 0], kind="stable")]
+        bounds = np.searchsorted(rows[:, 0], np.arange(len(names) + 1))
+        for index, name in enumerate(names):
+            table = rows[bounds[index] : bounds[index + 1]]
+            keys: dict[str, np.ndarray] = {by: table[:, 2].astype(np.int64)}
+            if name != by:
+                keys[name] = table[:, 3] if design._numeric(name) else table[:, 3].astype(np.int64)
+            design._subgroup_tables[(name, by)] = Grouped(
+                cell=table[:, 1].astype(np.int64), keys=keys, counts=table[:, 4].astype(np.int64)
             )
         design._subgroups_read.add(by)
     empty = np.zeros(0, dtype=np.int64)

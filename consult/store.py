@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -688,10 +688,11 @@ def insert_answer_columns(
 
 def answer_counts_by_question(
     session: Session, wave: Wave, by: str, codes: Sequence[str], multiple: Sequence[str] = ()
-) -> list[tuple[str, str, int, int | None, float | None, int]]:
+) -> Iterator[list[tuple[str, str, int, int | None, float | None, int]]]:
     """(code, cell, answer to `by`, option, number, n) for every code, over complete responses
     that answered both the code and the single-choice question `by`; for the multiple-choice
-    items among `multiple`, also who answered them, as option -1 (`counting.ANSWERED`).
+    items among `multiple`, also who answered them, as option -1 (`counting.ANSWERED`). In
+    parts of at most 100,000 rows: a national wave has millions.
 
     One grouped pass over the answers for a whole report by a question that is not a weighting
     variable (a pivot per item would read them once per item). Rankings keep both the option
@@ -704,26 +705,24 @@ def answer_counts_by_question(
         .join(grouping, (grouping.response_id == Answer.response_id) & (grouping.code == by))
         .where(_complete(wave), group.is_not(None))
     )
-    found = list(
-        session.execute(
-            answers.add_columns(Answer.option, Answer.number, func.count())
-            # `code || ''`: no index on the code, so each response's answers are read as one
-            # range (SQLite otherwise looks every code up for every response: 4 times slower).
-            .where((Answer.code + "").in_(list(codes)))
-            .where((Answer.option.is_not(None)) | (Answer.number.is_not(None)))
-            .group_by(Answer.code, Response.cell, group, Answer.option, Answer.number)
-        )
-    )
+    statements = [
+        answers.add_columns(Answer.option, Answer.number, func.count())
+        # `code || ''`: no index on the code, so each response's answers are read as one range
+        # (SQLite otherwise looks every code up for every response: 4 times slower).
+        .where((Answer.code + "").in_(list(codes)))
+        .where((Answer.option.is_not(None)) | (Answer.number.is_not(None)))
+        .group_by(Answer.code, Response.cell, group, Answer.option, Answer.number)
+    ]
     if multiple:
-        found += session.execute(
+        statements.append(
             answers.add_columns(literal(-1), null(), func.count(Answer.response_id.distinct()))
             .where(Answer.code.in_(list(multiple)))
             .group_by(Answer.code, Response.cell, group)
         )
-    return [
-        (code, str(cell), int(g or 0), option, number, int(n))
-        for code, cell, g, option, number, n in found
-    ]
+    for statement in statements:
+        result = session.execute(statement, execution_options={"yield_per": 100_000})
+        for part in result.partitions():
+            yield [tuple(row) for row in part]
 
 
 def joint_answer_counts(
