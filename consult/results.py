@@ -301,7 +301,7 @@ def _multiple_choice(
     answered the item (value -1) and who chose each option."""
     group = answered.keys.get(by) if by is not None else None
     classes, inverse = np.unique(
-        np.column_stack([answered.cell, answered.cell if group is None else group]),
+        np.column_stack([answered.cell, np.zeros_like(answered.cell) if group is None else group]),
         axis=0,
         return_inverse=True,
     )
