@@ -227,6 +227,8 @@ def ratios_by_domain(
     each domain's covariance block sums over its own classes only, and the calibration
     projection of all domains runs as one set of products.
     """
+    if domains == 0:
+        return []  # e.g. subgroups of an item nobody answered
     numerators = np.asarray(numerators, dtype=np.float64)
     if numerators.ndim == 1:
         numerators = numerators[:, None]

@@ -91,6 +91,17 @@ def test_options_nobody_chose_are_listed_when_asked() -> None:
     assert all(math.isnan(v) for v in logit_interval(float("nan"), 0.1, 10))
 
 
+@pytest.mark.parametrize("mode", ["calibrated", "fixed", "unweighted"])
+def test_subgroups_of_an_item_nobody_answered_are_no_rows(mode: str) -> None:
+    """A split-ballot question shown to nobody yet: no figures by subgroup, and no error."""
+    sample = generate(n=300, seed=5)
+    cells, _ = cells_of(sample)
+    design = rake(cells, MARGINS)
+    nobody = Grouped(np.array([0]), {"q": np.array([-1]), "x": np.array([np.nan])}, np.array([1]))
+    assert proportions(design, nobody, "q", group="sex", options=[1, 2], mode=mode) == []
+    assert means(design, nobody, "x", group="sex", mode=mode) == []
+
+
 def test_calibrated_share_matches_row_level_linearization() -> None:
     sample = generate(n=800, seed=3)
     cells, index = cells_of(sample)
