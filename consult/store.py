@@ -544,8 +544,8 @@ def answer_count_arrays(
 
     A national wave has about a million count rows, so they go straight from the driver into
     numpy, one key range per code: on SQLite as plain rows; on PostgreSQL packed by the server
-    into one string of fixed-width binary records (three times faster than rows, and than a
-    COPY, which sends every row as a message of its own)."""
+    into one string of fixed-width binary records (for a national report's 632,000 rows 0.22 s,
+    against 0.38 s as rows and 0.9 s as a COPY, which sends every row as a message of its own)."""
     raw: Any = session.connection().connection.driver_connection
     postgres = session.get_bind().dialect.name == "postgresql"
     found = {}
