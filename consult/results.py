@@ -160,7 +160,7 @@ def joint_table(session: Session, design: WaveDesign, codes: tuple[str, ...]) ->
     cached = design._tables.get(codes)
     if cached is not None:
         return cached
-    numeric = [_is_numeric(design.question_set, code) for code in codes]
+    numeric = [design._numeric(code) for code in codes]
     rows = store.joint_answer_counts(session, design.wave, codes, numeric)
     keys: dict[str, np.ndarray] = {}
     for index, (code, is_number) in enumerate(zip(codes, numeric, strict=True)):
@@ -241,10 +241,6 @@ def subgroup_table(session: Session, design: WaveDesign, code: str, by: str) -> 
     return design._subgroup_tables.get(
         (code, by), Grouped(cell=empty, keys={code: empty, by: empty}, counts=empty)
     )
-
-
-def _is_numeric(question_set: QuestionSet, code: str) -> bool:
-    return question_set.owner_of(code).type in NUMERIC_TYPES
 
 
 # --- the tidy table -----------------------------------------------------------------------------
