@@ -556,9 +556,8 @@ def answer_count_arrays(
                 cursor.execute(PACKED_COUNTS, (wave.id, code))
                 packed = cursor.fetchone()[0] or b""
                 rows = np.frombuffer(packed, dtype=_PACKED_COUNT)
-                found[code] = np.column_stack([rows["cell"], rows["value"], rows["n"]]).astype(
-                    np.float64
-                )
+                # Mixed int and float columns stack straight into float64.
+                found[code] = np.column_stack([rows["cell"], rows["value"], rows["n"]])
             else:
                 cursor.execute(
                     "SELECT cell_id, value, n FROM answer_count WHERE wave_id = ? AND code = ?",
