@@ -52,15 +52,17 @@ from sqlalchemy import create_engine, func, select, text
 from analysis import Estimate
 from consult import create_app
 from consult.config import Config
-from consult.counting import ensure_current_counts
+from consult.counting.service import ensure_current_counts
 from consult.db import mark_read_only
 from consult.extensions import db
 from consult.migrate import upgrade_database
 from consult.models import Response, ResponseStatus, Wave
-from consult.question_sets import load_into_store
-from consult.results import all_estimates, load_design, report_as_json, summary, wave_report
-from consult.simulation import store_simulated
-from consult.waves import set_margins
+from consult.organizing.margins import set_margins
+from consult.organizing.question_sets import load_into_store
+from consult.results.design import load_design
+from consult.results.figures import all_estimates, summary
+from consult.results.report import report_as_json, wave_report
+from demo.simulation import store_simulated
 from surveys.loader import load_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

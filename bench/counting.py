@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from consult.counting import counted_values
-from consult.simulation import answer_columns, simulate
+from consult.counting.plan import counted_values
+from demo.simulation import answer_columns, simulate
 from surveys.loader import load_file
 from surveys.model import AnswerCell
 

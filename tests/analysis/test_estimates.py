@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -23,16 +21,6 @@ from tests.analysis.analysis_helpers import (
     linearized_se_rows,
     raking_categories,
 )
-
-
-def test_the_engine_never_imports_the_web_stack() -> None:
-    code = (
-        "import sys, analysis, analysis.acceptance, analysis.association, analysis.disclosure, "
-        "analysis.estimates, analysis.scales, analysis.waves, analysis.weighting\n"
-        "bad = [m for m in ('flask', 'sqlalchemy', 'consult') if m in sys.modules]\n"
-        "assert not bad, bad"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_malformed_counts_are_refused_with_a_reason() -> None:

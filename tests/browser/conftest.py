@@ -12,12 +12,12 @@ import pytest
 from werkzeug.serving import make_server
 
 from consult import create_app
-from consult.accounts import create_user
+from consult.accounts.service import create_user
 from consult.config import Config
 from consult.extensions import db
 from consult.migrate import upgrade_database
 from consult.models import Role
-from consult.question_sets import load_into_store
+from consult.organizing.question_sets import load_into_store
 from surveys.loader import load_file
 from tests.conftest import require
 

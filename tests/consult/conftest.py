@@ -19,14 +19,16 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from consult import accounts, create_app, store
+from consult import create_app
+from consult.accounts import service as accounts
 from consult.config import Config
 from consult.db import make_engine
 from consult.extensions import db as database
 from consult.extensions import limiter
 from consult.migrate import upgrade_engine
 from consult.models import Role
-from consult.question_sets import load_into_store
+from consult.organizing import queries as organizing_queries
+from consult.organizing.question_sets import load_into_store
 from surveys.loader import load_file
 from tests.conftest import require
 
@@ -140,7 +142,7 @@ def make_user(app: Flask):  # type: ignore[no-untyped-def]
                 database.session, email, Role(role), PASSWORD, dt.date.today()
             )
             for slug in consultations:
-                consultation = store.consultation_by_slug(database.session, slug)
+                consultation = organizing_queries.consultation_by_slug(database.session, slug)
                 assert consultation is not None
                 user.consultations.append(consultation)
             database.commit()

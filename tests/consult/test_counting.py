@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consult import store
-from consult.counting import rebuild_counts
+from consult.counting import queries as counting_queries
+from consult.counting.service import rebuild_counts
 from consult.models import Response, Wave
-from consult.question_sets import question_set_of
+from consult.organizing.question_sets import question_set_of
 from tests.consult.citizen import Citizen
 from tests.consult.conftest import MINI
 
@@ -36,8 +36,8 @@ def test_counts_kept_while_answering_equal_a_recount(
     db.expire_all()
     wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
     assert wave is not None
-    kept = sorted(store.answer_counts(db, wave))
-    cells = {key: n for _, key, n in store.design_cells(db, wave)}
+    kept = sorted(counting_queries.answer_counts(db, wave))
+    cells = {key: n for _, key, n in counting_queries.design_cells(db, wave)}
     assert sum(cells.values()) == 3  # the unfinished response is not in the design
     assert sorted(db.scalars(select(Response.cell).where(Response.cell.is_not(None)))) == [
         "1",
@@ -45,8 +45,8 @@ def test_counts_kept_while_answering_equal_a_recount(
         "99",
     ]
     rebuild_counts(db, wave, question_set_of(wave.question_set_version))
-    assert sorted(store.answer_counts(db, wave)) == kept
-    assert {key: n for _, key, n in store.design_cells(db, wave)} == cells
+    assert sorted(counting_queries.answer_counts(db, wave)) == kept
+    assert {key: n for _, key, n in counting_queries.design_cells(db, wave)} == cells
 
     by_code: dict[str, dict[float, int]] = {}
     for code, _cell, value, n in kept:
@@ -63,17 +63,17 @@ def test_counts_read_in_bulk_equal_the_counts_read_row_by_row(
     app: Flask, db: Session, load_set: Callable[..., str]
 ) -> None:
     """The report's fast reader (one binary COPY on PostgreSQL) loses and bends nothing."""
-    from consult.simulation import store_simulated
+    from demo.simulation import store_simulated
 
     wave_slug = load_set(MINI)
     wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
     assert wave is not None
     store_simulated(db, wave, 300, seed=4, today=dt.date(2026, 11, 23))
     db.flush()
-    cell_keys = {id_: key for id_, key, _ in store.design_cells(db, wave)}
-    kept = sorted(store.answer_counts(db, wave))
+    cell_keys = {id_: key for id_, key, _ in counting_queries.design_cells(db, wave)}
+    kept = sorted(counting_queries.answer_counts(db, wave))
     codes = sorted({code for code, *_ in kept})
-    read = store.answer_count_arrays(db, wave, [*codes, "NOT_A_CODE"])
+    read = counting_queries.answer_count_arrays(db, wave, [*codes, "NOT_A_CODE"])
     assert set(read) == {*codes, "NOT_A_CODE"} and read["NOT_A_CODE"].shape == (0, 3)
     in_bulk = sorted(
         (code, cell_keys[int(cell)], float(value), int(n))

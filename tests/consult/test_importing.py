@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult import store
-from consult.counting import rebuild_counts
+from consult.counting import queries as counting_queries
+from consult.counting.service import rebuild_counts
 from consult.models import Answer, Response, ResponseStatus, Wave
-from consult.question_sets import question_set_of
+from consult.organizing.question_sets import question_set_of
 from tests.consult.conftest import MINI
 
 HEADER = "KNOW,AGE,SOURCES,ACC_A,COND_A_SAFETY,COND_A_ETHICS,ACC_B,GOALS,SPEED,WORRY,SEX\n"
@@ -44,10 +44,10 @@ def test_import_stores_complete_responses_with_counts(
     assert sorted(ranks) == [(1, 1.0), (1, 2.0), (2, 2.0), (2, 3.0), (3, 1.0), (3, 3.0)]
     wave = db.scalar(select(Wave).where(Wave.slug == "mini-2026"))
     assert wave is not None
-    assert sorted(key for _, key, _ in store.design_cells(db, wave)) == ["1", "2", "99"]
-    imported = sorted(store.answer_counts(db, wave))
+    assert sorted(key for _, key, _ in counting_queries.design_cells(db, wave)) == ["1", "2", "99"]
+    imported = sorted(counting_queries.answer_counts(db, wave))
     rebuild_counts(db, wave, question_set_of(wave.question_set_version))
-    assert sorted(store.answer_counts(db, wave)) == imported
+    assert sorted(counting_queries.answer_counts(db, wave)) == imported
 
 
 def test_import_reports_every_bad_row_and_column_and_stores_nothing(

@@ -133,12 +133,13 @@ def test_subgroups_by_a_question_match_the_counts_path(
 ) -> None:
     """By a demographic the figures come from the kept counts; by any other item from a grouped
     query over the answers. Grouping by the demographic both ways must agree."""
-    from consult import store
     from consult.extensions import db
-    from consult.results import item_estimates, joint_table, load_design
+    from consult.organizing import queries as organizing_queries
+    from consult.results.design import joint_table, load_design
+    from consult.results.figures import item_estimates
 
     with app.app_context():
-        wave = store.wave_by_slug(db.session, simulated_wave)
+        wave = organizing_queries.wave_by_slug(db.session, simulated_wave)
         assert wave is not None
         design = load_design(db.session, wave)
         item = design.question_set.item("KNOW_BIO")
@@ -163,20 +164,22 @@ def test_figures_by_a_question_from_one_pass_equal_the_per_item_pivot(
     one grouped pass; each table must give the figures of that item's own pivot of the answers
     (choice, battery row and slider; the grouping question against itself too)."""
     from analysis import means, proportions, rao_scott
-    from consult import store
     from consult.extensions import db
-    from consult.results import item_estimates, joint_table, load_design, subgroup_tests
+    from consult.organizing import queries as organizing_queries
+    from consult.responding import queries as responding_queries
+    from consult.results.design import joint_table, load_design
+    from consult.results.figures import item_estimates, subgroup_tests
 
     by = "KNOW_BIO"
     with app.app_context():
-        wave = store.wave_by_slug(db.session, simulated_wave)
+        wave = organizing_queries.wave_by_slug(db.session, simulated_wave)
         assert wave is not None
         design = load_design(db.session, wave)
         # Unfinished responses are in no figure: fifty of them, all alike, would show.
         unfinished = [AnswerCell("KNOW_BIO", option=1), AnswerCell("ACC_CRISPR", option=5)]
         cell = next(iter(design.cell_index))
         last = db.session.scalar(select(func.max(Response.id)))
-        store.insert_complete_responses(
+        responding_queries.insert_complete_responses(
             db.session, wave, [(cell, unfinished)] * 50, dt.date(2026, 11, 23), language="nl"
         )
         db.session.execute(
@@ -215,13 +218,14 @@ def test_every_item_type_by_question_equals_the_kept_counts(
     """Grouped by SEX, read as a question in one pass over the answers, every item type
     (choice, battery, slider, multiple choice, ranking) gives the figures of the kept counts."""
     from analysis import means, proportions
-    from consult import store
     from consult.extensions import db
-    from consult.results import _multiple_choice, item_estimates, load_design, subgroup_table
+    from consult.organizing import queries as organizing_queries
+    from consult.results.design import load_design, subgroup_table
+    from consult.results.figures import _multiple_choice, item_estimates
 
     by = "SEX"
     with app.app_context():
-        wave = store.wave_by_slug(db.session, simulated_wave)
+        wave = organizing_queries.wave_by_slug(db.session, simulated_wave)
         assert wave is not None
         design = load_design(db.session, wave)
         compared = set()
@@ -335,16 +339,18 @@ def test_summary_from_profiles_equals_the_summary_from_every_joint_answer(
     """The summary reads coarsened profiles kept as responses complete; cutting its tables from
     the full joint answers in the database must give the same figures. With a smaller limit on
     profiles (as for a domain of many applications) the summary groups the answers it misses."""
-    from consult import counting
+    from consult.counting import plan as counting
 
     monkeypatch.setattr(counting, "MAX_PROFILE_ITEMS", largest_profile)
     from analysis import acceptance_summary
-    from consult import store
+    from consult.counting.plan import applications_of
     from consult.extensions import db
-    from consult.results import applications_of, joint_table, load_design, summary
+    from consult.organizing import queries as organizing_queries
+    from consult.results.design import joint_table, load_design
+    from consult.results.figures import summary
 
     with app.app_context():
-        wave = store.wave_by_slug(db.session, simulated_wave)
+        wave = organizing_queries.wave_by_slug(db.session, simulated_wave)
         assert wave is not None
         design = load_design(db.session, wave)
         from_profiles = summary(db.session, design)
@@ -379,13 +385,13 @@ def test_summary_from_profiles_equals_the_summary_from_every_joint_answer(
 def test_report_recounts_a_wave_counted_by_older_rules(
     app: Flask, simulated_wave: str, tmp_path: Path
 ) -> None:
-    from consult import store
     from consult.extensions import db
     from consult.models import AnswerCount
-    from consult.results import ResultsError, load_design
+    from consult.organizing import queries as organizing_queries
+    from consult.results.design import ResultsError, load_design
 
     with app.app_context():
-        wave = store.wave_by_slug(db.session, simulated_wave)
+        wave = organizing_queries.wave_by_slug(db.session, simulated_wave)
         assert wave is not None
         wave.counts_version = 0
         db.session.execute(delete(AnswerCount).where(AnswerCount.code.startswith("~")))
@@ -403,12 +409,13 @@ def test_scales_from_kept_sums_equal_alpha_from_every_answer_pattern(
     app: Flask, simulated_wave: str
 ) -> None:
     from analysis import cronbach_alpha
-    from consult import store
     from consult.extensions import db
-    from consult.results import joint_table, load_design, scale_reliabilities
+    from consult.organizing import queries as organizing_queries
+    from consult.results.design import joint_table, load_design
+    from consult.results.figures import scale_reliabilities
 
     with app.app_context():
-        wave = store.wave_by_slug(db.session, simulated_wave)
+        wave = organizing_queries.wave_by_slug(db.session, simulated_wave)
         assert wave is not None
         design = load_design(db.session, wave)
         kept = scale_reliabilities(db.session, design)

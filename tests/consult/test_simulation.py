@@ -10,11 +10,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult import store
-from consult.counting import rebuild_counts
+from consult.counting import queries as counting_queries
+from consult.counting.service import rebuild_counts
 from consult.models import Answer, Response, ResponseStatus, Wave
-from consult.question_sets import question_set_of
-from consult.simulation import simulate
+from consult.organizing.question_sets import question_set_of
+from demo.simulation import simulate
 from surveys.loader import load_file
 from tests.consult.conftest import SHIPPED
 
@@ -59,9 +59,9 @@ def test_simulate_command_stores_complete_responses_and_counts(
     assert (db.scalar(select(func.count(Answer.id))) or 0) > 300 * 40
     wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
     assert wave is not None
-    kept = sorted(store.answer_counts(db, wave))
+    kept = sorted(counting_queries.answer_counts(db, wave))
     rebuild_counts(db, wave, question_set_of(wave.question_set_version))
-    assert sorted(store.answer_counts(db, wave)) == kept
+    assert sorted(counting_queries.answer_counts(db, wave)) == kept
     # Weighting matters: the sample is older than the population.
     oldest = sum(n for code, _, value, n in kept if code == "AGE_GROUP" and value == 7.0)
     assert oldest / 300 > 0.11 * 1.2  # 75+ is 11% of the adult population

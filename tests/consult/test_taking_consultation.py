@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consult import store
-from consult.counting import rebuild_counts
+from consult.counting import queries as counting_queries
+from consult.counting.service import rebuild_counts
 from consult.models import Answer, Response, ResponseStatus, Wave, WaveStatus
-from consult.question_sets import question_set_of
+from consult.organizing.question_sets import question_set_of
 from tests.consult.citizen import Citizen
 from tests.consult.conftest import MINI, SHIPPED, csrf_from
 
@@ -111,11 +111,11 @@ def test_shipped_consultation_completes(
         assert code in stored
     print(f"answer rows stored for one complete response: {sum(map(len, stored.values()))}")
     # Its counts, profiles and scale sums included, are what a recount from the answers finds.
-    kept = sorted(store.answer_counts(db, response.wave))
+    kept = sorted(counting_queries.answer_counts(db, response.wave))
     assert any(code.startswith("~domain:") for code, *_ in kept)
     assert any(code.startswith("~scale:") for code, *_ in kept)
     rebuild_counts(db, response.wave, question_set_of(response.wave.question_set_version))
-    assert sorted(store.answer_counts(db, response.wave)) == kept
+    assert sorted(counting_queries.answer_counts(db, response.wave)) == kept
 
 
 def test_conditions_skip_pages_and_drop_answers_no_longer_shown(

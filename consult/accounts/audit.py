@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from consult import store
+from consult.accounts import queries
 from consult.models import AuditEvent
 
 
@@ -19,7 +19,7 @@ def record(
     detail: str | None = None,
 ) -> None:
     """Log an action. Callers pass names and counts only, never answers, codes or passwords."""
-    store.add_audit_event(
+    queries.add_audit_event(
         session,
         AuditEvent(
             occurred_at=dt.datetime.now(dt.UTC),

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session
 
-from consult import store
-from consult.counting import (
+from consult.counting import queries as store
+from consult.counting.plan import (
     MISSING,
     demographic_items,
     scale_sums,
@@ -24,8 +24,8 @@ from consult.counting import (
     unique_rows,
 )
 from consult.models import Wave
-from consult.question_sets import question_set_of
-from consult.waves import parse_margins
+from consult.organizing.margins import parse_margins
+from consult.organizing.question_sets import question_set_of
 from surveys.expressions import evaluate
 from surveys.model import Item, Page, QuestionSet, Value
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from consult import store
 from consult.models import ResponseStatus, Wave
-from consult.question_sets import question_set_of
-from consult.waves import parse_margins
+from consult.organizing import queries
+from consult.organizing.margins import parse_margins
+from consult.organizing.question_sets import question_set_of
 
 
 @dataclass(frozen=True)
@@ -69,14 +69,14 @@ def median_from_counts(distribution: list[tuple[int, int]]) -> float | None:
 
 def monitor_wave(session: Session, wave: Wave, lang: str = "nl") -> WaveMonitor:
     question_set = question_set_of(wave.question_set_version)
-    completed = store.response_count(session, wave, ResponseStatus.COMPLETE)
-    stopped = store.in_progress_by_last_page(session, wave)
+    completed = queries.response_count(session, wave, ResponseStatus.COMPLETE)
+    stopped = queries.in_progress_by_last_page(session, wave)
     pages = [
         (page.id, page.title.get(lang) if page.title else page.id, stopped.get(page.id, 0))
         for page in question_set.pages
     ]
     demographics = [item for item in question_set.all_items() if item.role == "demographic"]
-    counts = store.complete_answer_counts(session, wave, [item.code for item in demographics])
+    counts = queries.complete_answer_counts(session, wave, [item.code for item in demographics])
     margins = parse_margins(wave.margins, wave) if wave.margins else {}
     fill = []
     for item in demographics:
@@ -92,10 +92,10 @@ def monitor_wave(session: Session, wave: Wave, lang: str = "nl") -> WaveMonitor:
                 )
             )
     return WaveMonitor(
-        started=store.response_count(session, wave),
+        started=queries.response_count(session, wave),
         completed=completed,
-        median_minutes=median_from_counts(store.duration_distribution(session, wave)),
+        median_minutes=median_from_counts(queries.duration_distribution(session, wave)),
         stopped_at_page=pages,
-        completes_per_day=store.completes_per_day(session, wave),
+        completes_per_day=queries.completes_per_day(session, wave),
         fill=fill,
     )

@@ -1,4 +1,7 @@
-"""Views of the citizens' pages. Thin: parse the request, find the response, call a service."""
+"""The citizens' pages (public blueprint).
+
+Thin: parse the request, find the response, call a service.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import time
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     redirect,
     render_template,
@@ -17,18 +19,20 @@ from flask import (
 )
 from werkzeug.wrappers import Response as HttpResponse
 
-from consult import responding, store
+from consult.blueprints import public
 from consult.extensions import db, limiter
 from consult.i18n import current_language
 from consult.models import ResponseStatus, Wave, WaveMode
-from consult.public.fields import form_fields
-from consult.public.forms import InvitedStartForm, ResumeForm, StartForm
-from consult.question_sets import question_set_of
-from consult.waves import redeem_invitation
+from consult.organizing import queries as organizing_queries
+from consult.organizing.invitations import redeem_invitation
+from consult.organizing.question_sets import question_set_of
+from consult.responding import queries
+from consult.responding import service as responding
+from consult.responding.fields import form_fields
+from consult.responding.forms import InvitedStartForm, ResumeForm, StartForm
+from consult.responding.tokens import normalize_resume_token
 from surveys.messages import render as render_message
 from surveys.types import QUESTION_TYPES, parse_page
-
-public = Blueprint("public", __name__)
 
 # Wrong resume or invitation codes per visitor; only failed attempts count.
 CODE_ATTEMPT_LIMIT = "10 per minute;50 per hour"
@@ -40,7 +44,7 @@ def today() -> dt.date:
 
 @public.get("/")
 def home() -> str:
-    waves = store.open_waves(db.session, today())
+    waves = queries.open_waves(db.session, today())
     consultations = [(wave, question_set_of(wave.question_set_version)) for wave in waves]
     return render_template("public/home.html", consultations=consultations)
 
@@ -74,7 +78,7 @@ def start_response(wave_slug: str) -> Any:
         state = responding.load_state(db.session, existing)
         return redirect(_page_url(wave, state.resume_page_id()), 303)
     if isinstance(form, InvitedStartForm):
-        code = responding.normalize_resume_token(form.invitation.data or "")
+        code = normalize_resume_token(form.invitation.data or "")
         if not redeem_invitation(db.session, wave, code, today()):
             form.invitation.errors = ["invitation_unknown"]
             return _render_start(wave, form), 422
@@ -188,7 +192,7 @@ def resume(wave_slug: str) -> Any:
         form.code.data = request.args["code"][:80]
     unknown = False
     if form.validate_on_submit():
-        token = responding.normalize_resume_token(form.code.data or "")
+        token = normalize_resume_token(form.code.data or "")
         response = responding.find_response(db.session, wave, token)
         if response is not None:
             _remember_token(wave, token)
@@ -221,7 +225,7 @@ def _render_start(wave: Wave, form: StartForm) -> str:
 
 
 def _known_wave(wave_slug: str) -> Wave:
-    wave = store.wave_by_slug(db.session, wave_slug)
+    wave = organizing_queries.wave_by_slug(db.session, wave_slug)
     if wave is None:
         abort(404)
     return wave

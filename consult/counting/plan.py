@@ -18,15 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy.orm import Session
 
 from analysis import Application, Coding, Condition, moment_names
-from consult import store
-from consult.models import COUNTS_VERSION, Wave
-from consult.question_sets import question_set_of
 from surveys.model import AnswerCell, Item, QuestionSet, Value
 
 MISSING = -1
+
+
 ANSWERED = -1.0  # value of the row counting who answered a multiple-choice item
 
 
@@ -252,41 +250,6 @@ def counted_values(
         for m, total in enumerate(sums or ()):
             counted[(scale.code, float(m))] += total
     return counted
-
-
-def count_completed_response(
-    session: Session, wave: Wave, question_set: QuestionSet, key: str, cells: Iterable[AnswerCell]
-) -> None:
-    """Add one complete response to the wave's counts."""
-    counted = counted_values(question_set, cells)
-    store.add_answer_counts(
-        session, wave, {key: 1}, {(key, code, value): n for (code, value), n in counted.items()}
-    )
-
-
-def rebuild_counts(session: Session, wave: Wave, question_set: QuestionSet) -> int:
-    """Recount the wave from its stored answers in the database (one grouped pass per kind)."""
-    items = list(question_set.all_items())
-    return store.rebuild_answer_counts(
-        session,
-        wave,
-        ranking=[item.code for item in items if item.type == "ranking"],
-        multiple=[item.code for item in items if item.type == "multiple"],
-        profiles=[(p.code, p.items, p.groups) for p in summary_profiles(question_set)],
-        scales=[(s.code, s.rows, s.excluded) for s in scale_sums(question_set)],
-    )
-
-
-def ensure_current_counts(session: Session, waves: Iterable[Wave]) -> list[Wave]:
-    """Recount the waves whose counts follow older counting rules; returns those recounted."""
-    recounted = []
-    for wave in waves:
-        if wave.counts_version < COUNTS_VERSION:
-            rebuild_counts(session, wave, question_set_of(wave.question_set_version))
-            wave.counts_version = COUNTS_VERSION
-            recounted.append(wave)
-    session.flush()
-    return recounted
 
 
 def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,123 +1,49 @@
-"""Views of the admin pages. Every route checks the user's right, and every object its owner:
-an organizer gets 404 for another team's consultation, wave or version."""
+"""The organizers' pages (admin blueprint): question sets, previews, versions and waves.
+
+Every route checks the user's right, and every object its owner: an organizer gets 404 for
+another team's consultation, wave or version.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from consult import accounts, audit, store
-from consult.admin.forms import (
-    ConfirmForm,
+from consult.accounts import permissions
+from consult.accounts.guards import audit_action, staff_only
+from consult.blueprints import admin
+from consult.extensions import db
+from consult.forms import ConfirmForm, choices
+from consult.models import Consultation, QuestionSetVersion, Role, Wave, WaveMode
+from consult.organizing import queries
+from consult.organizing.forms import (
     InvitationsForm,
-    LoginForm,
     MarginsForm,
-    MembershipForm,
     RevokeForm,
     UploadForm,
-    UserForm,
     VersionForm,
     WaveForm,
-    choices,
 )
-from consult.extensions import db, limiter, login_manager
-from consult.models import Consultation, QuestionSetVersion, Role, User, Wave, WaveMode
-from consult.monitoring import monitor_wave
-from consult.question_sets import parse_upload, question_set_of, store_question_set
-from consult.waves import (
+from consult.organizing.invitations import generate_invitations, invitations_csv, revoke_invitation
+from consult.organizing.margins import set_margins
+from consult.organizing.monitoring import monitor_wave
+from consult.organizing.question_sets import parse_upload, question_set_of, store_question_set
+from consult.organizing.waves import (
     WaveError,
     WaveSettings,
     change_version,
     close_wave,
     create_wave,
-    generate_invitations,
-    invitations_csv,
     open_wave,
-    revoke_invitation,
-    set_margins,
     set_published,
 )
 from surveys.layout import PagePlan
 from surveys.loader import QuestionSetError
 from surveys.types import QUESTION_TYPES
-
-admin = Blueprint("admin", __name__, url_prefix="/admin")
-
-IDLE_TIMEOUT = dt.timedelta(minutes=30)
-ABSOLUTE_TIMEOUT = dt.timedelta(hours=8)
-LOGIN_LIMIT = "5 per minute;30 per hour"
-
-View = TypeVar("View", bound=Callable[..., Any])
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = store.user_by_id(db.session, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
-
-
-@admin.before_request
-def enforce_session_timeouts() -> Any:
-    """Sign out after 30 idle minutes or 8 hours, whichever comes first."""
-    if not current_user.is_authenticated:
-        return None
-    now = time.time()
-    signed_in = session.get("signed_in_at", 0)
-    seen = session.get("seen_at", 0)
-    if (
-        now - signed_in > ABSOLUTE_TIMEOUT.total_seconds()
-        or now - seen > IDLE_TIMEOUT.total_seconds()
-    ):
-        logout_user()
-        session.clear()
-        flash("Your session has expired. Please sign in again.")
-        return redirect(url_for("admin.login", next=request.path))
-    session["seen_at"] = now
-    return None
-
-
-def requires(right: Callable[[User], bool]) -> Callable[[View], View]:
-    """Only signed-in users who have `right` (one of the functions in `consult.accounts`)."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        @login_required
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not right(current_user):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
-
-
-# Organizers and admins; researchers are refused (they use the results pages).
-staff_only = requires(accounts.can_use_admin)
-
-
-def _actor() -> str:
-    return str(current_user.email) if current_user.is_authenticated else "anonymous"
-
-
-def _audit(action: str, target: str, result: str = "ok", detail: str | None = None) -> None:
-    audit.record(db.session, _actor(), action, target, result, detail)
 
 
 def _to_wave(wave: Wave) -> Any:
@@ -129,73 +55,29 @@ def _refuse(action: str, target: str, message: str) -> None:
     """Tell the user why an action was not done, and log the refusal even though the request
     changes nothing else (its answer is a redirect, so commit here)."""
     flash(message)
-    _audit(action, target, "refused", message)
+    audit_action(action, target, "refused", message)
     db.commit()
 
 
 def _consultation(slug: str) -> Consultation:
-    consultation = store.consultation_by_slug(db.session, slug)
-    if consultation is None or not accounts.can_manage_consultation(current_user, consultation):
+    consultation = queries.consultation_by_slug(db.session, slug)
+    if consultation is None or not permissions.can_manage_consultation(current_user, consultation):
         abort(404)
     return consultation
 
 
 def _version(consultation: Consultation, number: int) -> QuestionSetVersion:
-    version = store.version_by_number(db.session, consultation, number)
+    version = queries.version_by_number(db.session, consultation, number)
     if version is None:
         abort(404)
     return version
 
 
 def _wave(slug: str) -> Wave:
-    wave = store.wave_by_slug(db.session, slug)
-    if wave is None or not accounts.can_manage_wave(current_user, wave):
+    wave = queries.wave_by_slug(db.session, slug)
+    if wave is None or not permissions.can_manage_wave(current_user, wave):
         abort(404)
     return wave
-
-
-# --- signing in -------------------------------------------------------------------------------
-
-
-@admin.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
-def login() -> Any:
-    form = LoginForm()
-    failed = False
-    if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
-        if user is not None:
-            # A fresh session at sign-in: nothing from before (e.g. a planted cookie) carries over.
-            session.clear()
-            login_user(user)
-            session["signed_in_at"] = session["seen_at"] = time.time()
-            audit.record(db.session, user.email, "sign in", f"user:{user.email}")
-            return redirect(_safe_next(request.args.get("next")), 303)
-        known = store.user_by_email(db.session, (form.email.data or "").strip().lower())
-        audit.record(db.session, known.email if known else "unknown", "sign in", "admin", "refused")
-        db.commit()  # the refusal is logged even though this request answers 401
-        failed = True
-    status = 401 if failed else (422 if form.errors else 200)
-    return render_template("admin/login.html", form=form, failed=failed), status
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin") and not target.startswith("//"):
-        return target
-    return url_for("admin.dashboard")
-
-
-@admin.post("/logout")
-@login_required
-def logout() -> Any:
-    if ConfirmForm().validate_on_submit():
-        _audit("sign out", f"user:{current_user.email}")
-        logout_user()
-        session.clear()
-    return redirect(url_for("admin.login"), 303)
-
-
-# --- overview, users, audit -------------------------------------------------------------------
 
 
 @admin.get("/")
@@ -203,90 +85,10 @@ def logout() -> Any:
 def dashboard() -> str:
     consultations = [
         c
-        for c in store.all_consultations(db.session)
-        if accounts.can_manage_consultation(current_user, c)
+        for c in queries.all_consultations(db.session)
+        if permissions.can_manage_consultation(current_user, c)
     ]
     return render_template("admin/dashboard.html", consultations=consultations, upload=UploadForm())
-
-
-@admin.route("/users", methods=["GET", "POST"])
-@requires(accounts.can_manage_users)
-def users() -> Any:
-    form = UserForm()
-    form.consultations.choices = choices(
-        [(c.id, c.slug) for c in store.all_consultations(db.session)]
-    )
-    new_password = None
-    status = 200
-    if form.validate_on_submit():
-        password = accounts.generate_password()
-        try:
-            user = accounts.create_user(
-                db.session, form.email.data or "", Role(form.role.data), password, dt.date.today()
-            )
-        except accounts.AccountError as error:
-            form.email.errors = [str(error)]
-            status = 422
-        else:
-            chosen = set(form.consultations.data or [])
-            user.consultations = [c for c in store.all_consultations(db.session) if c.id in chosen]
-            _audit("create user", f"user:{user.email}", detail=f"role {user.role.value}")
-            new_password = (user.email, password)
-    elif request.method == "POST":
-        status = 422
-    return (
-        render_template(
-            "admin/users.html",
-            form=form,
-            users=store.all_users(db.session),
-            new_password=new_password,
-            confirm=ConfirmForm(),
-        ),
-        status,
-    )
-
-
-@admin.post("/users/<int:user_id>/consultations")
-@requires(accounts.can_manage_users)
-def user_consultations(user_id: int) -> Any:
-    user = store.user_by_id(db.session, user_id) or abort(404)
-    form = MembershipForm()
-    form.consultations.choices = choices(
-        [(c.id, c.slug) for c in store.all_consultations(db.session)]
-    )
-    if not form.validate_on_submit():
-        abort(400)
-    chosen = set(form.consultations.data or [])
-    user.consultations = [c for c in store.all_consultations(db.session) if c.id in chosen]
-    _audit(
-        "set consultations",
-        f"user:{user.email}",
-        detail=", ".join(c.slug for c in user.consultations),
-    )
-    return redirect(url_for("admin.users"), 303)
-
-
-@admin.post("/users/<int:user_id>/deactivate")
-@requires(accounts.can_manage_users)
-def deactivate_user(user_id: int) -> Any:
-    user = store.user_by_id(db.session, user_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if user.id == current_user.id:
-        flash("You cannot deactivate your own account.")
-        return redirect(url_for("admin.users"), 303)
-    user.active = False
-    _audit("deactivate user", f"user:{user.email}")
-    return redirect(url_for("admin.users"), 303)
-
-
-@admin.get("/audit")
-@requires(accounts.can_read_audit_log)
-def audit_log() -> str:
-    return render_template("admin/audit.html", events=store.audit_events(db.session))
-
-
-# --- question sets ----------------------------------------------------------------------------
 
 
 @admin.post("/upload")
@@ -301,20 +103,20 @@ def upload_question_set() -> Any:
     try:
         question_set = parse_upload(filename, upload.read())
     except QuestionSetError as error:
-        _audit("upload question set", filename, "refused", f"{len(error.problems)} problems")
+        audit_action("upload question set", filename, "refused", f"{len(error.problems)} problems")
         db.commit()
         return _upload_failed([str(p) for p in error.problems], filename)
-    existing = store.consultation_by_slug(db.session, question_set.consultation_slug)
-    if existing is not None and not accounts.can_manage_consultation(current_user, existing):
+    existing = queries.consultation_by_slug(db.session, question_set.consultation_slug)
+    if existing is not None and not permissions.can_manage_consultation(current_user, existing):
         message = f"The consultation '{question_set.consultation_slug}' belongs to another team."
         return _upload_failed([message], filename)
-    if existing is None and not accounts.can_create_consultation(current_user):
+    if existing is None and not permissions.can_create_consultation(current_user):
         return _upload_failed(["Your role cannot start a new consultation."], filename)
     result = store_question_set(db.session, question_set, dt.date.today())
     consultation = result.version.consultation
     if current_user.role == Role.ORGANIZER and current_user not in consultation.organizers:
         consultation.organizers.append(current_user)
-    _audit(
+    audit_action(
         "upload question set",
         f"consultation:{consultation.slug}",
         detail=f"version {result.version.number}" + ("" if result.created else " (unchanged)"),
@@ -348,7 +150,7 @@ def _consultation_page(consultation: Consultation, form: WaveForm) -> str:
     return render_template(
         "admin/consultation.html",
         consultation=consultation,
-        frozen=store.versions_with_responses(db.session, consultation),
+        frozen=queries.versions_with_responses(db.session, consultation),
         wave_form=form,
         upload=UploadForm(),
     )
@@ -364,7 +166,7 @@ def version(slug: str, number: int) -> str:
         consultation=consultation,
         version=version,
         question_set=question_set_of(version),
-        frozen=version.id in store.versions_with_responses(db.session, consultation),
+        frozen=version.id in queries.versions_with_responses(db.session, consultation),
     )
 
 
@@ -443,9 +245,6 @@ def diff(slug: str) -> str:
     )
 
 
-# --- waves ------------------------------------------------------------------------------------
-
-
 @admin.post("/c/<slug>/waves")
 @staff_only
 def create_wave_view(slug: str) -> Any:
@@ -471,7 +270,7 @@ def create_wave_view(slug: str) -> Any:
         except WaveError as error:
             form.slug.errors = [str(error)]
         else:
-            _audit("create wave", f"wave:{wave.slug}", detail=f"version {form.version.data}")
+            audit_action("create wave", f"wave:{wave.slug}", detail=f"version {form.version.data}")
             return _to_wave(wave)
     return _consultation_page(consultation, form), 422
 
@@ -490,7 +289,7 @@ def wave(slug: str) -> str:
         wave=wave,
         today=dt.date.today(),
         monitor=monitor_wave(db.session, wave),
-        invitations=store.invitation_counts(db.session, wave),
+        invitations=queries.invitation_counts(db.session, wave),
         confirm=ConfirmForm(),
         version_form=version_form,
         margins_form=MarginsForm(),
@@ -519,7 +318,7 @@ def wave_action(slug: str, action: str) -> Any:
     except WaveError as error:
         _refuse(f"{action} wave", f"wave:{wave.slug}", str(error))
         return _to_wave(wave)
-    _audit(f"{action} wave", f"wave:{wave.slug}")
+    audit_action(f"{action} wave", f"wave:{wave.slug}")
     flash(f"Wave {wave.slug}: {action} done.")
     return _to_wave(wave)
 
@@ -537,7 +336,9 @@ def wave_version(slug: str) -> Any:
     except WaveError as error:
         _refuse("change wave version", f"wave:{wave.slug}", str(error))
     else:
-        _audit("change wave version", f"wave:{wave.slug}", detail=f"version {form.version.data}")
+        audit_action(
+            "change wave version", f"wave:{wave.slug}", detail=f"version {form.version.data}"
+        )
     return _to_wave(wave)
 
 
@@ -558,7 +359,7 @@ def wave_margins(slug: str) -> Any:
         )
         _refuse("set margins", f"wave:{wave.slug}", f"Margins not changed: {message}")
     else:
-        _audit("set margins", f"wave:{wave.slug}")
+        audit_action("set margins", f"wave:{wave.slug}")
         flash("Margins stored.")
     return _to_wave(wave)
 
@@ -577,7 +378,7 @@ def wave_invitations(slug: str) -> Any:
     except WaveError as error:
         flash(str(error))
         return _to_wave(wave)
-    _audit("generate invitations", f"wave:{wave.slug}", detail=f"{len(codes)} codes")
+    audit_action("generate invitations", f"wave:{wave.slug}", detail=f"{len(codes)} codes")
     link = url_for("public.start_page", wave_slug=wave.slug, _external=True)
     if form.output.data == "csv":
         return Response(
@@ -606,7 +407,7 @@ def revoke_invitations(slug: str) -> Any:
         revoked = revoke_invitation(db.session, wave, form.code.data)
         flash("The code is revoked." if revoked else "No unused code of this wave matches that.")
     else:
-        revoked = store.revoke_unused_invitations(db.session, wave)
+        revoked = queries.revoke_unused_invitations(db.session, wave)
         flash(f"{revoked} unused codes revoked.")
-    _audit("revoke invitations", f"wave:{wave.slug}", detail=f"{revoked} codes")
+    audit_action("revoke invitations", f"wave:{wave.slug}", detail=f"{revoked} codes")
     return _to_wave(wave)

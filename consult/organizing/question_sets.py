@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from consult import store
 from consult.models import (
     Consultation,
     QuestionSetVersion,
@@ -16,12 +15,10 @@ from consult.models import (
     WaveMode,
     WaveStatus,
 )
+from consult.organizing import queries
+from consult.organizing.waves import WaveError, WaveSettings, change_version, create_wave
 from surveys.loader import Problem, QuestionSetError, load_question_set
 from surveys.model import QuestionSet
-
-
-class WaveConflict(Exception):
-    """A wave cannot move to another question set once respondents have answered it."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ def store_question_set(
     session: Session, question_set: QuestionSet, today: dt.date
 ) -> StoredVersion:
     """Store `question_set` as a new version of its consultation, unless identical to one."""
-    consultation = store.consultation_by_slug(session, question_set.consultation_slug)
+    consultation = queries.consultation_by_slug(session, question_set.consultation_slug)
     if consultation is None:
         consultation = Consultation(slug=question_set.consultation_slug, title_nl="")
         session.add(consultation)
@@ -78,12 +75,12 @@ def store_question_set(
     consultation.title_en = question_set.consultation_title.get("en")
     session.flush()
 
-    version = store.version_by_checksum(session, consultation, question_set.checksum)
+    version = queries.version_by_checksum(session, consultation, question_set.checksum)
     if version is not None:
         return StoredVersion(version, created=False)
     version = QuestionSetVersion(
         consultation=consultation,
-        number=store.next_version_number(session, consultation),
+        number=queries.next_version_number(session, consultation),
         label=question_set.version_label,
         source=question_set.source,
         checksum=question_set.checksum,
@@ -104,27 +101,17 @@ def load_into_store(
     stored = store_question_set(session, question_set, today)
     version, created, consultation = stored.version, stored.created, stored.version.consultation
 
-    wave = store.wave_by_slug(session, question_set.wave)
+    wave = queries.wave_by_slug(session, question_set.wave)
     if wave is None:
-        wave = Wave(
-            slug=question_set.wave,
-            consultation=consultation,
-            question_set_version=version,
-            status=WaveStatus.DRAFT,
-            mode=WaveMode.OPEN,
-            min_cell_size=10,
-            results_published=False,
+        wave = create_wave(
+            session,
+            consultation,
+            WaveSettings(question_set.wave, version, WaveMode.OPEN, None, None, min_cell_size=10),
         )
-        session.add(wave)
     elif wave.question_set_version_id != version.id:
         if wave.consultation_id != consultation.id:
-            raise WaveConflict(f"wave {wave.slug} belongs to another consultation")
-        if store.response_count(session, wave) > 0:
-            raise WaveConflict(
-                f"wave {wave.slug} already has responses on version "
-                f"{wave.question_set_version.number}; create a new wave for the changed set"
-            )
-        wave.question_set_version = version
+            raise WaveError(f"wave {wave.slug} belongs to another consultation")
+        change_version(session, wave, version)
     if open_wave and wave.status != WaveStatus.OPEN:
         wave.status = WaveStatus.OPEN
     session.flush()

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from consult import store
-from consult.counting import cell_key, counted_values
+from consult.counting.plan import cell_key, counted_values
+from consult.counting.queries import add_answer_counts
 from consult.models import Wave
-from consult.question_sets import question_set_of
+from consult.organizing.question_sets import question_set_of
+from consult.responding import queries
 from surveys.expressions import evaluate
 from surveys.messages import render
 from surveys.model import AnswerCell, Item, QuestionSet, Value
@@ -136,9 +137,9 @@ def import_responses(session: Session, wave: Wave, text: str, today: dt.date) ->
     for response in responses:
         for (code, value), n in counted_values(question_set, response.cells).items():
             counts[(response.cell, code, value)] += n
-    store.insert_complete_responses(
+    queries.insert_complete_responses(
         session, wave, [(r.cell, r.cells) for r in responses], today, language="nl"
     )
     respondents = Counter(response.cell for response in responses)
-    store.add_answer_counts(session, wave, respondents, counts)
+    add_answer_counts(session, wave, respondents, counts)
     return len(responses)

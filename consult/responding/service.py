@@ -5,40 +5,21 @@ These functions change state and flush; the request that calls them commits once
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from consult import store
-from consult.counting import cell_key, count_completed_response
+from consult.counting.plan import cell_key
+from consult.counting.service import count_completed_response
 from consult.models import QuestionSetVersion, Response, ResponseStatus, Wave
-from consult.question_sets import question_set_of
+from consult.organizing.question_sets import question_set_of
+from consult.responding import queries
+from consult.responding.tokens import hash_token, new_resume_token
 from surveys.layout import Layout, PagePlan, plan_layout, visible_items, visible_pages
 from surveys.model import Item, QuestionSet, Value
 from surveys.types import PageAnswers, answers_from_cells
-
-# 160 random bits, written as 32 base-32 characters in groups of four: easy to copy by hand.
-RESUME_TOKEN_BYTES = 20
-
-
-def new_resume_token() -> str:
-    raw = base64.b32encode(secrets.token_bytes(RESUME_TOKEN_BYTES)).decode("ascii")
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
-
-
-def normalize_resume_token(text: str) -> str:
-    """Accept a code typed with spaces, lower case or without dashes."""
-    raw = "".join(ch for ch in text.upper() if ch.isalnum())
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
-
-
-def hash_token(token: str) -> str:
-    """Tokens have 160 random bits, so one SHA-256 is enough to make a stolen table useless."""
-    return hashlib.sha256(normalize_resume_token(token).encode("ascii")).hexdigest()
 
 
 @dataclass
@@ -121,14 +102,14 @@ def start_response(
 def find_response(
     session: Session, wave: Wave, token: str, *, for_update: bool = False
 ) -> Response | None:
-    return store.response_by_token_hash(session, wave, hash_token(token), for_update=for_update)
+    return queries.response_by_token_hash(session, wave, hash_token(token), for_update=for_update)
 
 
 def load_state(session: Session, response: Response) -> ResponseState:
     version = session.get(QuestionSetVersion, response.question_set_version_id)
     assert version is not None  # guaranteed by the foreign key
     question_set = question_set_of(version)
-    cells = store.answer_cells(session, response)
+    cells = queries.answer_cells(session, response)
     return ResponseState(
         response=response,
         question_set=question_set,
@@ -156,7 +137,7 @@ def save_page(
     cells = [
         cell for cell in parsed.cells if state.question_set.owner_of(cell.code).code not in skip
     ]
-    store.replace_answers(session, state.response, codes, cells)
+    queries.replace_answers(session, state.response, codes, cells)
 
 
 def submit(
@@ -169,12 +150,12 @@ def submit(
     shown = {
         code for plan in state.pages for item in state.items(plan) for code in item.answer_codes
     }
-    store.delete_answers_except(session, response, shown)
+    queries.delete_answers_except(session, response, shown)
     response.status = ResponseStatus.COMPLETE
     response.submitted_on = today
     response.duration_minutes = duration_minutes
     session.flush()
-    final = store.answer_cells(session, response)
+    final = queries.answer_cells(session, response)
     response.cell = cell_key(state.question_set, answers_from_cells(state.question_set, final))
     count_completed_response(session, response.wave, state.question_set, response.cell, final)
     return True

@@ -1,37 +1,14 @@
-"""Forms of the admin pages; each validates its input and says what is wrong in plain words."""
+"""Forms of the organizers' pages; each says what is wrong in plain words."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    DateField,
-    EmailField,
-    IntegerField,
-    PasswordField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-)
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from consult.models import Role, WaveMode
-
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
-    """Options of a select field from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+from consult.forms import choices
+from consult.models import WaveMode
 
 
 class UploadForm(FlaskForm):
@@ -79,24 +56,3 @@ class RevokeForm(FlaskForm):
         validators=[Optional(), Length(max=80)],
         description="Leave empty to revoke every unused code of this wave.",
     )
-
-
-class UserForm(FlaskForm):
-    email = EmailField(
-        "E-mail",
-        validators=[
-            DataRequired(),
-            Regexp(EMAIL, message="Enter an e-mail address."),
-            Length(max=254),
-        ],
-    )
-    role = SelectField("Role", choices=choices((role.value, role.value) for role in Role))
-    consultations = SelectMultipleField("Consultations (organizers)", coerce=int)
-
-
-class MembershipForm(FlaskForm):
-    consultations = SelectMultipleField("Consultations", coerce=int)
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: only the CSRF token, for buttons that change state."""

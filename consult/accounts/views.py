@@ -1,0 +1,172 @@
+"""Signing in and out, managing accounts, and the audit log (admin blueprint)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from consult.accounts import audit, permissions, queries, service
+from consult.accounts.forms import LoginForm, MembershipForm, UserForm
+from consult.accounts.guards import audit_action, requires
+from consult.blueprints import admin
+from consult.extensions import db, limiter, login_manager
+from consult.forms import ConfirmForm, choices
+from consult.models import Role, User
+from consult.organizing import queries as organizing_queries
+
+IDLE_TIMEOUT = dt.timedelta(minutes=30)
+
+
+ABSOLUTE_TIMEOUT = dt.timedelta(hours=8)
+
+
+LOGIN_LIMIT = "5 per minute;30 per hour"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = queries.user_by_id(db.session, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@admin.before_request
+def enforce_session_timeouts() -> Any:
+    """Sign out after 30 idle minutes or 8 hours, whichever comes first."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    signed_in = session.get("signed_in_at", 0)
+    seen = session.get("seen_at", 0)
+    if (
+        now - signed_in > ABSOLUTE_TIMEOUT.total_seconds()
+        or now - seen > IDLE_TIMEOUT.total_seconds()
+    ):
+        logout_user()
+        session.clear()
+        flash("Your session has expired. Please sign in again.")
+        return redirect(url_for("admin.login", next=request.path))
+    session["seen_at"] = now
+    return None
+
+
+@admin.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login() -> Any:
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = service.authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None:
+            # A fresh session at sign-in: nothing from before (e.g. a planted cookie) carries over.
+            session.clear()
+            login_user(user)
+            session["signed_in_at"] = session["seen_at"] = time.time()
+            audit.record(db.session, user.email, "sign in", f"user:{user.email}")
+            return redirect(_safe_next(request.args.get("next")), 303)
+        known = queries.user_by_email(db.session, (form.email.data or "").strip().lower())
+        audit.record(db.session, known.email if known else "unknown", "sign in", "admin", "refused")
+        db.commit()  # the refusal is logged even though this request answers 401
+        failed = True
+    status = 401 if failed else (422 if form.errors else 200)
+    return render_template("admin/login.html", form=form, failed=failed), status
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin") and not target.startswith("//"):
+        return target
+    return url_for("admin.dashboard")
+
+
+@admin.post("/logout")
+@login_required
+def logout() -> Any:
+    if ConfirmForm().validate_on_submit():
+        audit_action("sign out", f"user:{current_user.email}")
+        logout_user()
+        session.clear()
+    return redirect(url_for("admin.login"), 303)
+
+
+@admin.route("/users", methods=["GET", "POST"])
+@requires(permissions.can_manage_users)
+def users() -> Any:
+    form = UserForm()
+    form.consultations.choices = choices(
+        [(c.id, c.slug) for c in organizing_queries.all_consultations(db.session)]
+    )
+    new_password = None
+    status = 200
+    if form.validate_on_submit():
+        password = service.generate_password()
+        try:
+            user = service.create_user(
+                db.session, form.email.data or "", Role(form.role.data), password, dt.date.today()
+            )
+        except service.AccountError as error:
+            form.email.errors = [str(error)]
+            status = 422
+        else:
+            chosen = set(form.consultations.data or [])
+            user.consultations = [
+                c for c in organizing_queries.all_consultations(db.session) if c.id in chosen
+            ]
+            audit_action("create user", f"user:{user.email}", detail=f"role {user.role.value}")
+            new_password = (user.email, password)
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "admin/users.html",
+            form=form,
+            users=queries.all_users(db.session),
+            new_password=new_password,
+            confirm=ConfirmForm(),
+        ),
+        status,
+    )
+
+
+@admin.post("/users/<int:user_id>/consultations")
+@requires(permissions.can_manage_users)
+def user_consultations(user_id: int) -> Any:
+    user = queries.user_by_id(db.session, user_id) or abort(404)
+    form = MembershipForm()
+    form.consultations.choices = choices(
+        [(c.id, c.slug) for c in organizing_queries.all_consultations(db.session)]
+    )
+    if not form.validate_on_submit():
+        abort(400)
+    chosen = set(form.consultations.data or [])
+    user.consultations = [
+        c for c in organizing_queries.all_consultations(db.session) if c.id in chosen
+    ]
+    audit_action(
+        "set consultations",
+        f"user:{user.email}",
+        detail=", ".join(c.slug for c in user.consultations),
+    )
+    return redirect(url_for("admin.users"), 303)
+
+
+@admin.post("/users/<int:user_id>/deactivate")
+@requires(permissions.can_manage_users)
+def deactivate_user(user_id: int) -> Any:
+    user = queries.user_by_id(db.session, user_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.")
+        return redirect(url_for("admin.users"), 303)
+    user.active = False
+    audit_action("deactivate user", f"user:{user.email}")
+    return redirect(url_for("admin.users"), 303)
+
+
+@admin.get("/audit")
+@requires(permissions.can_read_audit_log)
+def audit_log() -> str:
+    return render_template("admin/audit.html", events=queries.audit_events(db.session))

@@ -1,0 +1,15 @@
+"""One blueprint per audience; each capability's views attach their routes to them.
+
+- `public`: citizens taking a consultation (`consult.responding.views`);
+- `admin`: organizers and admins under /admin/ (`consult.accounts.views`,
+  `consult.organizing.views`).
+
+Templates live in `templates/<blueprint>/`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+public = Blueprint("public", __name__)
+admin = Blueprint("admin", __name__, url_prefix="/admin")

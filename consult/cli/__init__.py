@@ -1,0 +1,38 @@
+"""The `consult` command: one module per command group, each a thin shell over the services."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from consult.cli.db import db_group
+from consult.cli.report import report
+from consult.cli.responses import responses_group
+from consult.cli.serve import serve
+from consult.cli.surveys import surveys_group
+from consult.cli.users import users_group
+from consult.cli.waves import waves_group
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(surveys_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(waves_group)
+    app.cli.add_command(responses_group)
+    app.cli.add_command(report)
+
+
+def _create_app() -> Flask:
+    from consult import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main() -> None:
+    """Consult: citizen consultations with weighted, honest results."""
+
+
+main.add_command(serve)

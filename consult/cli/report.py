@@ -1,0 +1,60 @@
+"""`consult report`: a wave's weighted figures as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from analysis import WeightingError
+from consult.cli.waves import wave_or_fail
+from consult.counting.service import ensure_current_counts
+from consult.db import mark_read_only
+from consult.extensions import db
+from consult.results.design import Mode, ResultsError
+from consult.results.report import CSV_COLUMNS, csv_row, report_as_json, wave_report
+
+
+@click.command("report", help="Weighted estimates of a wave as a tidy table (JSON or CSV).")
+@click.option("--wave", "wave_slug", required=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--by", help="Item code of a subgroup variable (a demographic or single choice).")
+@click.option("--unweighted", is_flag=True, help="Equal weights, no calibration.")
+@click.option(
+    "--se",
+    type=click.Choice(["calibrated", "fixed"]),
+    default="calibrated",
+    show_default=True,
+    help="fixed: take the raking weights as given (no projection on the margins).",
+)
+@with_appcontext
+def report(
+    wave_slug: str, fmt: str, output: Path, by: str | None, unweighted: bool, se: str
+) -> None:
+    wave = wave_or_fail(wave_slug)
+    for recounted in ensure_current_counts(db.session, wave.consultation.waves):
+        click.echo(f"Recounted {recounted.slug}: its counts predated this version of Consult.")
+    db.commit()
+    mark_read_only()
+    mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
+    try:
+        result = wave_report(db.session, wave, by=by, mode=mode)
+    except (ResultsError, WeightingError) as error:
+        raise click.ClickException(str(error)) from error
+    if fmt == "json":
+        output.write_text(json.dumps(report_as_json(result), indent=1, ensure_ascii=False))
+    else:
+        with output.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            writer.writerows(csv_row(row) for row in result.estimates)
+    click.echo(
+        f"{len(result.estimates)} figures for {wave.slug} ({mode}, n={result.design.weights.n}) "
+        f"written to {output}."
+    )

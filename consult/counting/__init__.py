@@ -1,0 +1,1 @@
+"""Counts for the analysis, kept up to date as responses complete (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""Organizing a consultation: question sets, waves, margins, invitation codes and monitoring."""

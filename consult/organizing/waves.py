@@ -1,0 +1,100 @@
+"""Running a wave: creating, opening, closing and publishing it, and its question-set version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from consult.models import Consultation, QuestionSetVersion, Wave, WaveMode, WaveStatus
+from consult.organizing import queries
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+
+
+class WaveError(ValueError):
+    """A wave action that cannot be done; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class WaveSettings:
+    slug: str
+    version: QuestionSetVersion
+    mode: WaveMode
+    opens_on: dt.date | None
+    closes_on: dt.date | None
+    min_cell_size: int
+
+
+def create_wave(session: Session, consultation: Consultation, settings: WaveSettings) -> Wave:
+    if not SLUG.match(settings.slug):
+        raise WaveError(
+            "a wave name uses 3 to 64 lower-case letters, digits and dashes, e.g. biotech-2027"
+        )
+    if queries.wave_by_slug(session, settings.slug) is not None:
+        raise WaveError(f"there is already a wave called {settings.slug}")
+    if settings.version.consultation_id != consultation.id:
+        raise WaveError("that question-set version belongs to another consultation")
+    _check_dates(settings.opens_on, settings.closes_on)
+    if not 1 <= settings.min_cell_size <= 1000:
+        raise WaveError("the minimum cell size must be between 1 and 1000")
+    wave = Wave(
+        slug=settings.slug,
+        consultation=consultation,
+        question_set_version=settings.version,
+        status=WaveStatus.DRAFT,
+        mode=settings.mode,
+        opens_on=settings.opens_on,
+        closes_on=settings.closes_on,
+        min_cell_size=settings.min_cell_size,
+        results_published=False,
+    )
+    session.add(wave)
+    session.flush()
+    return wave
+
+
+def _check_dates(opens_on: dt.date | None, closes_on: dt.date | None) -> None:
+    if opens_on and closes_on and closes_on < opens_on:
+        raise WaveError("the closing date is before the opening date")
+
+
+def change_version(session: Session, wave: Wave, version: QuestionSetVersion) -> None:
+    """Point a wave at another version, only while nobody has answered it."""
+    if version.consultation_id != wave.consultation_id:
+        raise WaveError("that question-set version belongs to another consultation")
+    if queries.response_count(session, wave) > 0:
+        raise WaveError(
+            f"wave {wave.slug} already has responses; its question set can no longer change"
+        )
+    wave.question_set_version = version
+    session.flush()
+
+
+def open_wave(wave: Wave, today: dt.date) -> None:
+    if wave.closes_on is not None and wave.closes_on < today:
+        raise WaveError(f"the closing date {wave.closes_on} has passed; change it first")
+    wave.status = WaveStatus.OPEN
+
+
+def close_wave(wave: Wave) -> None:
+    wave.status = WaveStatus.CLOSED
+
+
+def close_expired_waves(session: Session, today: dt.date) -> list[Wave]:
+    """Mark open waves whose closing date has passed as closed (they already refuse answers)."""
+    expired = [
+        wave
+        for wave in queries.waves_with_status(session, WaveStatus.OPEN)
+        if wave.closes_on is not None and wave.closes_on < today
+    ]
+    for wave in expired:
+        wave.status = WaveStatus.CLOSED
+    session.flush()
+    return expired
+
+
+def set_published(wave: Wave, published: bool) -> None:
+    wave.results_published = published

@@ -1,0 +1,1 @@
+"""Taking a consultation (start, save, resume, submit), and importing complete responses."""

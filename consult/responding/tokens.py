@@ -1,0 +1,26 @@
+"""Resume and invitation codes: 160 random bits, easy to copy by hand, stored only as a hash."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+
+# 160 random bits, written as 32 base-32 characters in groups of four: easy to copy by hand.
+RESUME_TOKEN_BYTES = 20
+
+
+def new_resume_token() -> str:
+    raw = base64.b32encode(secrets.token_bytes(RESUME_TOKEN_BYTES)).decode("ascii")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def normalize_resume_token(text: str) -> str:
+    """Accept a code typed with spaces, lower case or without dashes."""
+    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def hash_token(token: str) -> str:
+    """Tokens have 160 random bits, so one SHA-256 is enough to make a stolen table useless."""
+    return hashlib.sha256(normalize_resume_token(token).encode("ascii")).hexdigest()

@@ -1,0 +1,1 @@
+"""Weighted results of a wave: the kept counts handed to `analysis` as arrays, and the report."""

@@ -1,0 +1,231 @@
+"""Weighted results of a wave: the database's counts handed to `analysis` as arrays.
+
+The design is every complete response of the wave; weights come from raking the weighting cells
+to the wave's population margins. Every figure reads counts kept in `answer_count` as
+responses complete: single items their own code, the acceptance summary its profiles and the
+scales their sums (`consult.counting`). Only subgroups by a question that is not a weighting
+variable read the answers, in one grouped pass per report (`subgroup_table`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from analysis import (
+    Cells,
+    Grouped,
+    Weights,
+    rake,
+)
+from consult.counting import queries as counts
+from consult.counting.plan import (
+    demographic_items,
+    parse_cell_key,
+)
+from consult.models import COUNTS_VERSION, Wave
+from consult.organizing.margins import parse_margins
+from consult.organizing.question_sets import question_set_of
+from consult.results import queries
+from surveys.model import QuestionSet
+
+Mode = Literal["calibrated", "fixed", "unweighted"]
+
+
+CHOICE_TYPES = ("single", "likert")
+
+
+NUMERIC_TYPES = ("number", "slider")
+
+
+REPORTED_TYPES = (*CHOICE_TYPES, *NUMERIC_TYPES, "battery", "ranking", "multiple")
+"""Items with figures; texts have none."""
+
+
+class ResultsError(ValueError):
+    """The wave cannot be analysed yet (no responses, no margins...); the message says why."""
+
+
+@dataclass
+class WaveDesign:
+    """A wave's weighting cells and weights, with the counts tables read so far."""
+
+    wave: Wave
+    question_set: QuestionSet
+    cells: Cells
+    weights: Weights
+    mode: Mode
+    cell_index: dict[str, int]
+    cell_ids: np.ndarray
+    """The database id of each cell, in increasing order."""
+    _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
+    _subgroup_tables: dict[tuple[str, str], Grouped] = field(default_factory=dict)
+    _subgroups_read: set[str] = field(default_factory=set)
+    _profile_states: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def read_counts(self, session: Session, codes: Sequence[str]) -> None:
+        """Read the kept counts of some codes into the design's tables."""
+        wanted = [code for code in dict.fromkeys(codes) if (code,) not in self._tables]
+        for code, rows in counts.answer_count_arrays(session, self.wave, wanted).items():
+            values = rows[:, 1]
+            self._tables[(code,)] = Grouped(
+                cell=np.searchsorted(self.cell_ids, rows[:, 0].astype(np.int64)),
+                keys={code: values if self._numeric(code) else values.astype(np.int64)},
+                counts=rows[:, 2].astype(np.int64),
+            )
+
+    def _numeric(self, code: str) -> bool:
+        """Numbers and ranks (`ITEM.option`) are counted as numbers; option codes and profile
+        numbers (`~...`) as integers."""
+        if code.startswith("~"):
+            return False
+        if not self.question_set.has_answer_code(code):
+            return True
+        return self.question_set.owner_of(code).type in NUMERIC_TYPES
+
+
+def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> WaveDesign:
+    """The design of a wave: its cells from the database, raked to its margins."""
+    if wave.counts_version < COUNTS_VERSION:
+        raise ResultsError(
+            f"the counts of wave {wave.slug} predate this version of Consult; "
+            f"`consult report --wave {wave.slug}` recounts them first"
+        )
+    question_set = question_set_of(wave.question_set_version)
+    variables = tuple(item.code for item in demographic_items(question_set))
+    rows = counts.design_cells(session, wave)
+    if not rows:
+        raise ResultsError(f"wave {wave.slug} has no complete responses yet")
+    cells = Cells(
+        variables=variables,
+        categories=np.array([parse_cell_key(key) for _, key, _ in rows], dtype=np.int64).reshape(
+            len(rows), len(variables)
+        ),
+        counts=np.array([n for _, _, n in rows], dtype=np.int64),
+    )
+    if mode == "unweighted":
+        weights = Weights.equal(cells)
+    else:
+        if not wave.margins:
+            raise ResultsError(
+                f"wave {wave.slug} has no weighting margins: set them with "
+                f"`consult waves margins {wave.slug} FILE`, or ask for unweighted figures"
+            )
+        margins = parse_margins(wave.margins, wave)
+        # Answers outside the margins' categories ("anders", "zeg ik liever niet") keep their
+        # sample share: the engine's rule for refused demographics.
+        outside = {
+            choice.code
+            for item in demographic_items(question_set)
+            for choice in item.choices
+            if choice.code not in margins.get(item.code, {})
+        }
+        weights = rake(cells, margins, refused=outside)
+    return WaveDesign(
+        wave,
+        question_set,
+        cells,
+        weights,
+        mode,
+        cell_index={key: i for i, (_, key, _) in enumerate(rows)},
+        cell_ids=np.array([id_ for id_, _, _ in rows], dtype=np.int64),
+    )
+
+
+def item_table(session: Session, design: WaveDesign, code: str) -> Grouped:
+    """One code's counts per cell and value, from the counts kept as responses complete."""
+    design.read_counts(session, [code])
+    return design._tables[(code,)]
+
+
+def joint_table(session: Session, design: WaveDesign, codes: tuple[str, ...]) -> Grouped:
+    """Joint counts of several codes (everyone who answered at least one of them)."""
+    cached = design._tables.get(codes)
+    if cached is not None:
+        return cached
+    numeric = [design._numeric(code) for code in codes]
+    rows = queries.joint_answer_counts(session, design.wave, codes, numeric)
+    keys: dict[str, np.ndarray] = {}
+    for index, (code, is_number) in enumerate(zip(codes, numeric, strict=True)):
+        column = [row[index + 1] for row in rows]
+        keys[code] = (
+            np.array([math.nan if v is None else v for v in column], dtype=np.float64)
+            if is_number
+            else np.array(column, dtype=np.int64)
+        )
+    table = Grouped(
+        cell=np.array([design.cell_index[row[0]] for row in rows], dtype=np.int64),
+        keys=keys,
+        counts=np.array([row[-1] for row in rows], dtype=np.int64),
+    )
+    design._tables[codes] = table
+    return table
+
+
+def subgroup_table(session: Session, design: WaveDesign, code: str, by: str) -> Grouped:
+    """Counts of `code` (an answer code, or `ITEM.option` for a rank) by the answers to `by`, a
+    question that is not a weighting variable, among respondents who answered both (the only
+    ones any figure by `by` is about). Shaped like the kept counts, with `by` as a second key.
+
+    The first call for `by` reads them for every item of the report in one grouped pass over
+    the answers."""
+    if by not in design._subgroups_read:
+        items = [item for item in design.question_set.all_items() if item.type in REPORTED_TYPES]
+        # Each table's code gets a number; a ranking's option picks its `ITEM.option` code.
+        names = [
+            name
+            for item in items
+            for name in (
+                [f"{item.code}.{choice.code}" for choice in item.choices]
+                if item.type == "ranking"
+                else item.answer_codes
+            )
+        ]
+        number = {name: index for index, name in enumerate(names)}
+        ranked = {item.code for item in items if item.type == "ranking"}
+        numeric = {
+            code for item in items if item.type in NUMERIC_TYPES for code in item.answer_codes
+        }
+        parts = [
+            np.array(
+                [
+                    (
+                        number[f"{code}.{option}" if code in ranked else code],
+                        design.cell_index[cell],
+                        group,
+                        numeral if code in ranked or code in numeric else option,
+                        n,
+                    )
+                    for code, cell, group, option, numeral, n in part
+                ],
+                dtype=np.float64,
+            ).reshape(-1, 5)
+            for part in queries.answer_counts_by_question(
+                session,
+                design.wave,
+                by,
+                [code for item in items for code in item.answer_codes],
+                multiple=[item.code for item in items if item.type == "multiple"],
+            )
+        ]
+        rows = np.concatenate([np.zeros((0, 5)), *parts])
+        rows = rows[np.argsort(rows[:, 0], kind="stable")]
+        bounds = np.searchsorted(rows[:, 0], np.arange(len(names) + 1))
+        for index, name in enumerate(names):
+            table = rows[bounds[index] : bounds[index + 1]]
+            keys: dict[str, np.ndarray] = {by: table[:, 2].astype(np.int64)}
+            if name != by:
+                keys[name] = table[:, 3] if design._numeric(name) else table[:, 3].astype(np.int64)
+            design._subgroup_tables[(name, by)] = Grouped(
+                cell=table[:, 1].astype(np.int64), keys=keys, counts=table[:, 4].astype(np.int64)
+            )
+        design._subgroups_read.add(by)
+    empty = np.zeros(0, dtype=np.int64)
+    return design._subgroup_tables.get(
+        (code, by), Grouped(cell=empty, keys={code: empty, by: empty}, counts=empty)
+    )

@@ -1,0 +1,325 @@
+"""Every figure of a wave: item estimates, the acceptance summary, tests and scales."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from analysis import (
+    Alpha,
+    ChiSquare,
+    Coding,
+    Estimate,
+    Grouped,
+    Summary,
+    acceptance_summary,
+    cronbach_alpha_from_moments,
+    means,
+    moment_names,
+    proportions,
+    rao_scott,
+    suppress_estimates,
+)
+from consult.counting import queries as counts
+from consult.counting.plan import (
+    ANSWERED,
+    Profile,
+    applications_of,
+    scale_sums,
+    summary_profiles,
+)
+from consult.models import Wave
+from consult.results.design import (
+    CHOICE_TYPES,
+    NUMERIC_TYPES,
+    WaveDesign,
+    item_table,
+    joint_table,
+    subgroup_table,
+)
+from surveys.model import Item
+
+
+def all_estimates(session: Session, design: WaveDesign, by: str | None = None) -> list[Estimate]:
+    """Every item's figures (overall, or by `by`)."""
+    return [
+        row
+        for item in design.question_set.all_items()
+        for row in item_estimates(session, design, item, by)
+    ]
+
+
+def item_estimates(
+    session: Session, design: WaveDesign, item: Item, by: str | None = None
+) -> list[Estimate]:
+    """Every figure of one item (overall, or by `by`), with small cells suppressed."""
+    group_is_cell = by is None or by in design.cells.variables
+    mode = design.mode
+    minimum = design.wave.min_cell_size
+    tables: list[list[Estimate]] = []
+
+    def table_for(code: str) -> Grouped:
+        if group_is_cell:
+            return item_table(session, design, code)
+        assert by is not None
+        return subgroup_table(session, design, code, by)
+
+    if item.type in CHOICE_TYPES or item.type == "battery":
+        options = [choice.code for choice in item.choices]
+        for code in item.answer_codes:
+            table = table_for(code)
+            tables.append(
+                proportions(design.weights, table, code, group=by, options=options, mode=mode)
+            )
+    elif item.type in NUMERIC_TYPES:
+        tables.append(means(design.weights, table_for(item.code), item.code, group=by, mode=mode))
+    elif item.type == "ranking":
+        for choice in item.choices:
+            code = f"{item.code}.{choice.code}"
+            tables.append(means(design.weights, table_for(code), code, group=by, mode=mode))
+    elif item.type == "multiple":
+        tables.append(_multiple_choice(design, table_for(item.code), item, by))
+    return [row for rows in tables for row in suppress_estimates(rows, minimum=minimum)]
+
+
+def _multiple_choice(
+    design: WaveDesign, answered: Grouped, item: Item, by: str | None
+) -> list[Estimate]:
+    """Share choosing each option among those who answered the item (a yes/no per option).
+
+    `answered` holds per class (a cell, and the answer to `by` when that is a key) who
+    answered the item (value -1) and who chose each option."""
+    group = answered.keys.get(by) if by is not None else None
+    classes, inverse = np.unique(
+        np.column_stack([answered.cell, np.zeros_like(answered.cell) if group is None else group]),
+        axis=0,
+        return_inverse=True,
+    )
+    inverse = inverse.reshape(-1)
+    answers = answered.keys[item.code]
+    base = answers == int(ANSWERED)
+    per_class_base = np.bincount(
+        inverse[base], weights=answered.counts[base], minlength=len(classes)
+    )
+    shown = np.flatnonzero(per_class_base)
+    cell = np.tile(classes[shown, 0], 2)
+    keys = {} if by is None or group is None else {by: np.tile(classes[shown, 1], 2)}
+    rows: list[Estimate] = []
+    for choice in item.choices:
+        chosen = answers == choice.code
+        per_class_chosen = np.bincount(
+            inverse[chosen], weights=answered.counts[chosen], minlength=len(classes)
+        )[shown]
+        key = f"{item.code}={choice.code}"
+        table = Grouped(
+            cell=cell,
+            keys={
+                **keys,
+                key: np.repeat(np.array([1, 0], dtype=np.int64), len(shown)),
+            },
+            counts=np.concatenate(
+                [per_class_chosen, per_class_base[shown] - per_class_chosen]
+            ).astype(np.int64),
+        )
+        for row in proportions(
+            design.weights, table, key, group=by, options=[0, 1], mode=design.mode
+        ):
+            if row.option == 1:
+                rows.append(_relabel(row, item.code, choice.code))
+    return rows
+
+
+def _relabel(row: Estimate, item: str, option: int) -> Estimate:
+    return replace(row, item=item, option=option)
+
+
+def profile_table(
+    session: Session, design: WaveDesign, profile: Profile, codes: tuple[str, ...]
+) -> Grouped:
+    """The joint counts of some of a profile's questions (everyone who answered at least one).
+
+    Their states are cut from the profile numbers and re-packed as (cell, states) into one
+    integer, so the counts are summed with one bincount. Each state becomes a stand-in code: -1
+    unanswered, the first code of the group it names, or a code in no group."""
+    kept = item_table(session, design, profile.code)
+    all_states = design._profile_states.get(profile.code)
+    if all_states is None:
+        number = kept.keys[profile.code]
+        all_states = np.column_stack([(number >> 2 * k) & 3 for k in range(len(profile.items))])
+        design._profile_states[profile.code] = all_states
+    positions = [profile.items.index(code) for code in codes]
+    packed_states = sum(all_states[:, position] * 4**j for j, position in enumerate(positions))
+    answered = packed_states > 0
+    width = 4 ** len(codes)
+    packed = kept.cell[answered] * width + packed_states[answered]
+    if len(design.cells.counts) * width <= 10_000_000:
+        totals = np.bincount(packed, weights=kept.counts[answered])
+        found = np.flatnonzero(totals)
+        counts = totals[found]
+    else:
+        found, inverse = np.unique(packed, return_inverse=True)
+        counts = np.bincount(inverse.reshape(-1), weights=kept.counts[answered])
+    cell, packed_states = np.divmod(found, width)
+    keys = {}
+    for j, (code, position) in enumerate(zip(codes, positions, strict=True)):
+        groups = profile.groups[position]
+        outside = 1 + max(option for group in groups for option in group)
+        stand_in = np.array([-1, outside, *(group[0] for group in groups)], dtype=np.int64)
+        keys[code] = stand_in[(packed_states // 4**j) % 4]
+    return Grouped(cell=cell, keys=keys, counts=counts.astype(np.int64))
+
+
+def summary(session: Session, design: WaveDesign) -> Summary | None:
+    """The acceptance summary, from counts kept as responses complete: each question's own
+    counts, and the joint tables it needs cut from the profiles (`counting.summary_profiles`)."""
+    applications = applications_of(design.question_set)
+    if not applications:
+        return None
+    profiles = summary_profiles(design.question_set)
+
+    def source(codes: tuple[str, ...]) -> Grouped:
+        if len(codes) == 1:
+            return item_table(session, design, codes[0])
+        for profile in profiles:
+            if set(codes) <= set(profile.items):
+                return profile_table(session, design, profile, codes)
+        return joint_table(session, design, codes)
+
+    return acceptance_summary(
+        design.weights,
+        applications,
+        source,
+        mode=design.mode,
+        minimum=design.wave.min_cell_size,
+    )
+
+
+def previous_wave(session: Session, wave: Wave) -> Wave | None:
+    """The latest earlier wave of the same consultation that has complete responses."""
+    earlier = [
+        other
+        for other in wave.consultation.waves
+        if other.id < wave.id and counts.design_cells(session, other)
+    ]
+    return earlier[-1] if earlier else None
+
+
+@dataclass(frozen=True)
+class SubgroupTest:
+    """Rao-Scott test of an item against the grouping variable."""
+
+    item: str
+    by: str
+    test: ChiSquare
+
+
+@dataclass(frozen=True)
+class ScaleReliability:
+    item: str
+    alpha: Alpha
+
+
+@dataclass(frozen=True)
+class SubgroupDifference:
+    """How far acceptance of an application lies apart between the groups of one variable."""
+
+    application: str
+    variable: str
+    highest: Estimate
+    lowest: Estimate
+    test: ChiSquare | None
+
+    @property
+    def spread(self) -> float:
+        return self.highest.estimate - self.lowest.estimate
+
+
+def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) -> list[SubgroupTest]:
+    """Rao-Scott tests of each choice question (or battery row) of `item` against `by`."""
+    if item.type not in (*CHOICE_TYPES, "battery") or by in item.answer_codes:
+        return []
+    tests = []
+    for code in item.answer_codes:
+        if by in design.cells.variables:
+            table = item_table(session, design, code)
+        else:
+            table = subgroup_table(session, design, code, by)
+        try:
+            tests.append(
+                SubgroupTest(code, by, rao_scott(design.weights, table, code, by, mode=design.mode))
+            )
+        except ValueError:
+            continue  # fewer than two categories answered: nothing to test
+    return tests
+
+
+def scale_reliabilities(session: Session, design: WaveDesign) -> list[ScaleReliability]:
+    """Cronbach's alpha of every battery, from the sums kept per cell (`counting.ScaleSums`)."""
+    scales = []
+    for scale in scale_sums(design.question_set):
+        kept = item_table(session, design, scale.code)
+        cells, position = np.unique(kept.cell, return_inverse=True)
+        sums = np.zeros((len(cells), len(moment_names(len(scale.rows)))))
+        np.add.at(sums, (position, kept.keys[scale.code]), kept.counts)
+        try:
+            alpha = cronbach_alpha_from_moments(
+                design.weights, cells, sums, scale.rows, mode=design.mode
+            )
+        except ValueError:
+            continue
+        scales.append(ScaleReliability(scale.item, alpha))
+    return scales
+
+
+def largest_subgroup_differences(
+    session: Session, design: WaveDesign, top: int = 3
+) -> list[SubgroupDifference]:
+    """Per application, the weighting variables whose groups differ most in acceptance
+    (acceptable or very acceptable), largest spread first, with the Rao-Scott test."""
+    accept = set(Coding().accept)
+    differences: list[SubgroupDifference] = []
+    for application in applications_of(design.question_set):
+        counts = item_table(session, design, application.acceptance)
+        answers = counts.keys[application.acceptance]
+        accepted = np.where(answers < 0, -1, np.isin(answers, list(accept)).astype(np.int64))
+        table = Grouped(cell=counts.cell, keys={"accepts": accepted}, counts=counts.counts)
+        found = []
+        for variable in design.cells.variables:
+            rows = suppress_estimates(
+                proportions(
+                    design.weights,
+                    table,
+                    "accepts",
+                    group=variable,
+                    options=[0, 1],
+                    mode=design.mode,
+                ),
+                minimum=design.wave.min_cell_size,
+            )
+            shown = [
+                row
+                for row in rows
+                if row.option == 1
+                and not row.suppressed
+                and row.group_code is not None
+                and row.group_code >= 0
+            ]
+            if len(shown) < 2:
+                continue
+            try:
+                test = rao_scott(design.weights, table, "accepts", variable, mode=design.mode)
+            except ValueError:
+                test = None
+            found.append(
+                SubgroupDifference(
+                    application.id,
+                    variable,
+                    max(shown, key=lambda row: row.estimate),
+                    min(shown, key=lambda row: row.estimate),
+                    test,
+                )
+            )
+        differences += sorted(found, key=lambda d: d.spread, reverse=True)[:top]
+    return differences

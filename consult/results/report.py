@@ -1,0 +1,199 @@
+"""The report of a wave: every figure, overall or by one question, and its JSON and CSV forms."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from analysis import (
+    Estimate,
+    Summary,
+    WaveDifference,
+    wave_differences,
+)
+from consult.models import Wave
+from consult.results.design import CHOICE_TYPES, Mode, ResultsError, WaveDesign, load_design
+from consult.results.figures import (
+    ScaleReliability,
+    SubgroupDifference,
+    SubgroupTest,
+    all_estimates,
+    largest_subgroup_differences,
+    previous_wave,
+    scale_reliabilities,
+    subgroup_tests,
+    summary,
+)
+from surveys.model import QuestionSet
+
+
+@dataclass
+class Report:
+    design: WaveDesign
+    estimates: list[Estimate]
+    summary: Summary | None
+    changes: list[WaveDifference]
+    by: str | None
+    tests: list[SubgroupTest] = field(default_factory=list)
+    scales: list[ScaleReliability] = field(default_factory=list)
+    subgroup_differences: list[SubgroupDifference] = field(default_factory=list)
+
+
+def wave_report(
+    session: Session, wave: Wave, *, by: str | None = None, mode: Mode = "calibrated"
+) -> Report:
+    """Every item's figures (overall, or by one item), the summary and the change since the
+    previous wave."""
+    design = load_design(session, wave, mode)
+    if by is not None:
+        _check_grouping(design.question_set, by)
+    estimates = all_estimates(session, design, by)
+    current = summary(session, design)
+    changes: list[WaveDifference] = []
+    earlier = previous_wave(session, wave)
+    if current is not None and earlier is not None:
+        try:
+            before = summary(session, load_design(session, earlier, mode))
+        except ResultsError:
+            before = None
+        if before is not None:
+            changes = wave_differences(before.rows(), current.rows())
+    tests = (
+        [
+            test
+            for item in design.question_set.all_items()
+            for test in subgroup_tests(session, design, item, by)
+        ]
+        if by is not None
+        else []
+    )
+    return Report(
+        design,
+        estimates,
+        current,
+        changes,
+        by,
+        tests=tests,
+        scales=scale_reliabilities(session, design),
+        subgroup_differences=largest_subgroup_differences(session, design) if current else [],
+    )
+
+
+def _check_grouping(question_set: QuestionSet, by: str) -> None:
+    try:
+        item = question_set.item(by)
+    except KeyError:
+        raise ResultsError(f"there is no item {by} in this wave's question set") from None
+    if item.type not in CHOICE_TYPES:
+        raise ResultsError(f"{by} is not a single-choice item; only those can form subgroups")
+
+
+CSV_COLUMNS = ("item", "group", "option", "n", "estimate", "se", "ci_low", "ci_high", "suppressed")
+
+
+METHOD = (
+    "Weights: raking of age group, sex, education and province to the population margins "
+    "(every margin met within 1e-10; refused or missing demographics form their own category "
+    "at its sample share). Figures are domain estimates over all complete responses of the wave. "
+    "Standard errors: Taylor linearization, calibration-aware (residuals on the raking margins), "
+    "factor n/(n-1). Shares have intervals on the logit scale with t on (respondents in the "
+    "base - 1) degrees of freedom. Cells with fewer respondents than the wave's minimum are "
+    "suppressed, with secondary suppression. As R survey: rake() on svydesign(ids=~1), svymean, "
+    "svyby, svyciprop(method='logit')."
+)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null, numpy scalars plain numbers."""
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+def estimate_row(row: Estimate) -> dict[str, Any]:
+    return {**_plain(row.as_dict()), "kind": row.kind}
+
+
+def csv_row(row: Estimate) -> list[Any]:
+    group = f"{row.group}={row.group_code}" if row.group else "all"
+    values = _plain(row.as_dict())
+    out = [values["item"], group, values["option"]]
+    out += [values[name] for name in ("n", "estimate", "se", "ci_low", "ci_high")]
+    out.append("true" if row.suppressed else "false")
+    return ["" if value is None else value for value in out]
+
+
+def report_as_json(report: Report) -> dict[str, Any]:
+    design = report.design
+    weights = design.weights
+    low, high = weights.weight_range
+    return {
+        "wave": design.wave.slug,
+        "consultation": design.wave.consultation.slug,
+        "question_set_version": design.wave.question_set_version.number,
+        "mode": design.mode,
+        "by": report.by,
+        "minimum_cell_size": design.wave.min_cell_size,
+        "method": METHOD,
+        "weighting": _plain(
+            {
+                "respondents": weights.n,
+                "cells": len(design.cells.counts),
+                "converged": weights.converged,
+                "iterations": weights.iterations,
+                "max_margin_error": weights.max_margin_error,
+                "effective_n": weights.effective_n,
+                "design_effect": weights.design_effect,
+                "weight_min": low,
+                "weight_max": high,
+            }
+        ),
+        "estimates": [estimate_row(row) for row in report.estimates],
+        "summary": _plain(report.summary) if report.summary is not None else None,
+        "largest_subgroup_differences": [
+            {
+                "application": d.application,
+                "variable": d.variable,
+                "spread": _plain(d.spread),
+                "highest": estimate_row(d.highest),
+                "lowest": estimate_row(d.lowest),
+                "test": _plain(d.test),
+            }
+            for d in report.subgroup_differences
+        ],
+        "subgroup_tests": [{"item": t.item, "by": t.by, **_plain(t.test)} for t in report.tests],
+        "scales": [{"item": s.item, **_plain(s.alpha)} for s in report.scales],
+        "changes_since_previous_wave": [
+            {
+                "item": change.later.item,
+                "group": change.later.group,
+                "option": change.later.option,
+                **_plain(
+                    {
+                        "earlier": change.earlier.estimate,
+                        "later": change.later.estimate,
+                        "difference": change.difference,
+                        "se": change.se,
+                        "z": change.z,
+                        "p_value": change.p_value,
+                        "ci_low": change.ci_low,
+                        "ci_high": change.ci_high,
+                    }
+                ),
+            }
+            for change in report.changes
+        ],
+    }

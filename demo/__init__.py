@@ -1,0 +1,1 @@
+"""Tools beside the app, never on a request's path: realistic synthetic respondents."""
