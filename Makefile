@@ -7,7 +7,7 @@ PORT ?= 5000
 SHIPPED := surveys/definitions/biotech-2026.yaml
 MARGINS := surveys/definitions/margins-nl-adults.csv
 
-.PHONY: run test setup database lint unit clean
+.PHONY: run test setup database lint unit clean translations compile-translations
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,24 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-setup: $(INSTALLED)
+# Gettext catalogues: the web app's (domain `messages`) and the questionnaire language's
+# (domain `surveys`). `make translations` after changing interface text; then translate the new
+# entries in the nl .po files (the test suite fails while one lacks a Dutch text).
+PYBABEL := $(BIN)/pybabel
+EXTRACT := $(PYBABEL) -q extract --project=Consult --no-wrap --sort-by-file
+UPDATE := $(PYBABEL) -q update --no-wrap --ignore-obsolete --ignore-pot-creation-date
+
+setup: $(INSTALLED) compile-translations
+
+translations: $(INSTALLED)
+	$(EXTRACT) -F babel.cfg -o consult/translations/messages.pot .
+	$(UPDATE) -D messages -i consult/translations/messages.pot -d consult/translations
+	$(EXTRACT) -F surveys/babel.cfg -o surveys/translations/surveys.pot surveys
+	$(UPDATE) -D surveys -i surveys/translations/surveys.pot -d surveys/translations
+
+compile-translations: $(INSTALLED)
+	$(PYBABEL) compile --statistics -d consult/translations -D messages
+	$(PYBABEL) compile --statistics -d surveys/translations -D surveys
 
 database: setup
 	$(BIN)/consult db upgrade

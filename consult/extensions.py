@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from consult.db import db
 
+# The visitor's language and the gettext catalogues; configured in `consult.i18n.init_app`.
+babel = Babel()
 csrf = CSRFProtect()
 # The address is used only in memory (or Redis) to count attempts; it is never stored with answers.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
@@ -17,4 +20,4 @@ login_manager = LoginManager()
 login_manager.login_view = "admin.login"
 login_manager.session_protection = "strong"
 
-__all__ = ["csrf", "db", "limiter", "login_manager"]
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager"]

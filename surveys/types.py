@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from surveys.messages import Message
+from surveys.messages import Message, plural_message
 from surveys.model import AnswerCell, Item, QuestionSet, Value
 
 #: What `parse` and `decode` give: one value, or row code -> value for a battery.
@@ -43,9 +43,9 @@ _OPTION = re.compile(r"-?\d{1,6}")
 _NUMBER = re.compile(r"[+-]?\d{1,15}(?:[.,]\d{1,10})?")
 _GROUPING = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")
 
-REQUIRED_CHOICE = Message("required_choice")
-REQUIRED_TEXT = Message("required_text")
-INVALID_CHOICE = Message("invalid_choice")
+REQUIRED_CHOICE = Message("Please choose an answer.")
+REQUIRED_TEXT = Message("Please enter an answer.")
+INVALID_CHOICE = Message("This choice does not exist. Please choose one of the answers.")
 
 
 def field_values(form: Form, name: str) -> list[str]:
@@ -128,7 +128,7 @@ class SingleType(QuestionType):
         if not values:
             return None, REQUIRED_CHOICE if item.required else None
         if len(values) > 1:
-            return None, Message("choose_one")
+            return None, Message("Please choose only one answer.")
         code = _parse_option(item, values[0])
         if code is None:
             return None, INVALID_CHOICE
@@ -177,12 +177,25 @@ class MultipleType(QuestionType):
         if exclusive and len(codes) > 1:
             choice = item.choice(exclusive[0])
             assert choice is not None
-            return None, Message("exclusive", {"option": choice.label})
+            return None, Message(
+                "You cannot choose ‘%(option)s’ together with another answer.",
+                {"option": choice.label},
+            )
         if not exclusive:  # an exclusive answer ("none of these") satisfies min on its own
             if item.min is not None and len(codes) < item.min:
-                return None, Message("choose_at_least", {"min": int(item.min)})
+                return None, plural_message(
+                    "Please choose at least %(min)s answer.",
+                    "Please choose at least %(min)s answers.",
+                    "min",
+                    {"min": int(item.min)},
+                )
             if item.max is not None and len(codes) > item.max:
-                return None, Message("choose_at_most", {"max": int(item.max)})
+                return None, plural_message(
+                    "Please choose at most %(max)s answer.",
+                    "Please choose at most %(max)s answers.",
+                    "max",
+                    {"max": int(item.max)},
+                )
         return frozenset(codes), None
 
     def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
@@ -221,7 +234,7 @@ class BatteryType(QuestionType):
                 return None, INVALID_CHOICE
             answers[row.code] = code
         if item.required and len(answers) < len(item.rows):
-            return None, Message("required_rows")
+            return None, Message("Please give an answer on every row.")
         return answers or None, None
 
     def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
@@ -273,17 +286,21 @@ class RankingType(QuestionType):
             if not values:
                 continue
             if len(values) > 1 or not values[0].isdecimal() or len(values[0]) > 4:
-                return None, Message("rank_range", {"count": count})
+                return None, _rank_range(count)
             rank = int(values[0])
             if not 1 <= rank <= count:
-                return None, Message("rank_range", {"count": count})
+                return None, _rank_range(count)
             ranks[choice.code] = rank
         if not ranks:
-            return None, Message("required_ranking") if item.required else None
+            return None, Message(
+                "Please put the options in order: give every option a place."
+            ) if item.required else None
         if len(ranks) < count:
-            return None, Message("rank_all", {"count": count})
+            return None, Message(
+                "Please give every option its own place, from 1 to %(count)s.", {"count": count}
+            )
         if len(set(ranks.values())) < count:
-            return None, Message("rank_unique")
+            return None, Message("Please use each place only once.")
         return tuple(sorted(ranks, key=lambda code: ranks[code])), None
 
     def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
@@ -306,23 +323,29 @@ class RankingType(QuestionType):
         return tuple(cell.option for cell in ranked if cell.option is not None) or None
 
 
+def _rank_range(count: int) -> Message:
+    return Message("Please use only the places 1 to %(count)s.", {"count": count})
+
+
 def _range_message(item: Item) -> Message:
     if item.min is not None and item.max is not None:
-        return Message("number_range", {"min": item.min, "max": item.max})
+        return Message(
+            "Please enter a number between %(min)s and %(max)s.", {"min": item.min, "max": item.max}
+        )
     if item.min is not None:
-        return Message("number_min", {"min": item.min})
-    return Message("number_max", {"max": item.max})
+        return Message("Please enter a number of %(min)s or more.", {"min": item.min})
+    return Message("Please enter a number of %(max)s or less.", {"max": item.max})
 
 
 def _parse_number(item: Item, raw: str, integer: bool) -> tuple[int | float | None, Message | None]:
     """Accept "12", "-3", "3,5" and "3.5"; a whole-number item accepts no separator at all."""
     cleaned = _GROUPING.sub("", raw)
     if not _NUMBER.fullmatch(cleaned):
-        return None, Message("invalid_number")
+        return None, Message("Please enter a number, for example 12 or 3.5.")
     has_separator = "," in cleaned or "." in cleaned
     if integer and has_separator:
         # "1.000" may mean one thousand to a Dutch reader: ask rather than guess.
-        return None, Message("whole_number")
+        return None, Message("Please enter a whole number, without a decimal point or comma.")
     number: int | float = int(cleaned) if integer else float(cleaned.replace(",", "."))
     too_low = item.min is not None and number < item.min
     too_high = item.max is not None and number > item.max
@@ -397,12 +420,17 @@ class TextType(QuestionType):
             if char in self.allowed_controls:
                 continue
             if char == "\n":
-                return None, Message("single_line")
+                return None, Message("Please write your answer on one line.")
             if unicodedata.category(char) in ("Cc", "Cs"):
-                return None, Message("invalid_characters")
+                return None, Message(
+                    "Your text contains characters that are not allowed. Please remove them."
+                )
         limit = item.max_length if item.max_length is not None else self.default_max_length
         if len(text) > limit:
-            return None, Message("too_long", {"max": limit, "length": len(text)})
+            return None, Message(
+                "Please use at most %(max)s characters. You have used %(length)s.",
+                {"max": limit, "length": len(text)},
+            )
         return text, None
 
     def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:

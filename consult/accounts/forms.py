@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, Regexp
@@ -10,25 +11,44 @@ from consult.forms import choices
 from consult.models import Role
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+ENTER_EMAIL = lazy_gettext("Enter an e-mail address.")
+TOO_LONG = lazy_gettext("This is longer than %(max)d characters.")
+
+ROLES = {
+    Role.ADMIN: lazy_gettext("admin"),
+    Role.ORGANIZER: lazy_gettext("organizer"),
+    Role.RESEARCHER: lazy_gettext("researcher"),
+}
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        lazy_gettext("E-mail"),
+        validators=[DataRequired(message=ENTER_EMAIL), Length(max=254, message=TOO_LONG)],
+    )
+    password = PasswordField(
+        lazy_gettext("Password"),
+        validators=[
+            DataRequired(message=lazy_gettext("Enter your password.")),
+            Length(max=200, message=TOO_LONG),
+        ],
+    )
 
 
 class UserForm(FlaskForm):
     email = EmailField(
-        "E-mail",
+        lazy_gettext("E-mail"),
         validators=[
-            DataRequired(),
-            Regexp(EMAIL, message="Enter an e-mail address."),
-            Length(max=254),
+            DataRequired(message=ENTER_EMAIL),
+            Regexp(EMAIL, message=ENTER_EMAIL),
+            Length(max=254, message=TOO_LONG),
         ],
     )
-    role = SelectField("Role", choices=choices((role.value, role.value) for role in Role))
-    consultations = SelectMultipleField("Consultations (organizers)", coerce=int)
+    role = SelectField(
+        lazy_gettext("Role"), choices=choices((role.value, label) for role, label in ROLES.items())
+    )
+    consultations = SelectMultipleField(lazy_gettext("Consultations (organizers)"), coerce=int)
 
 
 class MembershipForm(FlaskForm):
-    consultations = SelectMultipleField("Consultations", coerce=int)
+    consultations = SelectMultipleField(lazy_gettext("Consultations"), coerce=int)

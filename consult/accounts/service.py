@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from consult.accounts import queries
+from consult.messages import N_, ExplainedError
 from consult.models import Role, User
 
 _hasher = PasswordHasher()
@@ -22,7 +23,7 @@ _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 MIN_PASSWORD_LENGTH = 12
 
 
-class AccountError(ValueError):
+class AccountError(ExplainedError):
     """A user could not be created or changed; the message says why."""
 
 
@@ -37,11 +38,13 @@ def generate_password() -> str:
 def create_user(session: Session, email: str, role: Role, password: str, today: dt.date) -> User:
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise AccountError(f"'{email}' is not an e-mail address")
+        raise AccountError(N_("‘%(email)s’ is not an e-mail address."), email=email)
     if queries.user_by_email(session, email) is not None:
-        raise AccountError(f"there is already a user {email}")
+        raise AccountError(N_("There is already a user %(email)s."), email=email)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            N_("A password needs at least %(min)s characters."), min=MIN_PASSWORD_LENGTH
+        )
     user = User(
         email=email, password_hash=hash_password(password), role=role, active=True, created_on=today
     )

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consult.accounts import audit, permissions, queries, service
@@ -47,7 +48,7 @@ def enforce_session_timeouts() -> Any:
     ):
         logout_user()
         session.clear()
-        flash("Your session has expired. Please sign in again.")
+        flash(gettext("Your session has expired. Please sign in again."))
         return redirect(url_for("admin.login", next=request.path))
     session["seen_at"] = now
     return None
@@ -107,7 +108,7 @@ def users() -> Any:
                 db.session, form.email.data or "", Role(form.role.data), password, dt.date.today()
             )
         except service.AccountError as error:
-            form.email.errors = [str(error)]
+            form.email.errors = [error.translated(gettext)]
             status = 422
         else:
             chosen = set(form.consultations.data or [])
@@ -159,7 +160,7 @@ def deactivate_user(user_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if user.id == current_user.id:
-        flash("You cannot deactivate your own account.")
+        flash(gettext("You cannot deactivate your own account."))
         return redirect(url_for("admin.users"), 303)
     user.active = False
     audit_action("deactivate user", f"user:{user.email}")

@@ -8,6 +8,7 @@ import io
 
 from sqlalchemy.orm import Session
 
+from consult.messages import N_
 from consult.models import Invitation, InvitationStatus, Wave, WaveMode
 from consult.organizing import queries
 from consult.organizing.waves import WaveError
@@ -19,9 +20,13 @@ MAX_INVITATIONS_PER_BATCH = 100_000
 def generate_invitations(session: Session, wave: Wave, count: int, today: dt.date) -> list[str]:
     """Create `count` one-time codes; returns them in plain text, the only time they exist."""
     if wave.mode != WaveMode.INVITE:
-        raise WaveError(f"wave {wave.slug} is open to everyone; it takes no invitation codes")
+        raise WaveError(
+            N_("Wave %(wave)s is open to everyone; it takes no invitation codes."), wave=wave.slug
+        )
     if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
-        raise WaveError(f"generate between 1 and {MAX_INVITATIONS_PER_BATCH} codes at a time")
+        raise WaveError(
+            N_("Generate between 1 and %(max)s codes at a time."), max=MAX_INVITATIONS_PER_BATCH
+        )
     codes = [new_resume_token() for _ in range(count)]
     queries.add_invitations(
         session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 
+from consult.messages import N_, ExplainedError
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
 from consult.organizing.waves import WaveError
@@ -19,7 +20,7 @@ def parse_margins(text: str, wave: Wave) -> dict[str, dict[int, float]]:
     demographics = {
         item.code: item for item in question_set.all_items() if item.role == "demographic"
     }
-    problems: list[str] = []
+    problems: list[ExplainedError] = []
     margins: dict[str, dict[int, float]] = {}
     # Lines starting with '#' are comments (the shipped file names its source and date there).
     lines = [
@@ -32,48 +33,92 @@ def parse_margins(text: str, wave: Wave) -> dict[str, dict[int, float]]:
         "category",
         "share",
     ]:
-        raise WaveError("the first line that is not a comment must be: variable,category,share")
+        raise WaveError(N_("The first line that is not a comment must be: variable,category,share"))
     rows = zip([n for n, _ in lines[1:]], csv.reader(line for _, line in lines[1:]), strict=True)
     for number, row in rows:
         if len(row) != 3:
-            problems.append(f"line {number}: expected 3 columns, found {len(row)}")
+            problems.append(
+                ExplainedError(
+                    N_("line %(line)s: expected 3 columns, found %(found)s"),
+                    line=number,
+                    found=len(row),
+                )
+            )
             continue
         variable, category, share_text = (cell.strip() for cell in row)
         item = demographics.get(variable)
         if item is None:
-            known = ", ".join(sorted(demographics)) or "none"
             problems.append(
-                f"line {number}: '{variable}' is not a demographic item of this wave "
-                f"(demographic items: {known})"
+                ExplainedError(
+                    N_(
+                        "line %(line)s: ‘%(variable)s’ is not a demographic item of this wave "
+                        "(demographic items: %(known)s)"
+                    ),
+                    line=number,
+                    variable=variable,
+                    known=", ".join(sorted(demographics)) or "–",
+                )
             )
             continue
         try:
             code = int(category)
         except ValueError:
-            problems.append(f"line {number}: category '{category}' is not an option code")
+            problems.append(
+                ExplainedError(
+                    N_("line %(line)s: category ‘%(category)s’ is not an option code"),
+                    line=number,
+                    category=category,
+                )
+            )
             continue
         if item.choice(code) is None:
-            problems.append(f"line {number}: {variable} has no option {code}")
+            problems.append(
+                ExplainedError(
+                    N_("line %(line)s: %(variable)s has no option %(code)s"),
+                    line=number,
+                    variable=variable,
+                    code=code,
+                )
+            )
             continue
         try:
             share = float(share_text)
         except ValueError:
             share = math.nan
         if not (math.isfinite(share) and 0 < share < 1):
-            problems.append(f"line {number}: share '{share_text}' must be a number between 0 and 1")
+            problems.append(
+                ExplainedError(
+                    N_("line %(line)s: share ‘%(share)s’ must be a number between 0 and 1"),
+                    line=number,
+                    share=share_text,
+                )
+            )
             continue
         if code in margins.setdefault(variable, {}):
-            problems.append(f"line {number}: {variable} {code} appears twice")
+            problems.append(
+                ExplainedError(
+                    N_("line %(line)s: %(variable)s %(code)s appears twice"),
+                    line=number,
+                    variable=variable,
+                    code=code,
+                )
+            )
             continue
         margins[variable][code] = share
     for variable, shares in margins.items():
         total = sum(shares.values())
         if abs(total - 1) > 1e-6:
-            problems.append(f"{variable}: the shares add up to {total:.6f}, not 1")
+            problems.append(
+                ExplainedError(
+                    N_("%(variable)s: the shares add up to %(total)s, not 1"),
+                    variable=variable,
+                    total=f"{total:.6f}",
+                )
+            )
     if not margins and not problems:
-        problems.append("the file has no margins")
+        problems.append(ExplainedError(N_("the file has no margins")))
     if problems:
-        raise WaveError("; ".join(problems))
+        raise WaveError(N_("The margins are not valid: %(problems)s"), problems=problems)
     return margins
 
 

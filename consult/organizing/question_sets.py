@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
+from consult.messages import N_
 from consult.models import (
     Consultation,
     QuestionSetVersion,
@@ -110,7 +111,7 @@ def load_into_store(
         )
     elif wave.question_set_version_id != version.id:
         if wave.consultation_id != consultation.id:
-            raise WaveError(f"wave {wave.slug} belongs to another consultation")
+            raise WaveError(N_("Wave %(wave)s belongs to another consultation."), wave=wave.slug)
         change_version(session, wave, version)
     if open_wave and wave.status != WaveStatus.OPEN:
         wave.status = WaveStatus.OPEN

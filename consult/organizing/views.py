@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from consult.accounts import permissions
@@ -18,6 +19,7 @@ from consult.accounts.guards import audit_action, staff_only
 from consult.blueprints import admin
 from consult.extensions import db
 from consult.forms import ConfirmForm, choices
+from consult.messages import N_
 from consult.models import Consultation, QuestionSetVersion, Role, Wave, WaveMode
 from consult.organizing import queries
 from consult.organizing.forms import (
@@ -51,11 +53,12 @@ def _to_wave(wave: Wave) -> Any:
     return redirect(url_for("admin.wave", slug=wave.slug), 303)
 
 
-def _refuse(action: str, target: str, message: str) -> None:
-    """Tell the user why an action was not done, and log the refusal even though the request
-    changes nothing else (its answer is a redirect, so commit here)."""
-    flash(message)
-    audit_action(action, target, "refused", message)
+def _refuse(action: str, target: str, error: WaveError) -> None:
+    """Tell the user why an action was not done (in their language), and log the refusal (in
+    English) even though the request changes nothing else (its answer is a redirect, so commit
+    here)."""
+    flash(error.translated(gettext))
+    audit_action(action, target, "refused", str(error))
     db.commit()
 
 
@@ -97,7 +100,7 @@ def upload_question_set() -> Any:
     """Validate an uploaded set; a valid one becomes a new immutable version."""
     form = UploadForm()
     if not form.validate_on_submit():
-        return _upload_failed(["Choose a .yaml or .xlsx file to upload."], None)
+        return _upload_failed([gettext("Choose a .yaml or .xlsx file to upload.")], None)
     upload = form.file.data
     filename = upload.filename or "upload"
     try:
@@ -108,10 +111,13 @@ def upload_question_set() -> Any:
         return _upload_failed([str(p) for p in error.problems], filename)
     existing = queries.consultation_by_slug(db.session, question_set.consultation_slug)
     if existing is not None and not permissions.can_manage_consultation(current_user, existing):
-        message = f"The consultation '{question_set.consultation_slug}' belongs to another team."
+        message = gettext(
+            "The consultation ‘%(slug)s’ belongs to another team.",
+            slug=question_set.consultation_slug,
+        )
         return _upload_failed([message], filename)
     if existing is None and not permissions.can_create_consultation(current_user):
-        return _upload_failed(["Your role cannot start a new consultation."], filename)
+        return _upload_failed([gettext("Your role cannot start a new consultation.")], filename)
     result = store_question_set(db.session, question_set, dt.date.today())
     consultation = result.version.consultation
     if current_user.role == Role.ORGANIZER and current_user not in consultation.organizers:
@@ -122,12 +128,25 @@ def upload_question_set() -> Any:
         detail=f"version {result.version.number}" + ("" if result.created else " (unchanged)"),
     )
     flash(
-        f"Version {result.version.number} of {consultation.slug} is stored."
+        gettext(
+            "Version %(number)s of %(slug)s is stored.",
+            number=result.version.number,
+            slug=consultation.slug,
+        )
         if result.created
-        else f"This file is identical to version {result.version.number}; nothing changed."
+        else gettext(
+            "This file is identical to version %(number)s; nothing changed.",
+            number=result.version.number,
+        )
     )
     return redirect(
         url_for("admin.version", slug=consultation.slug, number=result.version.number), 303
+    )
+
+
+def _version_choices(consultation: Consultation) -> list[Any]:
+    return choices(
+        (v.number, gettext("version %(number)s", number=v.number)) for v in consultation.versions
     )
 
 
@@ -140,9 +159,7 @@ def _upload_failed(problems: list[str], filename: str | None) -> tuple[str, int]
 def consultation(slug: str) -> str:
     consultation = _consultation(slug)
     form = WaveForm()
-    form.version.choices = choices(
-        [(v.number, f"version {v.number}") for v in consultation.versions]
-    )
+    form.version.choices = _version_choices(consultation)
     return _consultation_page(consultation, form)
 
 
@@ -250,9 +267,7 @@ def diff(slug: str) -> str:
 def create_wave_view(slug: str) -> Any:
     consultation = _consultation(slug)
     form = WaveForm()
-    form.version.choices = choices(
-        [(v.number, f"version {v.number}") for v in consultation.versions]
-    )
+    form.version.choices = _version_choices(consultation)
     if form.validate_on_submit():
         try:
             wave = create_wave(
@@ -268,7 +283,7 @@ def create_wave_view(slug: str) -> Any:
                 ),
             )
         except WaveError as error:
-            form.slug.errors = [str(error)]
+            form.slug.errors = [error.translated(gettext)]
         else:
             audit_action("create wave", f"wave:{wave.slug}", detail=f"version {form.version.data}")
             return _to_wave(wave)
@@ -280,9 +295,7 @@ def create_wave_view(slug: str) -> Any:
 def wave(slug: str) -> str:
     wave = _wave(slug)
     version_form = VersionForm()
-    version_form.version.choices = choices(
-        (v.number, f"version {v.number}") for v in wave.consultation.versions
-    )
+    version_form.version.choices = _version_choices(wave.consultation)
     version_form.version.data = wave.question_set_version.number
     return render_template(
         "admin/wave.html",
@@ -297,6 +310,13 @@ def wave(slug: str) -> str:
         revoke_form=RevokeForm(),
     )
 
+
+WAVE_ACTION_DONE: dict[str, Callable[[str], str]] = {
+    "open": lambda slug: gettext("Wave %(wave)s is open.", wave=slug),
+    "close": lambda slug: gettext("Wave %(wave)s is closed.", wave=slug),
+    "publish": lambda slug: gettext("The results of wave %(wave)s are published.", wave=slug),
+    "unpublish": lambda slug: gettext("The results of wave %(wave)s are withdrawn.", wave=slug),
+}
 
 WAVE_ACTIONS: dict[str, Callable[[Wave], None]] = {
     "open": lambda wave: open_wave(wave, dt.date.today()),
@@ -316,10 +336,10 @@ def wave_action(slug: str, action: str) -> Any:
     try:
         change(wave)
     except WaveError as error:
-        _refuse(f"{action} wave", f"wave:{wave.slug}", str(error))
+        _refuse(f"{action} wave", f"wave:{wave.slug}", error)
         return _to_wave(wave)
     audit_action(f"{action} wave", f"wave:{wave.slug}")
-    flash(f"Wave {wave.slug}: {action} done.")
+    flash(WAVE_ACTION_DONE[action](wave.slug))
     return _to_wave(wave)
 
 
@@ -334,7 +354,7 @@ def wave_version(slug: str) -> Any:
     try:
         change_version(db.session, wave, _version(wave.consultation, int(form.version.data)))
     except WaveError as error:
-        _refuse("change wave version", f"wave:{wave.slug}", str(error))
+        _refuse("change wave version", f"wave:{wave.slug}", error)
     else:
         audit_action(
             "change wave version", f"wave:{wave.slug}", detail=f"version {form.version.data}"
@@ -348,19 +368,20 @@ def wave_margins(slug: str) -> Any:
     wave = _wave(slug)
     form = MarginsForm()
     if not form.validate_on_submit():
-        flash("Choose a margins CSV file to upload.")
+        flash(gettext("Choose a margins CSV file to upload."))
         return _to_wave(wave)
     try:
-        text = form.file.data.read().decode("utf-8")
+        try:
+            text = form.file.data.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise WaveError(N_("The file is not UTF-8 text.")) from None
         set_margins(wave, text)
-    except (UnicodeDecodeError, WaveError) as error:
-        message = (
-            "the file is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error)
-        )
-        _refuse("set margins", f"wave:{wave.slug}", f"Margins not changed: {message}")
+    except WaveError as error:
+        flash(gettext("Margins not changed."))
+        _refuse("set margins", f"wave:{wave.slug}", error)
     else:
         audit_action("set margins", f"wave:{wave.slug}")
-        flash("Margins stored.")
+        flash(gettext("Margins stored."))
     return _to_wave(wave)
 
 
@@ -371,12 +392,12 @@ def wave_invitations(slug: str) -> Any:
     wave = _wave(slug)
     form = InvitationsForm()
     if not form.validate_on_submit():
-        flash("Give a number of codes between 1 and 100000.")
+        flash(gettext("Give a number of codes between 1 and 100000."))
         return _to_wave(wave)
     try:
         codes = generate_invitations(db.session, wave, int(form.count.data or 0), dt.date.today())
     except WaveError as error:
-        flash(str(error))
+        flash(error.translated(gettext))
         return _to_wave(wave)
     audit_action("generate invitations", f"wave:{wave.slug}", detail=f"{len(codes)} codes")
     link = url_for("public.start_page", wave_slug=wave.slug, _external=True)
@@ -405,9 +426,13 @@ def revoke_invitations(slug: str) -> Any:
         abort(400)
     if form.code.data:
         revoked = revoke_invitation(db.session, wave, form.code.data)
-        flash("The code is revoked." if revoked else "No unused code of this wave matches that.")
+        flash(
+            gettext("The code is revoked.")
+            if revoked
+            else gettext("No unused code of this wave matches that.")
+        )
     else:
         revoked = queries.revoke_unused_invitations(db.session, wave)
-        flash(f"{revoked} unused codes revoked.")
+        flash(ngettext("%(num)s unused code revoked.", "%(num)s unused codes revoked.", revoked))
     audit_action("revoke invitations", f"wave:{wave.slug}", detail=f"{revoked} codes")
     return _to_wave(wave)

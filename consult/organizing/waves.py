@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from consult.messages import N_, ExplainedError
 from consult.models import Consultation, QuestionSetVersion, Wave, WaveMode, WaveStatus
 from consult.organizing import queries
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
 
-class WaveError(ValueError):
+class WaveError(ExplainedError):
     """A wave action that cannot be done; the message says why in plain words."""
 
 
@@ -31,15 +32,15 @@ class WaveSettings:
 def create_wave(session: Session, consultation: Consultation, settings: WaveSettings) -> Wave:
     if not SLUG.match(settings.slug):
         raise WaveError(
-            "a wave name uses 3 to 64 lower-case letters, digits and dashes, e.g. biotech-2027"
+            N_("A wave name uses 3 to 64 lower-case letters, digits and dashes, e.g. biotech-2027.")
         )
     if queries.wave_by_slug(session, settings.slug) is not None:
-        raise WaveError(f"there is already a wave called {settings.slug}")
+        raise WaveError(N_("There is already a wave called %(wave)s."), wave=settings.slug)
     if settings.version.consultation_id != consultation.id:
-        raise WaveError("that question-set version belongs to another consultation")
+        raise WaveError(N_("That question-set version belongs to another consultation."))
     _check_dates(settings.opens_on, settings.closes_on)
     if not 1 <= settings.min_cell_size <= 1000:
-        raise WaveError("the minimum cell size must be between 1 and 1000")
+        raise WaveError(N_("The minimum cell size must be between 1 and 1000."))
     wave = Wave(
         slug=settings.slug,
         consultation=consultation,
@@ -58,16 +59,17 @@ def create_wave(session: Session, consultation: Consultation, settings: WaveSett
 
 def _check_dates(opens_on: dt.date | None, closes_on: dt.date | None) -> None:
     if opens_on and closes_on and closes_on < opens_on:
-        raise WaveError("the closing date is before the opening date")
+        raise WaveError(N_("The closing date is before the opening date."))
 
 
 def change_version(session: Session, wave: Wave, version: QuestionSetVersion) -> None:
     """Point a wave at another version, only while nobody has answered it."""
     if version.consultation_id != wave.consultation_id:
-        raise WaveError("that question-set version belongs to another consultation")
+        raise WaveError(N_("That question-set version belongs to another consultation."))
     if queries.response_count(session, wave) > 0:
         raise WaveError(
-            f"wave {wave.slug} already has responses; its question set can no longer change"
+            N_("Wave %(wave)s already has responses; its question set can no longer change."),
+            wave=wave.slug,
         )
     wave.question_set_version = version
     session.flush()
@@ -75,7 +77,9 @@ def change_version(session: Session, wave: Wave, version: QuestionSetVersion) ->
 
 def open_wave(wave: Wave, today: dt.date) -> None:
     if wave.closes_on is not None and wave.closes_on < today:
-        raise WaveError(f"the closing date {wave.closes_on} has passed; change it first")
+        raise WaveError(
+            N_("The closing date %(date)s has passed; change it first."), date=wave.closes_on
+        )
     wave.status = WaveStatus.OPEN
 
 

@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
+
+INVITATION_UNKNOWN = lazy_gettext("This invitation code is not valid or has already been used.")
+RESUME_UNKNOWN = lazy_gettext("We do not recognise this code. Check that you copied it correctly.")
 
 
 class StartForm(FlaskForm):
     """Consent before the first question: nothing is stored until the box is ticked."""
 
-    consent = BooleanField(validators=[DataRequired(message="consent_required")])
+    consent = BooleanField(
+        lazy_gettext("I have read how my answers are used and I want to take part."),
+        validators=[DataRequired(message=lazy_gettext("Tick the box if you want to take part."))],
+    )
 
 
 class InvitedStartForm(StartForm):
     """Invitation-only waves: the one-time code from the invitation letter starts the response."""
 
     invitation = StringField(
-        validators=[DataRequired(message="invitation_unknown"), Length(max=80)]
+        lazy_gettext("Your invitation code"),
+        validators=[
+            DataRequired(message=INVITATION_UNKNOWN),
+            Length(max=80, message=INVITATION_UNKNOWN),
+        ],
     )
 
 
 class ResumeForm(FlaskForm):
-    code = StringField(validators=[DataRequired(message="resume_unknown"), Length(max=80)])
+    code = StringField(
+        lazy_gettext("Your code"),
+        validators=[DataRequired(message=RESUME_UNKNOWN), Length(max=80, message=RESUME_UNKNOWN)],
+    )

@@ -29,7 +29,12 @@ from consult.organizing.question_sets import question_set_of
 from consult.responding import queries
 from consult.responding import service as responding
 from consult.responding.fields import form_fields
-from consult.responding.forms import InvitedStartForm, ResumeForm, StartForm
+from consult.responding.forms import (
+    INVITATION_UNKNOWN,
+    InvitedStartForm,
+    ResumeForm,
+    StartForm,
+)
 from consult.responding.tokens import normalize_resume_token
 from surveys.messages import render as render_message
 from surveys.types import QUESTION_TYPES, parse_page
@@ -80,7 +85,7 @@ def start_response(wave_slug: str) -> Any:
     if isinstance(form, InvitedStartForm):
         code = normalize_resume_token(form.invitation.data or "")
         if not redeem_invitation(db.session, wave, code, today()):
-            form.invitation.errors = ["invitation_unknown"]
+            form.invitation.errors = [INVITATION_UNKNOWN]
             return _render_start(wave, form), 422
     response, token = responding.start_response(db.session, wave, current_language(), today())
     _remember_token(wave, token)

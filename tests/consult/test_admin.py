@@ -181,7 +181,7 @@ def test_organizer_cannot_upload_into_another_teams_consultation(
     changed = MINI.read_text().replace("Hoe oud bent u?", "Uw leeftijd?").encode()
     reply = upload(outsider, "mini.yaml", changed)
     assert reply.status_code == 422
-    assert "belongs to another team" in reply.get_data(as_text=True)
+    assert "hoort bij een ander team" in reply.get_data(as_text=True)
     assert count(db, QuestionSetVersion) == 1
 
 
@@ -191,7 +191,7 @@ def test_preview_shows_every_page_in_both_languages_and_stores_nothing(
     load_set(MINI)
     organizer = logged_in("organizer", ("mini",))
     dutch = organizer.get("/admin/c/mini/v/1/preview").get_data(as_text=True)
-    assert "Weet u wat biotechnologie is?" in dutch and "Preview" in dutch
+    assert "Weet u wat biotechnologie is?" in dutch and "Voorbeeld" in dutch
     english = organizer.get("/admin/c/mini/v/1/preview/knowledge?lang=en").get_data(as_text=True)
     assert "Do you know what biotechnology is?" in english
     # Pages the split ballot hides from some respondents are all previewed.
@@ -208,8 +208,8 @@ def test_diff_between_versions(logged_in, load_set: LoadSet, tmp_path) -> None: 
     changed = changed.replace("      - code: WORRY", "      - code: WORRY2")
     assert upload(organizer, "mini.yaml", changed.encode()).status_code == 303
     page = organizer.get("/admin/c/mini/diff?from=1&to=2").get_data(as_text=True)
-    assert "reworded" in page and "AGE" in page
-    assert "WORRY2" in page and "added" in page and "removed" in page
+    assert "anders geformuleerd" in page and "AGE" in page
+    assert "WORRY2" in page and "toegevoegd" in page and "verwijderd" in page
 
 
 def test_wave_version_is_frozen_once_answered(
@@ -223,11 +223,11 @@ def test_wave_version_is_frozen_once_answered(
     token = admin_token(organizer, f"/admin/w/{wave}")
     organizer.post(f"/admin/w/{wave}/version", data={"version": "2", "csrf_token": token})
     page = organizer.get(f"/admin/w/{wave}").get_data(as_text=True)
-    assert "can no longer change" in page
+    assert "kan niet meer veranderen" in page
     db.expire_all()
     assert db.scalar(select(Wave).where(Wave.slug == wave)).question_set_version.number == 1  # type: ignore[union-attr]
     version_page = organizer.get("/admin/c/mini/v/1").get_data(as_text=True)
-    assert "Frozen" in version_page
+    assert "Vastgezet" in version_page
 
 
 # --- waves ------------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def test_create_open_close_and_publish_a_wave(
             "csrf_token": token,
         },
     )
-    assert bad.status_code == 422 and "lower-case" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "kleine letters" in bad.get_data(as_text=True)
     reply = organizer.post(
         "/admin/c/mini/waves",
         data={
@@ -410,7 +410,7 @@ def test_invitation_codes_start_exactly_one_response(
         [InvitationStatus.USED, InvitationStatus.REVOKED, InvitationStatus.REVOKED]
     )
     page = organizer.get(f"/admin/w/{wave}").get_data(as_text=True)
-    assert "Unused: 0 · used: 1 · revoked: 2" in page
+    assert "Ongebruikt: 0 · gebruikt: 1 · ingetrokken: 2" in page
     events = db.scalars(select(AuditEvent.detail)).all()
     assert not any(code in (detail or "") for code in codes for detail in events)
 
@@ -455,12 +455,12 @@ def test_monitoring_shows_progress_drop_off_and_representation(
     )
     page = organizer.get(f"/admin/w/{wave}").get_data(as_text=True)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    assert "Started 3" in text and "Completed 2" in text and "Completion rate 67%" in text
-    assert "Median completion time 0 minutes" in text
+    assert "Begonnen 3" in text and "Afgerond 2" in text and "Deel afgerond 67%" in text
+    assert "Mediane invultijd 0 minuten" in text
     assert re.search(r"Toepassing [AB] \(app_[ab]\) 1", text)
     # Everyone who finished is a woman: 100% against 50% in the population.
-    assert re.search(r"SEX Vrouw 2 100.0% 50.0% 2.00 over-represented", text)
-    assert re.search(r"SEX Man 0 0.0% 50.0% 0.00 under-represented", text)
+    assert re.search(r"SEX Vrouw 2 100.0% 50.0% 2.00 oververtegenwoordigd", text)
+    assert re.search(r"SEX Man 0 0.0% 50.0% 0.00 ondervertegenwoordigd", text)
     assert (
         db.scalar(select(func.count(Response.id)).where(Response.status == ResponseStatus.COMPLETE))
         == 2
