@@ -21,35 +21,35 @@ def test_organizer_uploads_previews_opens_and_invites(
     )
     page.goto(f"{live_server}/admin/")
     assert "/admin/login" in page.url
-    page.get_by_label("E-mail").fill(ORGANIZER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Consultations").is_visible()
+    page.get_by_label("E-mailadres").fill(ORGANIZER)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    assert page.get_by_role("heading", name="Consultaties").is_visible()
     assert_accessible(page, "admin dashboard")
 
-    page.get_by_label("Question-set file").set_input_files(str(question_set))
-    page.get_by_role("button", name="Upload and check").click()
+    page.get_by_label("Bestand met de vragenlijst").set_input_files(str(question_set))
+    page.get_by_role("button", name="Uploaden en controleren").click()
     assert page.url.endswith("/admin/c/proef/v/1")
-    assert "Version 1 of proef is stored." in page.content()
+    assert "Versie 1 van proef is opgeslagen." in page.content()
 
-    page.get_by_role("link", name="Preview as a citizen (Dutch)").click()
+    page.get_by_role("link", name="Bekijk als burger (Nederlands)").click()
     assert page.get_by_text("Weet u wat biotechnologie is?").is_visible()
     assert_accessible(page, "preview")
     page.get_by_role("link", name="Volgende").click()
     assert "/preview/followup" in page.url
 
     page.goto(f"{live_server}/admin/c/proef")
-    page.get_by_label("Wave name").fill("proef-panel")
-    page.get_by_label("Who may answer").select_option("invite")
-    page.get_by_role("button", name="Create wave").click()
+    page.get_by_label("Naam van de ronde").fill("proef-panel")
+    page.get_by_label("Wie mag antwoorden").select_option("invite")
+    page.get_by_role("button", name="Ronde maken").click()
     assert page.url.endswith("/admin/w/proef-panel")
-    page.get_by_role("button", name="Open the wave").click()
-    assert "State open" in re.sub(r"\s+", " ", page.locator(".facts").first.inner_text())
+    page.get_by_role("button", name="Open de ronde").click()
+    assert "Status open" in re.sub(r"\s+", " ", page.locator(".facts").first.inner_text())
     assert_accessible(page, "wave page")
 
-    page.get_by_label("Number of codes").fill("5")
-    page.get_by_label("Deliver as").select_option("page")
-    page.get_by_role("button", name="Generate codes").click()
+    page.get_by_label("Aantal codes").fill("5")
+    page.get_by_label("Leveren als").select_option("page")
+    page.get_by_role("button", name="Codes maken").click()
     codes = page.locator("td.code").all_inner_texts()
     assert len(codes) == 5 and all(re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}", c) for c in codes)
 
@@ -61,4 +61,12 @@ def test_organizer_uploads_previews_opens_and_invites(
     assert "/page/knowledge" in citizen.url
     citizen.context.close()
     page.goto(f"{live_server}/admin/w/proef-panel")
+    assert "Ongebruikt: 4 · gebruikt: 1 · ingetrokken: 0" in page.content()
+
+    # The same switch as on the citizens' pages turns the admin into English, and it stays so.
+    page.get_by_role("link", name="Read this page in English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
     assert "Unused: 4 · used: 1 · revoked: 0" in page.content()
+    assert_accessible(page, "wave page in English")
+    page.get_by_role("link", name="Consultations").click()
+    assert page.get_by_role("heading", name="Consultations").is_visible()
