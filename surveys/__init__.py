@@ -13,7 +13,7 @@ from surveys.loader import (
     validate_file,
     validate_text,
 )
-from surveys.messages import Message, render
+from surveys.messages import Message, plural_message, render
 from surveys.model import (
     AnswerCell,
     Block,
@@ -63,6 +63,7 @@ __all__ = [
     "load_question_set",
     "parse",
     "parse_page",
+    "plural_message",
     "plan_layout",
     "render",
     "validate_file",
