@@ -459,8 +459,13 @@ def test_monitoring_shows_progress_drop_off_and_representation(
     assert "Mediane invultijd 0 minuten" in text
     assert re.search(r"Toepassing [AB] \(app_[ab]\) 1", text)
     # Everyone who finished is a woman: 100% against 50% in the population.
-    assert re.search(r"SEX Vrouw 2 100.0% 50.0% 2.00 oververtegenwoordigd", text)
-    assert re.search(r"SEX Man 0 0.0% 50.0% 0.00 ondervertegenwoordigd", text)
+    assert re.search(r"SEX Vrouw 2 100,0% 50,0% 2,00 oververtegenwoordigd", text)
+    assert re.search(r"SEX Man 0 0,0% 50,0% 0,00 ondervertegenwoordigd", text)
+    # In English the words and the number format follow.
+    page = organizer.get(f"/admin/w/{wave}?lang=en").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Started 3" in text and "Completion rate 67%" in text
+    assert re.search(r"SEX Vrouw 2 100\.0% 50\.0% 2\.00 over-represented", text)
     assert (
         db.scalar(select(func.count(Response.id)).where(Response.status == ResponseStatus.COMPLETE))
         == 2
