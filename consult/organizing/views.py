@@ -19,6 +19,7 @@ from consult.accounts.guards import audit_action, staff_only
 from consult.blueprints import admin
 from consult.extensions import db
 from consult.forms import ConfirmForm, choices
+from consult.i18n import current_language
 from consult.messages import N_
 from consult.models import Consultation, QuestionSetVersion, Role, Wave, WaveMode
 from consult.organizing import queries
@@ -301,7 +302,7 @@ def wave(slug: str) -> str:
         "admin/wave.html",
         wave=wave,
         today=dt.date.today(),
-        monitor=monitor_wave(db.session, wave),
+        monitor=monitor_wave(db.session, wave, current_language()),
         invitations=queries.invitation_counts(db.session, wave),
         confirm=ConfirmForm(),
         version_form=version_form,

@@ -465,7 +465,8 @@ def test_monitoring_shows_progress_drop_off_and_representation(
     page = organizer.get(f"/admin/w/{wave}?lang=en").get_data(as_text=True)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "Started 3" in text and "Completion rate 67%" in text
-    assert re.search(r"SEX Vrouw 2 100\.0% 50\.0% 2\.00 over-represented", text)
+    assert re.search(r"SEX Woman 2 100\.0% 50\.0% 2\.00 over-represented", text)
+    assert re.search(r"Application [AB] \(app_[ab]\) 1", text)
     assert (
         db.scalar(select(func.count(Response.id)).where(Response.status == ResponseStatus.COMPLETE))
         == 2
