@@ -14,7 +14,7 @@ from flask import Flask, g, request, session, url_for
 from flask_babel import force_locale, gettext, refresh
 
 from consult.extensions import babel
-from surveys.catalogues import compile_stale
+from surveys.catalogues import compiled_catalogues
 
 DEFAULT_LANGUAGE = "nl"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -66,13 +66,15 @@ def language_url(lang: str) -> str:
 
 def init_app(app: Flask) -> None:
     # The compiled catalogues are build output: compile any that are missing or older than their
-    # .po, so `pip install -e .` then `consult serve` works without `make setup`.
-    compile_stale(TRANSLATIONS, DOMAIN)
+    # .po, so `pip install -e .` then `consult serve` works without `make setup` (and a read-only
+    # installation compiles into the instance folder).
+    fallback = Path(app.instance_path) / "translations"
+    directory = compiled_catalogues(TRANSLATIONS, DOMAIN, fallback)
     babel.init_app(
         app,
         default_locale=DEFAULT_LANGUAGE,
         default_domain=DOMAIN,
-        default_translation_directories=str(TRANSLATIONS),
+        default_translation_directories=str(directory),
         locale_selector=current_language,
     )
     app.before_request(_choose_language)

@@ -9,6 +9,8 @@ can compare messages. The Dutch (and English) texts live in
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
-from surveys.catalogues import compile_stale
+from surveys.catalogues import compiled_catalogues
 from surveys.model import DEFAULT_LANGUAGE, Text
 
 DOMAIN = "surveys"
@@ -57,8 +59,9 @@ def _language(lang: str) -> str:
 def translations(lang: str) -> NullTranslations:
     """The `surveys` catalogue of `lang` (Dutch when there is none), compiled if needed."""
     lang = _language(lang)
-    compile_stale(TRANSLATIONS, DOMAIN)
-    return Translations.load(str(TRANSLATIONS), [lang], domain=DOMAIN)
+    fallback = Path(tempfile.gettempdir()) / f"consult-{DOMAIN}-{os.getuid()}"
+    directory = compiled_catalogues(TRANSLATIONS, DOMAIN, fallback)
+    return Translations.load(str(directory), [lang], domain=DOMAIN)
 
 
 def _format_param(value: object, lang: str) -> str:

@@ -9,6 +9,7 @@ Three kinds of checks:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -18,12 +19,14 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 from jinja2 import Environment, nodes
 
 from consult.app import create_app
 from consult.config import Config
+from surveys.catalogues import compile_stale
 from surveys.messages import plural_message, render
 from tests.consult.citizen import Citizen
 from tests.consult.conftest import MINI
@@ -420,3 +423,32 @@ def test_consent_error_is_a_real_message_in_both_languages(
     citizen.get(f"/c/{wave}?lang=en")
     assert citizen.post(f"/c/{wave}/start", {}).status_code == 422
     assert "Tick the box if you want to take part." in citizen.html
+
+
+def test_missing_or_stale_compiled_catalogues_are_compiled(tmp_path: Path) -> None:
+    """A fresh clone has no .mo files: loading a catalogue compiles it, and again after its .po
+    changes, but not when it is up to date."""
+    source = ROOT / "consult" / "translations"
+    for po in source.glob("*/LC_MESSAGES/messages.po"):
+        copy = tmp_path / po.relative_to(source)
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(po.read_bytes())
+    first = compile_stale(tmp_path, "messages")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in first) == [
+        "en/LC_MESSAGES/messages.mo",
+        "nl/LC_MESSAGES/messages.mo",
+    ]
+    assert compile_stale(tmp_path, "messages") == []
+    dutch_po = tmp_path / "nl" / "LC_MESSAGES" / "messages.po"
+    dutch_po.write_text(
+        dutch_po.read_text(encoding="utf-8").replace(
+            'msgstr "Verstuur mijn antwoorden"', 'msgstr "Verstuur nu"'
+        ),
+        encoding="utf-8",
+    )
+    later = dutch_po.stat().st_mtime + 10
+    os.utime(dutch_po, (later, later))
+    assert compile_stale(tmp_path, "messages") == [dutch_po.with_suffix(".mo")]
+    dutch = Translations.load(str(tmp_path), ["nl"], domain="messages")
+    assert dutch.gettext("Send my answers") == "Verstuur nu"
+    assert dutch.ngettext("%(num)s item", "%(num)s items", 2) == "%(num)s onderdelen"
