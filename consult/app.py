@@ -12,6 +12,7 @@ from threadpoolctl import threadpool_limits
 from werkzeug.exceptions import HTTPException
 
 from consult import i18n
+from consult.accounts.guards import kept_refusals
 from consult.config import Config
 from consult.extensions import csrf, db, limiter, login_manager
 
@@ -70,8 +71,14 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _commit_request(response: Response) -> Response:
-    """The one commit of a request: services only flush; failed requests roll back."""
-    if response.status_code < 400:
+    """The one commit of a request: services only flush. A failed request rolls back and keeps
+    only the audit lines of what it refused (a wrong password, a rejected upload)."""
+    refusals = kept_refusals()
+    if response.status_code >= 400:
+        db.rollback()
+    if refusals:
+        db.session.add_all(refusals)
+    if response.status_code < 400 or refusals:
         db.commit()
     return response
 

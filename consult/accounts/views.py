@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from consult.accounts import audit, permissions, queries, service
 from consult.accounts.forms import LoginForm, MembershipForm, UserForm
-from consult.accounts.guards import audit_action, requires
+from consult.accounts.guards import audit_action, audit_refusal, requires
 from consult.blueprints import admin
 from consult.extensions import db, limiter, login_manager
 from consult.forms import ConfirmForm, choices
@@ -68,8 +68,7 @@ def login() -> Any:
             audit.record(db.session, user.email, "sign in", f"user:{user.email}")
             return redirect(_safe_next(request.args.get("next")), 303)
         known = queries.user_by_email(db.session, (form.email.data or "").strip().lower())
-        audit.record(db.session, known.email if known else "unknown", "sign in", "admin", "refused")
-        db.commit()  # the refusal is logged even though this request answers 401
+        audit_refusal("sign in", "admin", actor=known.email if known else "unknown")
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
     return render_template("admin/login.html", form=form, failed=failed), status

@@ -14,7 +14,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from consult.accounts import permissions
-from consult.accounts.guards import audit_action, staff_only
+from consult.accounts.guards import audit_action, audit_refusal, staff_only
 from consult.blueprints import admin
 from consult.extensions import db
 from consult.forms import ConfirmForm, choices
@@ -52,11 +52,9 @@ def _to_wave(wave: Wave) -> Any:
 
 
 def _refuse(action: str, target: str, message: str) -> None:
-    """Tell the user why an action was not done, and log the refusal even though the request
-    changes nothing else (its answer is a redirect, so commit here)."""
+    """Tell the user why an action was not done, and log the refusal."""
     flash(message)
     audit_action(action, target, "refused", message)
-    db.commit()
 
 
 def _consultation(slug: str) -> Consultation:
@@ -103,8 +101,7 @@ def upload_question_set() -> Any:
     try:
         question_set = parse_upload(filename, upload.read())
     except QuestionSetError as error:
-        audit_action("upload question set", filename, "refused", f"{len(error.problems)} problems")
-        db.commit()
+        audit_refusal("upload question set", filename, f"{len(error.problems)} problems")
         return _upload_failed([str(p) for p in error.problems], filename)
     existing = queries.consultation_by_slug(db.session, question_set.consultation_slug)
     if existing is not None and not permissions.can_manage_consultation(current_user, existing):
