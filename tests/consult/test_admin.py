@@ -169,6 +169,9 @@ def test_upload_of_a_broken_set_lists_every_problem_and_stores_nothing(
     assert "KNOW" in page and "rank" in page
     assert len(re.findall(r"<li>line \d+", page)) >= 2
     assert count(db, QuestionSetVersion) == 0
+    db.expire_all()
+    refused = db.scalars(select(AuditEvent).where(AuditEvent.result == "refused")).all()
+    assert [(e.action, e.target) for e in refused] == [("upload question set", "broken.yaml")]
     assert upload(organizer, "notes.txt", b"hello").status_code == 422
     assert upload(organizer, "bad.yaml", b"\xff\xfe").status_code == 422
 
