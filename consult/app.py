@@ -63,11 +63,16 @@ def create_app(config: Config | None = None) -> Flask:
     from consult.cli import register_commands
 
     register_commands(app)
-    # The analysis (loaded by now) multiplies many small matrices. BLAS threads would only fight
-    # the other workers and the database for the cores: under load they made a 1M-response
-    # report 40% slower. Each process computes on one core.
-    threadpool_limits(limits=1, user_api="blas")
     return app
+
+
+def compute_on_one_core() -> None:
+    """Limit BLAS to one thread in this process (servers and commands call it; tests need not).
+
+    The analysis multiplies many small matrices. BLAS threads would only fight the other workers
+    and the database for the cores: under load they made a 1M-response report 40% slower.
+    """
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _commit_request(response: Response) -> Response:
