@@ -12,6 +12,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parents[1]
 # Files from other tools' test suites, kept beside the repository (../shared/interop);
 # CONSULT_INTEROP points elsewhere (and lets a test run check what happens when they are missing).
+# argon2 at its cheapest (the library's minimum memory): hashing for the tests' sign-ins takes
+# milliseconds, not the production cost's ~50 ms each. Every Config(...) in the tests uses it.
+CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelism": 1}
 INTEROP = Path(os.environ.get("CONSULT_INTEROP") or ROOT.parent / "shared" / "interop")
 
 

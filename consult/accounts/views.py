@@ -6,7 +6,16 @@ import datetime as dt
 import time
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consult.accounts import audit, permissions, queries, service
@@ -59,7 +68,9 @@ def login() -> Any:
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        user = service.authenticate(db.session, form.email.data or "", form.password.data or "")
+        user = service.authenticate(
+            db.session, form.email.data or "", form.password.data or "", passwords=_passwords()
+        )
         if user is not None:
             # A fresh session at sign-in: nothing from before (e.g. a planted cookie) carries over.
             session.clear()
@@ -72,6 +83,11 @@ def login() -> Any:
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
     return render_template("admin/login.html", form=form, failed=failed), status
+
+
+def _passwords() -> service.Passwords:
+    """Password hashing at the cost this app is configured with."""
+    return service.passwords_for(current_app.config["CONSULT"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -103,7 +119,12 @@ def users() -> Any:
         password = service.generate_password()
         try:
             user = service.create_user(
-                db.session, form.email.data or "", Role(form.role.data), password, dt.date.today()
+                db.session,
+                form.email.data or "",
+                Role(form.role.data),
+                password,
+                dt.date.today(),
+                passwords=_passwords(),
             )
         except service.AccountError as error:
             form.email.errors = [str(error)]
