@@ -50,7 +50,7 @@ import numpy as np
 from sqlalchemy import create_engine, func, select, text
 
 from analysis import Estimate
-from consult import create_app
+from consult.app import compute_on_one_core, create_app
 from consult.config import Config
 from consult.counting.service import ensure_current_counts
 from consult.db import mark_read_only
@@ -225,6 +225,7 @@ def stored_responses() -> int:
 
 
 def run(url: str, n: int, seed: int, with_samplics: bool) -> dict[str, float]:
+    compute_on_one_core()
     app = create_app(Config(database_url=url, secret_key="bench"))
     name = url.split(":")[0]
     print(f"\n== {name}: {n:,} complete responses ==", flush=True)

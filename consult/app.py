@@ -12,6 +12,7 @@ from threadpoolctl import threadpool_limits
 from werkzeug.exceptions import HTTPException
 
 from consult import i18n
+from consult.accounts.guards import kept_refusals
 from consult.config import Config
 from consult.extensions import csrf, db, limiter, login_manager
 
@@ -62,16 +63,27 @@ def create_app(config: Config | None = None) -> Flask:
     from consult.cli import register_commands
 
     register_commands(app)
-    # The analysis (loaded by now) multiplies many small matrices. BLAS threads would only fight
-    # the other workers and the database for the cores: under load they made a 1M-response
-    # report 40% slower. Each process computes on one core.
-    threadpool_limits(limits=1, user_api="blas")
     return app
 
 
+def compute_on_one_core() -> None:
+    """Limit BLAS to one thread in this process (servers and commands call it; tests need not).
+
+    The analysis multiplies many small matrices. BLAS threads would only fight the other workers
+    and the database for the cores: under load they made a 1M-response report 40% slower.
+    """
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _commit_request(response: Response) -> Response:
-    """The one commit of a request: services only flush; failed requests roll back."""
-    if response.status_code < 400:
+    """The one commit of a request: services only flush. A failed request rolls back and keeps
+    only the audit lines of what it refused (a wrong password, a rejected upload)."""
+    refusals = kept_refusals()
+    if response.status_code >= 400:
+        db.rollback()
+    if refusals:
+        db.session.add_all(refusals)
+    if response.status_code < 400 or refusals:
         db.commit()
     return response
 

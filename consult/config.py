@@ -18,10 +18,16 @@ class Config:
     testing: bool = False
     csrf_enabled: bool = True
     secure_cookies: bool = False
+    # argon2id cost of staff passwords: argon2-cffi's defaults (RFC 9106's low-memory profile),
+    # slow on purpose. Tests use the cheapest; a change rehashes each password at its next sign-in.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
 
     @classmethod
     def from_environment(cls, instance_path: str) -> Config:
-        """Read DATABASE_URL, SECRET_KEY and REDIS_URL, with safe local defaults."""
+        """Read DATABASE_URL, SECRET_KEY, REDIS_URL and the ARGON2_* costs, with safe local
+        defaults."""
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         default_db = "sqlite:///" + str(Path(instance_path) / "consult.sqlite3")
         return cls(
@@ -29,6 +35,9 @@ class Config:
             secret_key=os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
             redis_url=os.environ.get("REDIS_URL") or None,
             secure_cookies=os.environ.get("SECURE_COOKIES", "") == "1",
+            argon2_time_cost=int(os.environ.get("ARGON2_TIME_COST") or cls.argon2_time_cost),
+            argon2_memory_kib=int(os.environ.get("ARGON2_MEMORY_KIB") or cls.argon2_memory_kib),
+            argon2_parallelism=int(os.environ.get("ARGON2_PARALLELISM") or cls.argon2_parallelism),
         )
 
 

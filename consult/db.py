@@ -92,6 +92,11 @@ class Database:
         if "db_session" in g:
             g.db_session.commit()
 
+    def rollback(self) -> None:
+        """Undo the current request's work, if any was started."""
+        if "db_session" in g:
+            g.db_session.rollback()
+
     def _close_session(self, _exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:

@@ -1,5 +1,6 @@
 """Entry point for WSGI servers: `gunicorn consult.wsgi:app`."""
 
-from consult import create_app
+from consult.app import compute_on_one_core, create_app
 
+compute_on_one_core()
 app = create_app()

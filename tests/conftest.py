@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+ROOT = Path(__file__).resolve().parents[1]
+# Files from other tools' test suites, kept beside the repository (../shared/interop);
+# CONSULT_INTEROP points elsewhere (and lets a test run check what happens when they are missing).
+# argon2 at its cheapest (the library's minimum memory): hashing for the tests' sign-ins takes
+# milliseconds, not the production cost's ~50 ms each. Every Config(...) in the tests uses it.
+CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelism": 1}
+INTEROP = Path(os.environ.get("CONSULT_INTEROP") or ROOT.parent / "shared" / "interop")
 
 
 def require(available: bool, reason: str) -> None:
@@ -17,6 +25,18 @@ def require(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (required under CI=true)")
     pytest.skip(reason)
+
+
+def interop(*parts: str) -> Path:
+    """A folder or file of ../shared/interop: skipped locally when the folder is not checked
+    out, a failure under CI=true (where a missing folder would otherwise pass silently)."""
+    require(
+        INTEROP.is_dir(),
+        f"the interop files are not at {INTEROP} (check out ../shared or set CONSULT_INTEROP)",
+    )
+    path = INTEROP.joinpath(*parts)
+    assert path.exists(), f"{path} is missing from the interop files"
+    return path
 
 
 @pytest.fixture(scope="session", autouse=True)

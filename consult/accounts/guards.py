@@ -6,12 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
 from consult.accounts import audit, permissions
 from consult.extensions import db
-from consult.models import User
+from consult.models import AuditEvent, User
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -44,3 +44,18 @@ def current_actor() -> str:
 def audit_action(action: str, target: str, result: str = "ok", detail: str | None = None) -> None:
     """One audit line for an action of the signed-in user."""
     audit.record(db.session, current_actor(), action, target, result, detail)
+
+
+def audit_refusal(
+    action: str, target: str, detail: str | None = None, actor: str | None = None
+) -> None:
+    """Log an action that was refused with an error status: the request's own changes roll back,
+    but the request boundary keeps this line (`kept_refusals`)."""
+    event = audit.new_event(actor or current_actor(), action, target, "refused", detail)
+    g.setdefault("refusals", []).append(event)
+
+
+def kept_refusals() -> list[AuditEvent]:
+    """The refusals this request logged, for the request boundary to store."""
+    refusals: list[AuditEvent] = g.pop("refusals", [])
+    return refusals

@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from consult.accounts import queries
+from consult.config import Config
 from consult.messages import N_, ExplainedError
 from consult.models import Role, User
 
-_hasher = PasswordHasher()
+
+@dataclass(frozen=True)
+class Passwords:
+    """argon2id at the configured cost, and a hash of that cost to verify against when the
+    e-mail is unknown, so a wrong address takes as long as a wrong password."""
+
+    hasher: PasswordHasher
+    dummy_hash: str
 
 
-# Verified against when the e-mail is unknown, so a wrong address takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+def passwords_for(config: Config) -> Passwords:
+    return _passwords(config.argon2_time_cost, config.argon2_memory_kib, config.argon2_parallelism)
+
+
+@functools.cache
+def _passwords(time_cost: int, memory_kib: int, parallelism: int) -> Passwords:
+    """One hasher per cost in a process: the dummy hash costs as much as a real one."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    return Passwords(hasher, hasher.hash(secrets.token_hex(16)))
 
 
 MIN_PASSWORD_LENGTH = 12
@@ -27,15 +44,23 @@ class AccountError(ExplainedError):
     """A user could not be created or changed; the message says why."""
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def hash_password(password: str, passwords: Passwords) -> str:
+    return passwords.hasher.hash(password)
 
 
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def create_user(session: Session, email: str, role: Role, password: str, today: dt.date) -> User:
+def create_user(
+    session: Session,
+    email: str,
+    role: Role,
+    password: str,
+    today: dt.date,
+    *,
+    passwords: Passwords,
+) -> User:
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise AccountError(N_("‘%(email)s’ is not an e-mail address."), email=email)
@@ -46,22 +71,29 @@ def create_user(session: Session, email: str, role: Role, password: str, today: 
             N_("A password needs at least %(min)s characters."), min=MIN_PASSWORD_LENGTH
         )
     user = User(
-        email=email, password_hash=hash_password(password), role=role, active=True, created_on=today
+        email=email,
+        password_hash=hash_password(password, passwords),
+        role=role,
+        active=True,
+        created_on=today,
     )
     session.add(user)
     session.flush()
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (in constant-ish time)."""
+def authenticate(
+    session: Session, email: str, password: str, *, passwords: Passwords
+) -> User | None:
+    """The active user with this e-mail and password, or None (in constant-ish time). A hash
+    of another cost than the configured one is replaced by one of the configured cost."""
     user = queries.user_by_email(session, email.strip().lower())
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        passwords.hasher.verify(user.password_hash if user else passwords.dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if passwords.hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password, passwords)
     return user

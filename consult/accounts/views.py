@@ -6,13 +6,22 @@ import datetime as dt
 import time
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consult.accounts import audit, permissions, queries, service
 from consult.accounts.forms import LoginForm, MembershipForm, UserForm
-from consult.accounts.guards import audit_action, requires
+from consult.accounts.guards import audit_action, audit_refusal, requires
 from consult.blueprints import admin
 from consult.extensions import db, limiter, login_manager
 from consult.forms import ConfirmForm, choices
@@ -60,7 +69,9 @@ def login() -> Any:
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        user = service.authenticate(db.session, form.email.data or "", form.password.data or "")
+        user = service.authenticate(
+            db.session, form.email.data or "", form.password.data or "", passwords=_passwords()
+        )
         if user is not None:
             # A fresh session at sign-in: nothing from before (e.g. a planted cookie) carries over.
             session.clear()
@@ -69,11 +80,15 @@ def login() -> Any:
             audit.record(db.session, user.email, "sign in", f"user:{user.email}")
             return redirect(_safe_next(request.args.get("next")), 303)
         known = queries.user_by_email(db.session, (form.email.data or "").strip().lower())
-        audit.record(db.session, known.email if known else "unknown", "sign in", "admin", "refused")
-        db.commit()  # the refusal is logged even though this request answers 401
+        audit_refusal("sign in", "admin", actor=known.email if known else "unknown")
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
     return render_template("admin/login.html", form=form, failed=failed), status
+
+
+def _passwords() -> service.Passwords:
+    """Password hashing at the cost this app is configured with."""
+    return service.passwords_for(current_app.config["CONSULT"])
 
 
 def _safe_next(target: str | None) -> str:
@@ -105,7 +120,12 @@ def users() -> Any:
         password = service.generate_password()
         try:
             user = service.create_user(
-                db.session, form.email.data or "", Role(form.role.data), password, dt.date.today()
+                db.session,
+                form.email.data or "",
+                Role(form.role.data),
+                password,
+                dt.date.today(),
+                passwords=_passwords(),
             )
         except service.AccountError as error:
             form.email.errors = [error.translated(gettext)]

@@ -25,8 +25,9 @@ def register_commands(app: Flask) -> None:
 
 
 def _create_app() -> Flask:
-    from consult import create_app
+    from consult.app import compute_on_one_core, create_app
 
+    compute_on_one_core()
     return create_app()
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from consult.accounts import audit, service
@@ -29,7 +30,14 @@ def users_create(email: str, role: str, consultations: tuple[str, ...]) -> None:
     typed = "" if sys.stdin.isatty() else sys.stdin.read().strip()
     password = typed or service.generate_password()
     try:
-        user = service.create_user(db.session, email, Role(role), password, dt.date.today())
+        user = service.create_user(
+            db.session,
+            email,
+            Role(role),
+            password,
+            dt.date.today(),
+            passwords=service.passwords_for(current_app.config["CONSULT"]),
+        )
     except service.AccountError as error:
         raise click.ClickException(str(error)) from error
     for slug in consultations:

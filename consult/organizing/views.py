@@ -15,7 +15,7 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from consult.accounts import permissions
-from consult.accounts.guards import audit_action, staff_only
+from consult.accounts.guards import audit_action, audit_refusal, staff_only
 from consult.blueprints import admin
 from consult.extensions import db
 from consult.forms import ConfirmForm, choices
@@ -56,11 +56,9 @@ def _to_wave(wave: Wave) -> Any:
 
 def _refuse(action: str, target: str, error: WaveError) -> None:
     """Tell the user why an action was not done (in their language), and log the refusal (in
-    English) even though the request changes nothing else (its answer is a redirect, so commit
-    here)."""
+    English)."""
     flash(error.translated(gettext))
     audit_action(action, target, "refused", str(error))
-    db.commit()
 
 
 def _consultation(slug: str) -> Consultation:
@@ -107,8 +105,7 @@ def upload_question_set() -> Any:
     try:
         question_set = parse_upload(filename, upload.read())
     except QuestionSetError as error:
-        audit_action("upload question set", filename, "refused", f"{len(error.problems)} problems")
-        db.commit()
+        audit_refusal("upload question set", filename, f"{len(error.problems)} problems")
         return _upload_failed([str(p) for p in error.problems], filename)
     existing = queries.consultation_by_slug(db.session, question_set.consultation_slug)
     if existing is not None and not permissions.can_manage_consultation(current_user, existing):

@@ -4,7 +4,7 @@ The design is every complete response of the wave; weights come from raking the 
 to the wave's population margins. Every figure reads counts kept in `answer_count` as
 responses complete: single items their own code, the acceptance summary its profiles and the
 scales their sums (`consult.counting`). Only subgroups by a question that is not a weighting
-variable read the answers, in one grouped pass per report (`subgroup_table`).
+variable read the answers, in one grouped pass per report (`WaveDesign.subgroup_table`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from analysis import (
 )
 from consult.counting import queries as counts
 from consult.counting.plan import (
+    Profile,
     demographic_items,
     parse_cell_key,
 )
@@ -88,6 +89,111 @@ class WaveDesign:
             return True
         return self.question_set.owner_of(code).type in NUMERIC_TYPES
 
+    def item_table(self, session: Session, code: str) -> Grouped:
+        """One code's counts per cell and value, from the counts kept as responses complete."""
+        self.read_counts(session, [code])
+        return self._tables[(code,)]
+
+    def profile_states(self, session: Session, profile: Profile) -> np.ndarray:
+        """Per kept row of a profile's counts, the state of each of its questions (columns):
+        the profile number cut into its base-4 digits once, then reused."""
+        states = self._profile_states.get(profile.code)
+        if states is None:
+            number = self.item_table(session, profile.code).keys[profile.code]
+            states = np.column_stack([(number >> 2 * k) & 3 for k in range(len(profile.items))])
+            self._profile_states[profile.code] = states
+        return states
+
+    def joint_table(self, session: Session, codes: tuple[str, ...]) -> Grouped:
+        """Joint counts of several codes (everyone who answered at least one of them)."""
+        cached = self._tables.get(codes)
+        if cached is not None:
+            return cached
+        numeric = [self._numeric(code) for code in codes]
+        rows = queries.joint_answer_counts(session, self.wave, codes, numeric)
+        keys: dict[str, np.ndarray] = {}
+        for index, (code, is_number) in enumerate(zip(codes, numeric, strict=True)):
+            column = [row[index + 1] for row in rows]
+            keys[code] = (
+                np.array([math.nan if v is None else v for v in column], dtype=np.float64)
+                if is_number
+                else np.array(column, dtype=np.int64)
+            )
+        table = Grouped(
+            cell=np.array([self.cell_index[row[0]] for row in rows], dtype=np.int64),
+            keys=keys,
+            counts=np.array([row[-1] for row in rows], dtype=np.int64),
+        )
+        self._tables[codes] = table
+        return table
+
+    def subgroup_table(self, session: Session, code: str, by: str) -> Grouped:
+        """Counts of `code` (an answer code, or `ITEM.option` for a rank) by the answers to `by`, a
+        question that is not a weighting variable, among respondents who answered both (the only
+        ones any figure by `by` is about). Shaped like the kept counts, with `by` as a second key.
+
+        The first call for `by` reads them for every item of the report in one grouped pass over
+        the answers."""
+        if by not in self._subgroups_read:
+            items = [item for item in self.question_set.all_items() if item.type in REPORTED_TYPES]
+            # Each table's code gets a number; a ranking's option picks its `ITEM.option` code.
+            names = [
+                name
+                for item in items
+                for name in (
+                    [f"{item.code}.{choice.code}" for choice in item.choices]
+                    if item.type == "ranking"
+                    else item.answer_codes
+                )
+            ]
+            number = {name: index for index, name in enumerate(names)}
+            ranked = {item.code for item in items if item.type == "ranking"}
+            numeric = {
+                code for item in items if item.type in NUMERIC_TYPES for code in item.answer_codes
+            }
+            parts = [
+                np.array(
+                    [
+                        (
+                            number[f"{code}.{option}" if code in ranked else code],
+                            self.cell_index[cell],
+                            group,
+                            numeral if code in ranked or code in numeric else option,
+                            n,
+                        )
+                        for code, cell, group, option, numeral, n in part
+                    ],
+                    dtype=np.float64,
+                ).reshape(-1, 5)
+                for part in queries.answer_counts_by_question(
+                    session,
+                    self.wave,
+                    by,
+                    [code for item in items for code in item.answer_codes],
+                    multiple=[item.code for item in items if item.type == "multiple"],
+                )
+            ]
+            rows = np.concatenate([np.zeros((0, 5)), *parts])
+            rows = rows[np.argsort(rows[:, 0], kind="stable")]
+            bounds = np.searchsorted(rows[:, 0], np.arange(len(names) + 1))
+            for index, name in enumerate(names):
+                table = rows[bounds[index] : bounds[index + 1]]
+                keys: dict[str, np.ndarray] = {by: table[:, 2].astype(np.int64)}
+                if name != by:
+                    keys[name] = (
+                        table[:, 3] if self._numeric(name) else table[:, 3].astype(np.int64)
+                    )
+                self._subgroup_tables[(name, by)] = Grouped(
+                    cell=table[:, 1].astype(np.int64),
+                    keys=keys,
+                    counts=table[:, 4].astype(np.int64),
+                )
+            self._subgroups_read.add(by)
+        empty = np.zeros(0, dtype=np.int64)
+        return self._subgroup_tables.get(
+            (code, by), Grouped(cell=empty, keys={code: empty, by: empty}, counts=empty)
+        )
+
 
 def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> WaveDesign:
     """The design of a wave: its cells from the database, raked to its margins."""
@@ -134,98 +240,4 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
         mode,
         cell_index={key: i for i, (_, key, _) in enumerate(rows)},
         cell_ids=np.array([id_ for id_, _, _ in rows], dtype=np.int64),
-    )
-
-
-def item_table(session: Session, design: WaveDesign, code: str) -> Grouped:
-    """One code's counts per cell and value, from the counts kept as responses complete."""
-    design.read_counts(session, [code])
-    return design._tables[(code,)]
-
-
-def joint_table(session: Session, design: WaveDesign, codes: tuple[str, ...]) -> Grouped:
-    """Joint counts of several codes (everyone who answered at least one of them)."""
-    cached = design._tables.get(codes)
-    if cached is not None:
-        return cached
-    numeric = [design._numeric(code) for code in codes]
-    rows = queries.joint_answer_counts(session, design.wave, codes, numeric)
-    keys: dict[str, np.ndarray] = {}
-    for index, (code, is_number) in enumerate(zip(codes, numeric, strict=True)):
-        column = [row[index + 1] for row in rows]
-        keys[code] = (
-            np.array([math.nan if v is None else v for v in column], dtype=np.float64)
-            if is_number
-            else np.array(column, dtype=np.int64)
-        )
-    table = Grouped(
-        cell=np.array([design.cell_index[row[0]] for row in rows], dtype=np.int64),
-        keys=keys,
-        counts=np.array([row[-1] for row in rows], dtype=np.int64),
-    )
-    design._tables[codes] = table
-    return table
-
-
-def subgroup_table(session: Session, design: WaveDesign, code: str, by: str) -> Grouped:
-    """Counts of `code` (an answer code, or `ITEM.option` for a rank) by the answers to `by`, a
-    question that is not a weighting variable, among respondents who answered both (the only
-    ones any figure by `by` is about). Shaped like the kept counts, with `by` as a second key.
-
-    The first call for `by` reads them for every item of the report in one grouped pass over
-    the answers."""
-    if by not in design._subgroups_read:
-        items = [item for item in design.question_set.all_items() if item.type in REPORTED_TYPES]
-        # Each table's code gets a number; a ranking's option picks its `ITEM.option` code.
-        names = [
-            name
-            for item in items
-            for name in (
-                [f"{item.code}.{choice.code}" for choice in item.choices]
-                if item.type == "ranking"
-                else item.answer_codes
-            )
-        ]
-        number = {name: index for index, name in enumerate(names)}
-        ranked = {item.code for item in items if item.type == "ranking"}
-        numeric = {
-            code for item in items if item.type in NUMERIC_TYPES for code in item.answer_codes
-        }
-        parts = [
-            np.array(
-                [
-                    (
-                        number[f"{code}.{option}" if code in ranked else code],
-                        design.cell_index[cell],
-                        group,
-                        numeral if code in ranked or code in numeric else option,
-                        n,
-                    )
-                    for code, cell, group, option, numeral, n in part
-                ],
-                dtype=np.float64,
-            ).reshape(-1, 5)
-            for part in queries.answer_counts_by_question(
-                session,
-                design.wave,
-                by,
-                [code for item in items for code in item.answer_codes],
-                multiple=[item.code for item in items if item.type == "multiple"],
-            )
-        ]
-        rows = np.concatenate([np.zeros((0, 5)), *parts])
-        rows = rows[np.argsort(rows[:, 0], kind="stable")]
-        bounds = np.searchsorted(rows[:, 0], np.arange(len(names) + 1))
-        for index, name in enumerate(names):
-            table = rows[bounds[index] : bounds[index + 1]]
-            keys: dict[str, np.ndarray] = {by: table[:, 2].astype(np.int64)}
-            if name != by:
-                keys[name] = table[:, 3] if design._numeric(name) else table[:, 3].astype(np.int64)
-            design._subgroup_tables[(name, by)] = Grouped(
-                cell=table[:, 1].astype(np.int64), keys=keys, counts=table[:, 4].astype(np.int64)
-            )
-        design._subgroups_read.add(by)
-    empty = np.zeros(0, dtype=np.int64)
-    return design._subgroup_tables.get(
-        (code, by), Grouped(cell=empty, keys={code: empty, by: empty}, counts=empty)
     )

@@ -35,9 +35,6 @@ from consult.results.design import (
     CHOICE_TYPES,
     NUMERIC_TYPES,
     WaveDesign,
-    item_table,
-    joint_table,
-    subgroup_table,
 )
 from surveys.model import Item
 
@@ -62,9 +59,9 @@ def item_estimates(
 
     def table_for(code: str) -> Grouped:
         if group_is_cell:
-            return item_table(session, design, code)
+            return design.item_table(session, code)
         assert by is not None
-        return subgroup_table(session, design, code, by)
+        return design.subgroup_table(session, code, by)
 
     if item.type in CHOICE_TYPES or item.type == "battery":
         options = [choice.code for choice in item.choices]
@@ -143,12 +140,8 @@ def profile_table(
     Their states are cut from the profile numbers and re-packed as (cell, states) into one
     integer, so the counts are summed with one bincount. Each state becomes a stand-in code: -1
     unanswered, the first code of the group it names, or a code in no group."""
-    kept = item_table(session, design, profile.code)
-    all_states = design._profile_states.get(profile.code)
-    if all_states is None:
-        number = kept.keys[profile.code]
-        all_states = np.column_stack([(number >> 2 * k) & 3 for k in range(len(profile.items))])
-        design._profile_states[profile.code] = all_states
+    kept = design.item_table(session, profile.code)
+    all_states = design.profile_states(session, profile)
     positions = [profile.items.index(code) for code in codes]
     packed_states = sum(all_states[:, position] * 4**j for j, position in enumerate(positions))
     answered = packed_states > 0
@@ -181,11 +174,11 @@ def summary(session: Session, design: WaveDesign) -> Summary | None:
 
     def source(codes: tuple[str, ...]) -> Grouped:
         if len(codes) == 1:
-            return item_table(session, design, codes[0])
+            return design.item_table(session, codes[0])
         for profile in profiles:
             if set(codes) <= set(profile.items):
                 return profile_table(session, design, profile, codes)
-        return joint_table(session, design, codes)
+        return design.joint_table(session, codes)
 
     return acceptance_summary(
         design.weights,
@@ -243,9 +236,9 @@ def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) ->
     tests = []
     for code in item.answer_codes:
         if by in design.cells.variables:
-            table = item_table(session, design, code)
+            table = design.item_table(session, code)
         else:
-            table = subgroup_table(session, design, code, by)
+            table = design.subgroup_table(session, code, by)
         try:
             tests.append(
                 SubgroupTest(code, by, rao_scott(design.weights, table, code, by, mode=design.mode))
@@ -259,7 +252,7 @@ def scale_reliabilities(session: Session, design: WaveDesign) -> list[ScaleRelia
     """Cronbach's alpha of every battery, from the sums kept per cell (`counting.ScaleSums`)."""
     scales = []
     for scale in scale_sums(design.question_set):
-        kept = item_table(session, design, scale.code)
+        kept = design.item_table(session, scale.code)
         cells, position = np.unique(kept.cell, return_inverse=True)
         sums = np.zeros((len(cells), len(moment_names(len(scale.rows)))))
         np.add.at(sums, (position, kept.keys[scale.code]), kept.counts)
@@ -281,7 +274,7 @@ def largest_subgroup_differences(
     accept = set(Coding().accept)
     differences: list[SubgroupDifference] = []
     for application in applications_of(design.question_set):
-        counts = item_table(session, design, application.acceptance)
+        counts = design.item_table(session, application.acceptance)
         answers = counts.keys[application.acceptance]
         accepted = np.where(answers < 0, -1, np.isin(answers, list(accept)).astype(np.int64))
         table = Grouped(cell=counts.cell, keys={"accepts": accepted}, counts=counts.counts)

@@ -12,14 +12,14 @@ import pytest
 from werkzeug.serving import make_server
 
 from consult import create_app
-from consult.accounts.service import create_user
+from consult.accounts.service import create_user, passwords_for
 from consult.config import Config
 from consult.extensions import db
 from consult.migrate import upgrade_database
 from consult.models import Role
 from consult.organizing.question_sets import load_into_store
 from surveys.loader import load_file
-from tests.conftest import require
+from tests.conftest import CHEAP_ARGON2, require
 
 ORGANIZER = "organizer@example.org"
 PASSWORD = "correct horse battery staple"
@@ -44,13 +44,24 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free localhost port, with a file SQLite database and both sets open."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
-        Config(database_url=f"sqlite:///{folder / 'consult.sqlite3'}", secret_key="browser-test")
+        Config(
+            database_url=f"sqlite:///{folder / 'consult.sqlite3'}",
+            secret_key="browser-test",
+            **CHEAP_ARGON2,
+        )
     )
     with app.app_context():
         upgrade_database(db)
         for path in (SHIPPED, MINI):
             load_into_store(db.session, load_file(path), open_wave=True, today=dt.date.today())
-        create_user(db.session, ORGANIZER, Role.ORGANIZER, PASSWORD, dt.date.today())
+        create_user(
+            db.session,
+            ORGANIZER,
+            Role.ORGANIZER,
+            PASSWORD,
+            dt.date.today(),
+            passwords=passwords_for(app.config["CONSULT"]),
+        )
         db.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -30,7 +30,7 @@ from consult.models import Role
 from consult.organizing import queries as organizing_queries
 from consult.organizing.question_sets import load_into_store
 from surveys.loader import load_file
-from tests.conftest import require
+from tests.conftest import CHEAP_ARGON2, require
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "surveys" / "definitions" / "biotech-2026.yaml"
@@ -78,6 +78,7 @@ def app(engine: Engine) -> Iterator[Flask]:
             database_url=str(engine.url.render_as_string(hide_password=False)),
             secret_key="test-secret",
             testing=True,
+            **CHEAP_ARGON2,
         )
     )
     app.extensions["consult_db"].configure(
@@ -139,7 +140,12 @@ def make_user(app: Flask):  # type: ignore[no-untyped-def]
     def make(email: str, role: str, consultations: tuple[str, ...] = ()) -> str:
         with app.app_context():
             user = accounts.create_user(
-                database.session, email, Role(role), PASSWORD, dt.date.today()
+                database.session,
+                email,
+                Role(role),
+                PASSWORD,
+                dt.date.today(),
+                passwords=accounts.passwords_for(app.config["CONSULT"]),
             )
             for slug in consultations:
                 consultation = organizing_queries.consultation_by_slug(database.session, slug)

@@ -7,11 +7,14 @@ import io
 import re
 from collections.abc import Callable
 
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from consult.accounts.service import passwords_for
+from consult.config import Config
 from consult.extensions import limiter
 from consult.models import (
     AuditEvent,
@@ -65,6 +68,50 @@ def test_wrong_password_is_refused_and_logged(client: FlaskClient, db: Session, 
     refused = db.scalars(select(AuditEvent).where(AuditEvent.result == "refused")).all()
     assert [event.actor for event in refused] == ["org@example.org", "unknown"]
     assert all("wrong" not in (event.detail or "") for event in refused)
+
+
+def test_a_password_hash_of_another_cost_is_upgraded_at_sign_in(
+    client: FlaskClient, db: Session, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    """Raising the configured argon2 cost must reach old accounts: their next sign-in rehashes."""
+    make_user("org@example.org", "organizer")
+    user = db.scalar(select(User).where(User.email == "org@example.org"))
+    assert user is not None
+    old = PasswordHasher(time_cost=2, memory_cost=16, parallelism=2).hash(PASSWORD)
+    user.password_hash = old
+    db.commit()
+    assert sign_in(client, "org@example.org") == 303
+    db.expire_all()
+    upgraded = db.scalar(select(User.password_hash).where(User.email == "org@example.org"))
+    assert upgraded != old
+    # The configured (test) cost: 8 KiB, one pass, one lane.
+    assert upgraded is not None and upgraded.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert sign_in(client.application.test_client(), "org@example.org") == 303
+
+
+def test_argon2_costs_come_from_the_environment(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for name in ("ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_PARALLELISM"):
+        monkeypatch.delenv(name, raising=False)
+    production = Config.from_environment(str(tmp_path))
+    library = PasswordHasher()  # the deliberate slowness the app had before it was configurable
+    assert (
+        production.argon2_time_cost,
+        production.argon2_memory_kib,
+        production.argon2_parallelism,
+    ) == (library.time_cost, library.memory_cost, library.parallelism)
+    monkeypatch.setenv("ARGON2_TIME_COST", "4")
+    monkeypatch.setenv("ARGON2_MEMORY_KIB", "64")
+    monkeypatch.setenv("ARGON2_PARALLELISM", "2")
+    tuned = Config.from_environment(str(tmp_path))
+    assert (tuned.argon2_time_cost, tuned.argon2_memory_kib, tuned.argon2_parallelism) == (
+        4,
+        64,
+        2,
+    )
+    hasher = passwords_for(tuned).hasher
+    assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (4, 64, 2)
+    # The hash verified for unknown e-mails costs the same as a real one.
+    assert not hasher.check_needs_rehash(passwords_for(tuned).dummy_hash)
 
 
 def test_sign_in_attempts_are_rate_limited(client: FlaskClient, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -169,6 +216,9 @@ def test_upload_of_a_broken_set_lists_every_problem_and_stores_nothing(
     assert "KNOW" in page and "rank" in page
     assert len(re.findall(r"<li>line \d+", page)) >= 2
     assert count(db, QuestionSetVersion) == 0
+    db.expire_all()
+    refused = db.scalars(select(AuditEvent).where(AuditEvent.result == "refused")).all()
+    assert [(e.action, e.target) for e in refused] == [("upload question set", "broken.yaml")]
     assert upload(organizer, "notes.txt", b"hello").status_code == 422
     assert upload(organizer, "bad.yaml", b"\xff\xfe").status_code == 422
 

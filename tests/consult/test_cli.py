@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from consult.cli import main
 from consult.models import QuestionSetVersion, Wave, WaveStatus
+from tests.conftest import interop
 from tests.consult.conftest import MINI, SHIPPED
 
 
@@ -99,12 +100,7 @@ def test_xlsform_files_validate_load_and_export(app: Flask, db: Session, tmp_pat
 
 
 def test_unsupported_xlsform_rows_are_listed(app: Flask) -> None:
-    interop = Path(__file__).resolve().parents[3] / "shared" / "interop" / "xlsform"
-    loop = interop / "loop.xlsx"
-    if not loop.exists():
-        import pytest
-
-        pytest.skip(f"{interop} is not beside the repository")
+    loop = interop("xlsform", "loop.xlsx")
     code, output = run(app, "surveys", "validate", str(loop))
     assert code == 1
     assert "sheet survey, row 3" in output and "loop" in output

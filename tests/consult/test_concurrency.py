@@ -18,6 +18,7 @@ from consult import create_app
 from consult.config import Config
 from consult.extensions import db, limiter
 from consult.models import Answer, Consultation, QuestionSetVersion, Response, ResponseStatus, Wave
+from tests.conftest import CHEAP_ARGON2
 from tests.consult.citizen import Citizen
 from tests.consult.conftest import MINI, csrf_from
 
@@ -25,7 +26,7 @@ from tests.consult.conftest import MINI, csrf_from
 @pytest.fixture
 def committing_app(engine: Engine) -> Iterator[Flask]:
     url = engine.url.render_as_string(hide_password=False)
-    app = create_app(Config(database_url=url, secret_key="race", testing=True))
+    app = create_app(Config(database_url=url, secret_key="race", testing=True, **CHEAP_ARGON2))
     limiter.reset()
     yield app
     with engine.begin() as connection:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from consult import create_app
 from consult.config import Config
-from tests.conftest import require
+from tests.conftest import CHEAP_ARGON2, require
 from tests.consult.conftest import MINI, csrf_from
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -37,7 +37,15 @@ def test_resume_attempts_are_counted_in_redis_across_workers(
     url = engine.url.render_as_string(hide_password=False)
     # Two app instances stand for two gunicorn workers sharing one Redis.
     workers = [
-        create_app(Config(database_url=url, secret_key="k", redis_url=REDIS_URL, testing=True))
+        create_app(
+            Config(
+                database_url=url,
+                secret_key="k",
+                redis_url=REDIS_URL,
+                testing=True,
+                **CHEAP_ARGON2,
+            )
+        )
         for _ in range(2)
     ]
     connection = app.extensions["consult_db"].kw["bind"]

@@ -135,7 +135,7 @@ def test_subgroups_by_a_question_match_the_counts_path(
     query over the answers. Grouping by the demographic both ways must agree."""
     from consult.extensions import db
     from consult.organizing import queries as organizing_queries
-    from consult.results.design import joint_table, load_design
+    from consult.results.design import load_design
     from consult.results.figures import item_estimates
 
     with app.app_context():
@@ -144,7 +144,7 @@ def test_subgroups_by_a_question_match_the_counts_path(
         design = load_design(db.session, wave)
         item = design.question_set.item("KNOW_BIO")
         from_counts = item_estimates(db.session, design, item, "SEX")
-        table = joint_table(db.session, design, ("KNOW_BIO", "SEX"))
+        table = design.joint_table(db.session, ("KNOW_BIO", "SEX"))
         from analysis import proportions
 
         options = [c.code for c in item.choices]
@@ -167,7 +167,7 @@ def test_figures_by_a_question_from_one_pass_equal_the_per_item_pivot(
     from consult.extensions import db
     from consult.organizing import queries as organizing_queries
     from consult.responding import queries as responding_queries
-    from consult.results.design import joint_table, load_design
+    from consult.results.design import load_design
     from consult.results.figures import item_estimates, subgroup_tests
 
     by = "KNOW_BIO"
@@ -189,7 +189,7 @@ def test_figures_by_a_question_from_one_pass_equal_the_per_item_pivot(
         for code in ("ACC_CRISPR", "GEN_EFFECT", "COND_CRISPR_SAFETY", "SPEED_CARE", by):
             item = design.question_set.owner_of(code)
             ours = [row for row in item_estimates(db.session, design, item, by) if row.item == code]
-            pivot = joint_table(db.session, design, tuple(sorted({code, by})))
+            pivot = design.joint_table(db.session, tuple(sorted({code, by})))
             if item.type == "slider":
                 direct = means(design.weights, pivot, code, group=by)
             else:
@@ -207,7 +207,7 @@ def test_figures_by_a_question_from_one_pass_equal_the_per_item_pivot(
         assert checked > 20
         general = design.question_set.item("GEN_EFFECT")
         test = subgroup_tests(db.session, design, general, by)[0]
-        pivot = joint_table(db.session, design, ("GEN_EFFECT", by))
+        pivot = design.joint_table(db.session, ("GEN_EFFECT", by))
         expected = rao_scott(design.weights, pivot, "GEN_EFFECT", by)
         assert math.isclose(test.test.statistic, expected.statistic, rel_tol=1e-9)
 
@@ -220,7 +220,7 @@ def test_every_item_type_by_question_equals_the_kept_counts(
     from analysis import means, proportions
     from consult.extensions import db
     from consult.organizing import queries as organizing_queries
-    from consult.results.design import load_design, subgroup_table
+    from consult.results.design import load_design
     from consult.results.figures import _multiple_choice, item_estimates
 
     by = "SEX"
@@ -232,7 +232,7 @@ def test_every_item_type_by_question_equals_the_kept_counts(
         for item in design.question_set.all_items():
             kept = item_estimates(db.session, design, item, by)
             if item.type == "multiple":
-                table = subgroup_table(db.session, design, item.code, by)
+                table = design.subgroup_table(db.session, item.code, by)
                 read = _multiple_choice(design, table, item, by)
             elif item.type == "ranking" or item.type in ("slider", "number"):
                 codes = (
@@ -244,7 +244,7 @@ def test_every_item_type_by_question_equals_the_kept_counts(
                     row
                     for code in codes
                     for row in means(
-                        design.weights, subgroup_table(db.session, design, code, by), code, group=by
+                        design.weights, design.subgroup_table(db.session, code, by), code, group=by
                     )
                 ]
             elif item.type in ("single", "likert", "battery") and item.code != by:
@@ -254,7 +254,7 @@ def test_every_item_type_by_question_equals_the_kept_counts(
                     for code in item.answer_codes
                     for row in proportions(
                         design.weights,
-                        subgroup_table(db.session, design, code, by),
+                        design.subgroup_table(db.session, code, by),
                         code,
                         group=by,
                         options=options,
@@ -346,7 +346,7 @@ def test_summary_from_profiles_equals_the_summary_from_every_joint_answer(
     from consult.counting.plan import applications_of
     from consult.extensions import db
     from consult.organizing import queries as organizing_queries
-    from consult.results.design import joint_table, load_design
+    from consult.results.design import load_design
     from consult.results.figures import summary
 
     with app.app_context():
@@ -357,7 +357,7 @@ def test_summary_from_profiles_equals_the_summary_from_every_joint_answer(
         direct = acceptance_summary(
             design.weights,
             applications_of(design.question_set),
-            lambda codes: joint_table(db.session, design, codes),
+            lambda codes: design.joint_table(db.session, codes),
             minimum=wave.min_cell_size,
         )
     assert from_profiles is not None
@@ -411,7 +411,7 @@ def test_scales_from_kept_sums_equal_alpha_from_every_answer_pattern(
     from analysis import cronbach_alpha
     from consult.extensions import db
     from consult.organizing import queries as organizing_queries
-    from consult.results.design import joint_table, load_design
+    from consult.results.design import load_design
     from consult.results.figures import scale_reliabilities
 
     with app.app_context():
@@ -425,7 +425,7 @@ def test_scales_from_kept_sums_equal_alpha_from_every_answer_pattern(
             rows = tuple(row.code for row in battery.rows)
             direct = cronbach_alpha(
                 design.weights,
-                joint_table(db.session, design, rows),
+                design.joint_table(db.session, rows),
                 rows,
                 exclude=[choice.code for choice in battery.choices if choice.missing],
             )

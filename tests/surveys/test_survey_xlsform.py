@@ -35,10 +35,10 @@ from surveys.xlsform import (
     xlsform_to_question_set,
     xpath_of,
 )
+from tests.conftest import interop
 from tests.surveys.survey_helpers import EXAMPLE
 
 BIOTECH = Path(__file__).resolve().parents[2] / "surveys" / "definitions" / "biotech-2026.yaml"
-INTEROP = Path(__file__).resolve().parents[3] / "shared" / "interop" / "xlsform"
 
 Rows = Sequence[Any]  # rows of cells; mixed literals make precise types noisy
 
@@ -1004,17 +1004,12 @@ INTEROP_OTHER: dict[str, list[tuple[int | None, str]]] = {
 
 
 def interop_file(name: str) -> Path:
-    if not INTEROP.is_dir():
-        pytest.skip(f"interop files not found at {INTEROP} (../shared is not checked out)")
-    path = INTEROP / name
-    assert path.exists(), f"{path} is missing"
-    return path
+    return interop("xlsform", name)
 
 
 def test_every_interop_file_has_expectations() -> None:
-    if not INTEROP.is_dir():
-        pytest.skip(f"interop files not found at {INTEROP} (../shared is not checked out)")
-    assert {path.name for path in INTEROP.glob("*.xlsx")} == set(INTEROP_TYPES)
+    folder = interop("xlsform")
+    assert {path.name for path in folder.glob("*.xlsx")} == set(INTEROP_TYPES)
 
 
 @pytest.mark.parametrize("name", sorted(INTEROP_TYPES))
