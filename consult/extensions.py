@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from consult.db import db
+from consult.messages import N_
 
 # The visitor's language and the gettext catalogues; configured in `consult.i18n.init_app`.
 babel = Babel()
@@ -19,5 +20,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 login_manager = LoginManager()
 login_manager.login_view = "admin.login"
 login_manager.session_protection = "strong"
+# Flask-Login flashes this when a signed-out visitor opens an admin page: in the visitor's language.
+login_manager.login_message = N_("Sign in to open this page.")
+login_manager.localize_callback = gettext
 
 __all__ = ["babel", "csrf", "db", "limiter", "login_manager"]

@@ -319,6 +319,13 @@ def test_admin_login_is_dutch_first_and_english_on_request(client: FlaskClient) 
     assert "<h1>Sign in</h1>" in client.get("/admin/login").get_data(as_text=True)
 
 
+def test_the_sign_in_request_of_a_protected_page_is_translated(client: FlaskClient) -> None:
+    page = client.get("/admin/", follow_redirects=True).get_data(as_text=True)
+    assert "Log in om deze pagina te openen." in page and "Please log in" not in page
+    english = client.get("/admin/?lang=en", follow_redirects=True).get_data(as_text=True)
+    assert "Sign in to open this page." in english
+
+
 def test_admin_pages_and_form_errors_follow_the_language(logged_in, load_set: LoadSet) -> None:  # type: ignore[no-untyped-def]
     load_set(MINI)
     organizer = logged_in("organizer", ("mini",))
