@@ -1482,6 +1482,25 @@ def load_path(path: str | Path) -> QuestionSet:
     return load_file(path)
 
 
+def load_upload(filename: str, data: bytes) -> QuestionSet:
+    """Load an uploaded file's bytes by the name's suffix: YAML (UTF-8) or XLSForm (.xlsx);
+    raises QuestionSetError listing every problem."""
+    lower = filename.lower()
+    if lower.endswith(XLSFORM_SUFFIXES):
+        from surveys.xlsform import xlsform_to_question_set
+
+        return xlsform_to_question_set(data, filename=filename)
+    if lower.endswith((".yaml", ".yml")):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problem = Problem(None, Message("the file is not UTF-8 text"))
+            raise QuestionSetError([problem], filename) from error
+        return load_question_set(text, filename=filename)
+    message = Message("upload a question set as a .yaml, .yml or .xlsx (XLSForm) file")
+    raise QuestionSetError([Problem(None, message)], filename)
+
+
 def validate_path(path: str | Path) -> list[Problem]:
     """Every problem in a YAML file or XLSForm workbook (.xlsx), by its suffix."""
     path = Path(path)
