@@ -162,3 +162,23 @@ def test_audit_log_shows_actions_in_the_readers_language(logged_in, load_set) ->
     english = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", english))
     assert "publish wave wave:mini-2026 done" in english
     assert "upload question set broken.yaml refused" in english
+
+
+def test_version_comparison_details_follow_the_language(logged_in, load_set) -> None:  # type: ignore[no-untyped-def]
+    load_set(MINI)
+    organizer = logged_in("organizer", ("mini",))
+    changed = MINI.read_text().replace("Hoe oud bent u?", "Wat is uw leeftijd?")
+    changed = changed.replace("        min: 18\n", "        min: 16\n")
+    assert upload(organizer, "mini.yaml", changed.encode()).status_code == 303
+
+    def details(query: str) -> str:
+        page = organizer.get(f"/admin/c/mini/diff?from=1&to=2{query}").get_data(as_text=True)
+        return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+    dutch = details("")
+    assert "tekst (nl) gewijzigd van 'Hoe oud bent u?' in 'Wat is uw leeftijd?'" in dutch
+    assert "min gewijzigd van 18 in 16" in dutch
+    assert "changed from" not in dutch
+    english = details("&lang=en")
+    assert "text (nl) changed from 'Hoe oud bent u?' to 'Wat is uw leeftijd?'" in english
+    assert "min changed from 18 to 16" in english
