@@ -27,8 +27,9 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from surveys.messages import N_, Message, english, render
 from surveys.model import DEFAULT_LANGUAGE, Block, Choice, Item, Page, QuestionSet, Row, Text
 
 __all__ = ["KINDS", "Change", "QuestionSetDiff", "diff_question_sets"]
@@ -55,7 +56,11 @@ _QUOTE_LIMIT = 90
 #: Characters of unchanged text kept on each side of a change in a long text.
 _CONTEXT = 25
 
-_MISSING_NAMES = {"dont_know": "don't know", "refused": "refused"}
+#: How a `missing` option counts, as a whole phrase ("a 'don't know' answer").
+_MISSING_KINDS = {
+    "dont_know": N_("a 'don't know' answer"),
+    "refused": N_("a 'refused' answer"),
+}
 _ROLE_KEYS = ("role", "application", "domain", "condition", "demographic")
 
 # Where a change belongs in the question set: ("block", id), ("page", id) or ("code", code).
@@ -70,10 +75,18 @@ class Change:
     code: str
     detail: str
     comparable: bool
+    #: The detail as a language-neutral message (domain `surveys`); `detail` is its English.
+    explained: Message | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind of change '{self.kind}'; the kinds are {KINDS}")
+        if self.explained is None:
+            object.__setattr__(self, "explained", Message(self.detail))
+
+    def render(self, lang: str) -> str:
+        """The detail in `lang` (Dutch when `lang` has no catalogue)."""
+        return render(self.explained or Message(self.detail), lang)
 
 
 @dataclass(frozen=True)
@@ -123,8 +136,10 @@ class _Differ:
         self.new_rows = _rows_by_code(new)
         self.found: list[tuple[_Key, Change]] = []
 
-    def note(self, key: _Key, kind: str, code: str, detail: str, comparable: bool = True) -> None:
-        self.found.append((key, Change(kind, code, detail, comparable)))
+    def note(
+        self, key: _Key, kind: str, code: str, detail: Message, comparable: bool = True
+    ) -> None:
+        self.found.append((key, Change(kind, code, english(detail), comparable, detail)))
 
     def run(self) -> QuestionSetDiff:
         self.blocks()
@@ -148,14 +163,17 @@ class _Differ:
                     key,
                     "block_changed",
                     block.id,
-                    f"block {block.id} added ({_block_summary(block)})",
+                    Message(
+                        "block %(id)s added (%(summary)s)",
+                        {"id": block.id, "summary": _block_summary(block)},
+                    ),
                 )
                 continue
             if before.randomize != block.randomize:
                 detail = (
-                    "pages now shuffled per respondent"
+                    Message("pages now shuffled per respondent")
                     if block.randomize
-                    else "pages no longer shuffled (shown in file order)"
+                    else Message("pages no longer shuffled (shown in file order)")
                 )
                 self.note(key, "block_changed", block.id, detail)
             if before.sample != block.sample:
@@ -163,8 +181,10 @@ class _Differ:
                     key,
                     "block_changed",
                     block.id,
-                    f"each respondent now gets {_sample_text(block.sample)} of its pages "
-                    f"(was {_sample_text(before.sample)})",
+                    Message(
+                        "each respondent now gets %(now)s of its pages (was %(was)s)",
+                        {"now": _sample_text(block.sample), "was": _sample_text(before.sample)},
+                    ),
                 )
         for block in self.old.blocks:
             if block.id not in new_ids:
@@ -172,7 +192,10 @@ class _Differ:
                     ("block", block.id),
                     "block_changed",
                     block.id,
-                    f"block {block.id} removed (it had {_block_summary(block)})",
+                    Message(
+                        "block %(id)s removed (it had %(summary)s)",
+                        {"id": block.id, "summary": _block_summary(block)},
+                    ),
                 )
 
     # ---- pages ------------------------------------------------------------------------
@@ -183,13 +206,16 @@ class _Differ:
         for page in self.new.pages:
             before = old_pages.get(page.id)
             if before is None:
-                where = f" in block {page.block}" if page.block else ""
-                self.note(
-                    ("page", page.id),
-                    "page_added",
-                    page.id,
-                    f"page {page.id} added{where}: {_title(page)}",
-                )
+                if page.block:
+                    added = Message(
+                        "page %(id)s added in block %(block)s: %(title)s",
+                        {"id": page.id, "block": page.block, "title": _title(page)},
+                    )
+                else:
+                    added = Message(
+                        "page %(id)s added: %(title)s", {"id": page.id, "title": _title(page)}
+                    )
+                self.note(("page", page.id), "page_added", page.id, added)
             else:
                 self.compare_pages(before, page)
         for page in self.old.pages:
@@ -198,7 +224,10 @@ class _Differ:
                     ("page", page.id),
                     "page_removed",
                     page.id,
-                    f"page {page.id} removed (was {_title(page)})",
+                    Message(
+                        "page %(id)s removed (was %(title)s)",
+                        {"id": page.id, "title": _title(page)},
+                    ),
                 )
         old_order = [page.id for page in self.old.pages]
         new_order = [page.id for page in self.new.pages]
@@ -207,33 +236,40 @@ class _Differ:
                 ("page", page_id),
                 "page_changed",
                 page_id,
-                f"page {page_id} now comes {_position(new_order, page_id, 'page')} "
-                f"(it came {_position(old_order, page_id, 'page')})",
+                Message(
+                    "page %(id)s now comes %(now)s (it came %(was)s)",
+                    {
+                        "id": page_id,
+                        "now": _position(new_order, page_id, "page"),
+                        "was": _position(old_order, page_id, "page"),
+                    },
+                ),
             )
 
     def compare_pages(self, before: Page, after: Page) -> None:
         key = ("page", after.id)
-        for sentence in _text_changes("title", before.title, after.title):
+        for sentence in _text_changes(Message("title"), before.title, after.title):
             self.note(key, "page_changed", after.id, sentence)
-        for sentence in _text_changes("intro", before.intro, after.intro):
+        for sentence in _text_changes(Message("intro"), before.intro, after.intro):
             self.note(key, "page_changed", after.id, sentence)
         show_if = _show_if_change(before, after)
         if show_if:
             self.note(key, "page_changed", after.id, show_if)
         if before.randomize_items != after.randomize_items:
             detail = (
-                "items now shuffled per respondent"
+                Message("items now shuffled per respondent")
                 if after.randomize_items
-                else "items no longer shuffled (shown in file order)"
+                else Message("items no longer shuffled (shown in file order)")
             )
             self.note(key, "page_changed", after.id, detail)
         if before.block != after.block:
+            blocks = {"old": before.block, "new": after.block}
             if before.block is None:
-                detail = f"page moved into block {after.block}"
+                detail = Message("page moved into block %(new)s", {"new": after.block})
             elif after.block is None:
-                detail = f"page moved out of block {before.block}"
+                detail = Message("page moved out of block %(old)s", {"old": before.block})
             else:
-                detail = f"page moved from block {before.block} to block {after.block}"
+                detail = Message("page moved from block %(old)s to block %(new)s", blocks)
             self.note(key, "page_changed", after.id, detail)
         old_order = [item.code for item in before.items]
         new_order = [item.code for item in after.items]
@@ -242,8 +278,14 @@ class _Differ:
                 key,
                 "page_changed",
                 after.id,
-                f"item {code} now comes {_position(new_order, code, 'item')} "
-                f"(it came {_position(old_order, code, 'item')})",
+                Message(
+                    "item %(code)s now comes %(now)s (it came %(was)s)",
+                    {
+                        "code": code,
+                        "now": _position(new_order, code, "item"),
+                        "was": _position(old_order, code, "item"),
+                    },
+                ),
             )
 
     # ---- items ------------------------------------------------------------------------
@@ -263,7 +305,10 @@ class _Differ:
                         key,
                         "type_changed",
                         code,
-                        f"was a row of battery {battery.code} and is now a {after.type} item",
+                        Message(
+                            "was a row of battery %(battery)s and is now a %(type)s item",
+                            {"battery": battery.code, "type": after.type},
+                        ),
                         comparable=False,
                     )
                 else:
@@ -272,7 +317,10 @@ class _Differ:
                         key,
                         "added",
                         code,
-                        f"{after.type} item added on page {page}: {_quote_text(after.text)}",
+                        Message(
+                            "%(type)s item added on page %(page)s: %(text)s",
+                            {"type": after.type, "page": page, "text": _quote_text(after.text)},
+                        ),
                     )
             elif before is not None:
                 if code in self.new_rows:
@@ -281,7 +329,10 @@ class _Differ:
                         key,
                         "type_changed",
                         code,
-                        f"was a {before.type} item and is now a row of battery {battery.code}",
+                        Message(
+                            "was a %(type)s item and is now a row of battery %(battery)s",
+                            {"type": before.type, "battery": battery.code},
+                        ),
                         comparable=False,
                     )
                 else:
@@ -290,8 +341,10 @@ class _Differ:
                         key,
                         "removed",
                         code,
-                        f"{before.type} item removed from page {page} "
-                        f"(was {_quote_text(before.text)})",
+                        Message(
+                            "%(type)s item removed from page %(page)s (was %(text)s)",
+                            {"type": before.type, "page": page, "text": _quote_text(before.text)},
+                        ),
                     )
 
     def compare_items(self, before: Item, after: Item) -> None:
@@ -300,18 +353,23 @@ class _Differ:
         old_page = self.old.page_of(code).id
         new_page = self.new.page_of(code).id
         if old_page != new_page:
-            self.note(key, "moved", code, f"moved from page {old_page} to page {new_page}")
+            moved = Message(
+                "moved from page %(old)s to page %(new)s", {"old": old_page, "new": new_page}
+            )
+            self.note(key, "moved", code, moved)
         if before.type != after.type:
             self.note(
                 key,
                 "type_changed",
                 code,
-                f"type changed from {before.type} to {after.type}",
+                Message(
+                    "type changed from %(old)s to %(new)s", {"old": before.type, "new": after.type}
+                ),
                 comparable=False,
             )
-        for sentence in _text_changes("text", before.text, after.text):
+        for sentence in _text_changes(Message("text"), before.text, after.text):
             self.note(key, "reworded", code, sentence)
-        for sentence in _text_changes("help", before.help, after.help):
+        for sentence in _text_changes(Message("help"), before.help, after.help):
             self.note(key, "reworded", code, sentence)
         if before.choices and after.choices:
             self.compare_choices(key, code, before.choices, after.choices)
@@ -323,8 +381,13 @@ class _Differ:
                     key,
                     "rows_changed",
                     code,
-                    f"rows reordered: now {', '.join(_common(new_order, old_order))} "
-                    f"(was {', '.join(_common(old_order, new_order))})",
+                    Message(
+                        "rows reordered: now %(now)s (was %(was)s)",
+                        {
+                            "now": ", ".join(_common(new_order, old_order)),
+                            "was": ", ".join(_common(old_order, new_order)),
+                        },
+                    ),
                 )
         self.compare_settings(key, before, after)
         for name in _ROLE_KEYS:
@@ -334,7 +397,10 @@ class _Differ:
                     key,
                     "role_changed",
                     code,
-                    f"{name} changed from {_plain(old_value)} to {_plain(new_value)}",
+                    Message(
+                        "%(name)s changed from %(old)s to %(new)s",
+                        {"name": name, "old": _plain(old_value), "new": _plain(new_value)},
+                    ),
                     comparable=False,
                 )
 
@@ -350,10 +416,13 @@ class _Differ:
                     key,
                     "options_changed",
                     code,
-                    f"option {choice.code} added: {_quote_text(choice.label)}",
+                    Message(
+                        "option %(code)s added: %(label)s",
+                        {"code": choice.code, "label": _quote_text(choice.label)},
+                    ),
                 )
                 continue
-            label = f"option {choice.code} label"
+            label = Message("option %(code)s label", {"code": choice.code})
             for sentence in _text_changes(label, previous.label, choice.label):
                 self.note(key, "options_changed", code, sentence, comparable=False)
             if previous.missing != choice.missing:
@@ -361,24 +430,36 @@ class _Differ:
                     key,
                     "options_changed",
                     code,
-                    f"option {choice.code} changed from {_missing_text(previous.missing)} "
-                    f"to {_missing_text(choice.missing)}",
+                    Message(
+                        "option %(code)s changed from %(old)s to %(new)s",
+                        {
+                            "code": choice.code,
+                            "old": _missing_text(previous.missing),
+                            "new": _missing_text(choice.missing),
+                        },
+                    ),
                     comparable=False,
                 )
             if previous.exclusive != choice.exclusive:
-                detail = (
-                    "is now exclusive (cannot be combined with other options)"
+                exclusive = (
+                    N_("option %(code)s is now exclusive (cannot be combined with other options)")
                     if choice.exclusive
-                    else "is no longer exclusive (may be combined with other options)"
+                    else N_(
+                        "option %(code)s is no longer exclusive (may be combined with other "
+                        "options)"
+                    )
                 )
-                self.note(key, "options_changed", code, f"option {choice.code} {detail}")
+                self.note(key, "options_changed", code, Message(exclusive, {"code": choice.code}))
         for choice in before:
             if choice.code not in new_codes:
                 self.note(
                     key,
                     "options_changed",
                     code,
-                    f"option {choice.code} removed (was {_quote_text(choice.label)})",
+                    Message(
+                        "option %(code)s removed (was %(label)s)",
+                        {"code": choice.code, "label": _quote_text(choice.label)},
+                    ),
                     comparable=False,
                 )
         old_order = [str(choice.code) for choice in before]
@@ -388,21 +469,26 @@ class _Differ:
                 key,
                 "options_changed",
                 code,
-                f"options reordered: now {', '.join(_common(new_order, old_order))} "
-                f"(was {', '.join(_common(old_order, new_order))})",
+                Message(
+                    "options reordered: now %(now)s (was %(was)s)",
+                    {
+                        "now": ", ".join(_common(new_order, old_order)),
+                        "was": ", ".join(_common(old_order, new_order)),
+                    },
+                ),
             )
 
     def compare_settings(self, key: _Key, before: Item, after: Item) -> None:
         code = after.code
 
-        def note(detail: str, comparable: bool = True) -> None:
+        def note(detail: Message, comparable: bool = True) -> None:
             self.note(key, "settings_changed", code, detail, comparable)
 
         if before.required != after.required:
             note(
-                "answer now required (was optional)"
+                Message("answer now required (was optional)")
                 if after.required
-                else "answer now optional (was required)"
+                else Message("answer now optional (was required)")
             )
         show_if = _show_if_change(before, after)
         if show_if:
@@ -414,33 +500,41 @@ class _Differ:
             old_value, new_value = getattr(before, name), getattr(after, name)
             if old_value != new_value:
                 note(
-                    f"{_bound_name(after.type, name)} changed from {_number(old_value)} "
-                    f"to {_number(new_value)}",
+                    Message(
+                        "%(name)s changed from %(old)s to %(new)s",
+                        {
+                            "name": _bound_name(after.type, name),
+                            "old": _number(old_value),
+                            "new": _number(new_value),
+                        },
+                    ),
                     comparable=not scale,
                 )
         if before.integer != after.integer:
             note(
-                "now whole numbers only (decimals were accepted)"
+                Message("now whole numbers only (decimals were accepted)")
                 if after.integer
-                else "now accepts decimals (was whole numbers only)"
+                else Message("now accepts decimals (was whole numbers only)")
             )
-        for name, value_before, value_after in (
-            ("unit", before.unit, after.unit),
-            ("min_label", before.min_label, after.min_label),
-            ("max_label", before.max_label, after.max_label),
+        for label, value_before, value_after in (
+            (Message("unit"), before.unit, after.unit),
+            (Message("min_label"), before.min_label, after.min_label),
+            (Message("max_label"), before.max_label, after.max_label),
         ):
-            for sentence in _text_changes(name, value_before, value_after):
+            for sentence in _text_changes(label, value_before, value_after):
                 note(sentence, comparable=False)
         if before.max_length != after.max_length:
             note(
-                f"max_length changed from {_number(before.max_length)} "
-                f"to {_number(after.max_length)}"
+                Message(
+                    "max_length changed from %(old)s to %(new)s",
+                    {"old": _number(before.max_length), "new": _number(after.max_length)},
+                )
             )
         if before.randomize_rows != after.randomize_rows:
             note(
-                "rows now shuffled per respondent"
+                Message("rows now shuffled per respondent")
                 if after.randomize_rows
-                else "rows no longer shuffled (shown in file order)"
+                else Message("rows no longer shuffled (shown in file order)")
             )
 
     # ---- battery rows -----------------------------------------------------------------
@@ -463,14 +557,20 @@ class _Differ:
                         key,
                         "rows_changed",
                         code,
-                        f"row added to battery {battery.code}: {_quote_text(row.text)}",
+                        Message(
+                            "row added to battery %(battery)s: %(text)s",
+                            {"battery": battery.code, "text": _quote_text(row.text)},
+                        ),
                     )
                 else:
                     self.note(
                         key,
                         "added",
                         code,
-                        f"row of battery {battery.code} added: {_quote_text(row.text)}",
+                        Message(
+                            "row of battery %(battery)s added: %(text)s",
+                            {"battery": battery.code, "text": _quote_text(row.text)},
+                        ),
                     )
             elif old_entry is not None:
                 if code in self.new_items:
@@ -482,14 +582,20 @@ class _Differ:
                         key,
                         "rows_changed",
                         code,
-                        f"row removed from battery {battery.code} (was {_quote_text(row.text)})",
+                        Message(
+                            "row removed from battery %(battery)s (was %(text)s)",
+                            {"battery": battery.code, "text": _quote_text(row.text)},
+                        ),
                     )
                 else:
                     self.note(
                         key,
                         "removed",
                         code,
-                        f"row of battery {battery.code} removed (was {_quote_text(row.text)})",
+                        Message(
+                            "row of battery %(battery)s removed (was %(text)s)",
+                            {"battery": battery.code, "text": _quote_text(row.text)},
+                        ),
                     )
 
     def compare_rows(self, old_entry: tuple[Item, Row], new_entry: tuple[Item, Row]) -> None:
@@ -498,22 +604,27 @@ class _Differ:
         key = ("code", code)
         if old_battery.code != new_battery.code:
             same_scale = old_battery.choices == new_battery.choices
-            extra = "" if same_scale else ", which has other options"
-            self.note(
-                key,
-                "moved",
-                code,
-                f"row moved from battery {old_battery.code} to battery {new_battery.code}{extra}",
-                comparable=same_scale,
+            batteries = {"old": old_battery.code, "new": new_battery.code}
+            moved = (
+                Message("row moved from battery %(old)s to battery %(new)s", batteries)
+                if same_scale
+                else Message(
+                    "row moved from battery %(old)s to battery %(new)s, which has other options",
+                    batteries,
+                )
             )
-        for sentence in _text_changes("row text", before.text, after.text):
+            self.note(key, "moved", code, moved, comparable=same_scale)
+        for sentence in _text_changes(Message("row text"), before.text, after.text):
             self.note(key, "rows_changed", code, sentence)
         if before.condition != after.condition:
             self.note(
                 key,
                 "role_changed",
                 code,
-                f"condition changed from {_plain(before.condition)} to {_plain(after.condition)}",
+                Message(
+                    "condition changed from %(old)s to %(new)s",
+                    {"old": _plain(before.condition), "new": _plain(after.condition)},
+                ),
                 comparable=False,
             )
 
@@ -603,10 +714,14 @@ def _moved(old: Sequence[str], new: Sequence[str]) -> list[str]:
     return [value for value in second if value not in kept]
 
 
-def _position(order: Sequence[str], value: str, noun: str) -> str:
-    """'first' or 'after <noun> X': where an element stands in one version."""
+def _position(order: Sequence[str], value: str, noun: str) -> Message:
+    """'first' or 'after page X' / 'after item X': where an element stands in one version."""
     index = list(order).index(value)
-    return "first" if index == 0 else f"after {noun} {order[index - 1]}"
+    if index == 0:
+        return Message("first")
+    if noun == "page":
+        return Message("after page %(id)s", {"id": order[index - 1]})
+    return Message("after item %(code)s", {"code": order[index - 1]})
 
 
 # --------------------------------------------------------------------------- wording
@@ -616,24 +731,32 @@ def _language_order(lang: str) -> tuple[bool, str]:
     return (lang != DEFAULT_LANGUAGE, lang)
 
 
-def _text_changes(label: str, before: Text | None, after: Text | None) -> list[str]:
-    """One sentence per language whose text differs, e.g. "text (nl) changed from 'a' to 'b'"."""
+def _text_changes(label: Message, before: Text | None, after: Text | None) -> list[Message]:
+    """One sentence per language whose text differs, e.g. "text (nl) changed from 'a' to 'b'";
+    `label` names the text ("text", "option 3 label")."""
     old_values = before.as_dict() if before is not None else {}
     new_values = after.as_dict() if after is not None else {}
-    sentences: list[str] = []
+    sentences: list[Message] = []
     for lang in sorted(set(old_values) | set(new_values), key=_language_order):
         old_value, new_value = old_values.get(lang), new_values.get(lang)
         if old_value == new_value:
             continue
+        params: dict[str, object] = {"label": label, "lang": lang}
         if old_value is None:
-            sentences.append(f"{label} ({lang}) added: {_quote(new_value or '')}")
+            params["text"] = _quote(new_value or "")
+            sentences.append(Message("%(label)s (%(lang)s) added: %(text)s", params))
         elif new_value is None:
-            sentences.append(f"{label} ({lang}) removed (was {_quote(old_value)})")
+            params["text"] = _quote(old_value)
+            sentences.append(Message("%(label)s (%(lang)s) removed (was %(text)s)", params))
         elif _flat(old_value) == _flat(new_value):
-            sentences.append(f"{label} ({lang}) changed in spaces or line breaks only")
+            sentences.append(
+                Message("%(label)s (%(lang)s) changed in spaces or line breaks only", params)
+            )
         else:
-            old_part, new_part = _excerpts(old_value, new_value)
-            sentences.append(f"{label} ({lang}) changed from {old_part} to {new_part}")
+            params["old"], params["new"] = _excerpts(old_value, new_value)
+            sentences.append(
+                Message("%(label)s (%(lang)s) changed from %(old)s to %(new)s", params)
+            )
     return sentences
 
 
@@ -651,8 +774,8 @@ def _quote(text: str) -> str:
     return f"'{flat}'"
 
 
-def _quote_text(text: Text | None) -> str:
-    return _quote(str(text)) if text is not None else "(no text)"
+def _quote_text(text: Text | None) -> str | Message:
+    return _quote(str(text)) if text is not None else Message("(no text)")
 
 
 def _excerpts(before: str, after: str) -> tuple[str, str]:
@@ -683,7 +806,7 @@ def _excerpts(before: str, after: str) -> tuple[str, str]:
     return excerpt(old), excerpt(new)
 
 
-def _show_if_change(before: Page | Item, after: Page | Item) -> str | None:
+def _show_if_change(before: Page | Item, after: Page | Item) -> Message | None:
     """A sentence when the condition differs in meaning; spacing alone is not a change."""
     old_expr, new_expr = before.show_if, after.show_if
     if old_expr is None and new_expr is None:
@@ -691,49 +814,58 @@ def _show_if_change(before: Page | Item, after: Page | Item) -> str | None:
     if old_expr is not None and new_expr is not None and str(old_expr) == str(new_expr):
         return None
     old_source, new_source = before.show_if_source, after.show_if_source
+    sources = {"old": old_source, "new": new_source}
     if old_expr is None:
-        return f"show_if added: now shown only when '{new_source}'"
+        return Message("show_if added: now shown only when '%(new)s'", sources)
     if new_expr is None:
-        return f"show_if removed: now always shown (was only when '{old_source}')"
-    return f"show_if changed from '{old_source}' to '{new_source}'"
+        return Message("show_if removed: now always shown (was only when '%(old)s')", sources)
+    return Message("show_if changed from '%(old)s' to '%(new)s'", sources)
 
 
-def _bound_name(kind: str, name: str) -> str:
+def _bound_name(kind: str, name: str) -> str | Message:
+    """min/max, named for what it bounds (a phrase the sentence is built around)."""
     if kind == "multiple":
-        return f"{name} (number of options that may be ticked)"
+        if name == "min":
+            return Message("min (number of options that may be ticked)")
+        return Message("max (number of options that may be ticked)")
     if kind == "slider":
-        return f"{name} of the scale"
+        return Message("min of the scale") if name == "min" else Message("max of the scale")
     return name
 
 
-def _number(value: float | None) -> str:
+def _number(value: float | None) -> str | Message:
     if value is None:
-        return "none"
+        return Message("none")
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _plain(value: str | None) -> str:
-    return value if value is not None else "none"
+def _plain(value: str | None) -> str | Message:
+    return value if value is not None else Message("none")
 
 
-def _missing_text(missing: str | None) -> str:
+def _missing_text(missing: str | None) -> Message:
     if missing is None:
-        return "an ordinary answer"
-    return f"a '{_MISSING_NAMES.get(missing, missing)}' answer"
+        return Message("an ordinary answer")
+    if missing in _MISSING_KINDS:
+        return Message(_MISSING_KINDS[missing])
+    return Message("a '%(kind)s' answer", {"kind": missing})
 
 
-def _sample_text(sample: int | None) -> str:
-    return "all" if sample is None else str(sample)
+def _sample_text(sample: int | None) -> str | Message:
+    return Message("all") if sample is None else str(sample)
 
 
-def _block_summary(block: Block) -> str:
-    parts = [f"pages {', '.join(block.page_ids)}"]
+def _block_summary(block: Block) -> Message:
+    """What a block holds: its pages, and whether they are shuffled or sampled."""
+    params = {"pages": ", ".join(block.page_ids), "sample": block.sample}
+    if block.randomize and block.sample is not None:
+        return Message("pages %(pages)s; shuffled; each respondent gets %(sample)s", params)
     if block.randomize:
-        parts.append("shuffled")
+        return Message("pages %(pages)s; shuffled", params)
     if block.sample is not None:
-        parts.append(f"each respondent gets {block.sample}")
-    return "; ".join(parts)
+        return Message("pages %(pages)s; each respondent gets %(sample)s", params)
+    return Message("pages %(pages)s", params)
 
 
-def _title(page: Page) -> str:
-    return _quote_text(page.title) if page.title is not None else "(no title)"
+def _title(page: Page) -> str | Message:
+    return _quote_text(page.title) if page.title is not None else Message("(no title)")

@@ -44,6 +44,11 @@ class Message:
         return hash((self.text, params, self.plural, self.count))
 
 
+def N_(text: str) -> str:  # noqa: N802 (the gettext convention for "translate later")
+    """Mark a msgid kept in a variable for `make translations`; it is rendered where shown."""
+    return text
+
+
 def plural_message(singular: str, plural: str, count: str, params: Mapping[str, object]) -> Message:
     """A message with singular and plural forms, chosen by the number `params[count]`."""
     return Message(singular, params, plural=plural, count=count)
@@ -65,7 +70,11 @@ def translations(lang: str) -> NullTranslations:
 
 
 def _format_param(value: object, lang: str) -> str:
-    """Numbers in the reader's convention (3,5 in Dutch), texts in the reader's language."""
+    """Numbers in the reader's convention (3,5 in Dutch), texts in the reader's language, and a
+    nested `Message` (the name of a place in a question set, such as "page P1") in the reader's
+    language too."""
+    if isinstance(value, Message):
+        return render(value, lang)
     if isinstance(value, Text):
         return value.get(lang)
     if isinstance(value, float) and value.is_integer():
@@ -88,3 +97,20 @@ def render(message: Message, lang: str) -> str:
         template = catalogue.gettext(message.text)
     params = {name: _format_param(value, lang) for name, value in message.params.items()}
     return template % params if params else template
+
+
+def english(message: Message) -> str:
+    """The message in English, the source language: the msgid itself, without a catalogue (so
+    the command line and `str()` of a problem cost no lookup). Parameters appear as given."""
+    template = message.text
+    if message.plural is not None and message.count is not None:
+        number = message.params[message.count]
+        if not (isinstance(number, int | float) and number == 1):
+            template = message.plural
+    if not message.params:
+        return template
+    params = {
+        name: english(value) if isinstance(value, Message) else value
+        for name, value in message.params.items()
+    }
+    return template % params

@@ -18,7 +18,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +42,7 @@ from surveys.expressions import parse as parse_expression
 from surveys.loader import (
     CODE,
     LIST_NAME,
+    ON_LINE,
     PAGE_ID,
     Problem,
     QuestionSetError,
@@ -49,6 +50,7 @@ from surveys.loader import (
     _read_yaml,
     load_question_set,
 )
+from surveys.messages import N_, Message
 from surveys.model import Choice, Item, Page, QuestionSet, Text
 from surveys.types import QUESTION_TYPES, TextType
 
@@ -104,21 +106,21 @@ IGNORED_COLUMNS = frozenset(
 )
 #: Columns with behaviour the platform does not have; a filled cell is a problem.
 UNSUPPORTED_COLUMNS = {
-    "choice_filter": "choice_filter (cascading choices) is not supported",
-    "calculation": "calculations are not supported",
-    "default": "default answers are not supported (respondents start with an empty form)",
-    "trigger": "triggers are not supported",
-    "repeat_count": "repeats are not supported",
-    "read_only": "read-only questions are not supported",
-    "image": "images, audio and video are not supported",
-    "big-image": "images, audio and video are not supported",
-    "audio": "images, audio and video are not supported",
-    "video": "images, audio and video are not supported",
-    "media": "images, audio and video are not supported",
-    "body": "body:: attributes are not supported",
-    "bind": "bind:: attributes are not supported",
-    "instance": "instance:: attributes are not supported",
-    "save_to": "saving to entities (save_to) is not supported",
+    "choice_filter": N_("choice_filter (cascading choices) is not supported"),
+    "calculation": N_("calculations are not supported"),
+    "default": N_("default answers are not supported (respondents start with an empty form)"),
+    "trigger": N_("triggers are not supported"),
+    "repeat_count": N_("repeats are not supported"),
+    "read_only": N_("read-only questions are not supported"),
+    "image": N_("images, audio and video are not supported"),
+    "big-image": N_("images, audio and video are not supported"),
+    "audio": N_("images, audio and video are not supported"),
+    "video": N_("images, audio and video are not supported"),
+    "media": N_("images, audio and video are not supported"),
+    "body": N_("body:: attributes are not supported"),
+    "bind": N_("bind:: attributes are not supported"),
+    "instance": N_("instance:: attributes are not supported"),
+    "save_to": N_("saving to entities (save_to) is not supported"),
 }
 ROLE_COLUMNS = ("role", "application", "domain", "condition", "demographic")
 QUESTION_COLUMNS = frozenset(
@@ -177,37 +179,39 @@ METADATA_TYPES = frozenset(
     }
 )
 TYPE_REASONS = {
-    "geopoint": "location (GPS) questions are not supported",
-    "geotrace": "location (GPS) questions are not supported",
-    "geoshape": "location (GPS) questions are not supported",
-    "image": "photo, audio, video and file uploads are not supported",
-    "audio": "photo, audio, video and file uploads are not supported",
-    "background-audio": "photo, audio, video and file uploads are not supported",
-    "video": "photo, audio, video and file uploads are not supported",
-    "file": "photo, audio, video and file uploads are not supported",
-    "barcode": "barcode questions are not supported",
-    "calculate": "calculations are not supported",
-    "date": "date and time questions are not supported; use a number or text question",
-    "time": "date and time questions are not supported; use a number or text question",
-    "datetime": "date and time questions are not supported; use a number or text question",
-    "acknowledge": "acknowledge questions are not supported; use a single-choice question",
-    "trigger": "trigger questions are not supported",
-    "hidden": "hidden values are not supported",
-    "xml-external": "external data is not supported",
-    "csv-external": "external data is not supported",
-    "select_one_from_file": "choices from a file are not supported; put them on the choices sheet",
-    "select_multiple_from_file": (
+    "geopoint": N_("location (GPS) questions are not supported"),
+    "geotrace": N_("location (GPS) questions are not supported"),
+    "geoshape": N_("location (GPS) questions are not supported"),
+    "image": N_("photo, audio, video and file uploads are not supported"),
+    "audio": N_("photo, audio, video and file uploads are not supported"),
+    "background-audio": N_("photo, audio, video and file uploads are not supported"),
+    "video": N_("photo, audio, video and file uploads are not supported"),
+    "file": N_("photo, audio, video and file uploads are not supported"),
+    "barcode": N_("barcode questions are not supported"),
+    "calculate": N_("calculations are not supported"),
+    "date": N_("date and time questions are not supported; use a number or text question"),
+    "time": N_("date and time questions are not supported; use a number or text question"),
+    "datetime": N_("date and time questions are not supported; use a number or text question"),
+    "acknowledge": N_("acknowledge questions are not supported; use a single-choice question"),
+    "trigger": N_("trigger questions are not supported"),
+    "hidden": N_("hidden values are not supported"),
+    "xml-external": N_("external data is not supported"),
+    "csv-external": N_("external data is not supported"),
+    "select_one_from_file": N_(
         "choices from a file are not supported; put them on the choices sheet"
     ),
-    "select_one_external": "external choices are not supported; use the choices sheet",
-    "osm": "OpenStreetMap questions are not supported",
-    "begin repeat": "repeats are not supported; the rows inside it are not imported",
-    "begin loop": "loops are not supported; the rows inside it are not imported",
+    "select_multiple_from_file": N_(
+        "choices from a file are not supported; put them on the choices sheet"
+    ),
+    "select_one_external": N_("external choices are not supported; use the choices sheet"),
+    "osm": N_("OpenStreetMap questions are not supported"),
+    "begin repeat": N_("repeats are not supported; the rows inside it are not imported"),
+    "begin loop": N_("loops are not supported; the rows inside it are not imported"),
 }
-OR_OTHER_REASON = (
+OR_OTHER_REASON = N_(
     "'or_other' is not supported; add an 'other' choice and a text question shown with relevant"
 )
-METADATA_REASON = "metadata is not collected (answers are anonymous)"
+METADATA_REASON = N_("metadata is not collected (answers are anonymous)")
 
 _SELECT = re.compile(
     r"(select_one|select_multiple|rank|select one|select multiple|select all that apply)"
@@ -353,7 +357,11 @@ def _read_sheet(worksheet: Any, problems: list[Problem]) -> _Sheet:
             rows.append(_Row(number, cells))
             if len(rows) > MAX_ROWS:
                 problems.append(
-                    Problem(number, f"the sheet has more than {MAX_ROWS} rows", sheet=title)
+                    Problem(
+                        number,
+                        Message("the sheet has more than %(max)s rows", {"max": MAX_ROWS}),
+                        sheet=title,
+                    )
                 )
                 break
     return _Sheet(title, header_row, columns, rows)
@@ -376,9 +384,16 @@ def _read_header(
             problems.append(
                 Problem(
                     number,
-                    f"columns {_column_letter(first.index)} ('{first.header}') and "
-                    f"{_column_letter(index)} ('{header}') are the same column; remove one "
-                    "(only the first is read)",
+                    Message(
+                        "columns %(first)s ('%(first_header)s') and %(second)s ('%(header)s') are "
+                        "the same column; remove one (only the first is read)",
+                        {
+                            "first": _column_letter(first.index),
+                            "first_header": first.header,
+                            "second": _column_letter(index),
+                            "header": header,
+                        },
+                    ),
                     sheet=title,
                 )
             )
@@ -412,13 +427,19 @@ def _open_workbook(source: Source) -> tuple[dict[str, _Sheet], list[Problem]]:
             finally:
                 workbook.close()
     except OSError as error:
-        return {}, [Problem(None, f"the file cannot be read ({error.strerror or error})")]
+        reason = error.strerror or error
+        return {}, [
+            Problem(None, Message("the file cannot be read (%(reason)s)", {"reason": reason}))
+        ]
     except Exception as error:  # a damaged or non-Excel file: report it, never a traceback
         return {}, [
             Problem(
                 None,
-                "this is not a readable Excel workbook (.xlsx); save it from your spreadsheet "
-                f"program as 'Excel Workbook (.xlsx)' ({type(error).__name__})",
+                Message(
+                    "this is not a readable Excel workbook (.xlsx); save it from your "
+                    "spreadsheet program as 'Excel Workbook (.xlsx)' (%(error)s)",
+                    {"error": type(error).__name__},
+                ),
             )
         ]
     return sheets, problems
@@ -1085,7 +1106,12 @@ class _Importer:
         self.slug = "xlsform"
         self.no_pages = False
 
-    def problem(self, sheet: _Sheet | None, row: int | None, message: str) -> None:
+    def complain(
+        self, sheet: _Sheet | None, row: int | None, message: str | Message, **params: object
+    ) -> None:
+        """Record a problem: `message` is the English msgid with `%(name)s` placeholders."""
+        if isinstance(message, str):
+            message = Message(message, params)
         self.problems.append(Problem(row, message, sheet=sheet.title if sheet else None))
 
     def loc(self, sheet: _Sheet | None, row: _Row | int | None) -> Loc:
@@ -1096,11 +1122,11 @@ class _Importer:
 
     def run(self) -> _Node | None:
         if self.survey is None:
-            self.problem(None, None, "the workbook has no 'survey' sheet, so it is not an XLSForm")
+            self.complain(None, None, "the workbook has no 'survey' sheet, so it is not an XLSForm")
             return None
         entities = self.sheets.get("entities")
         if entities is not None and entities.rows:
-            self.problem(entities, None, "ODK entities (the entities sheet) are not supported")
+            self.complain(entities, None, "ODK entities (the entities sheet) are not supported")
         self.read_languages()
         tree = _Node(self.loc(self.settings, self.settings_row))
         tree.put("consultation", self.consultation())
@@ -1114,7 +1140,7 @@ class _Importer:
         tree["pages"] = self.pages(root)
         if not tree["pages"]:
             self.no_pages = True
-            self.problem(self.survey, None, "there are no questions left that can be imported")
+            self.complain(self.survey, None, "there are no questions left that can be imported")
         tree.key_locs["pages"] = self.loc(self.survey, None)
         return tree
 
@@ -1154,11 +1180,12 @@ class _Importer:
             others = [lang for lang in used if lang != "en"]
             stand_in = self.default_language if self.default_language in others else others[0]
             found = ", ".join(used)
-            self.problem(
+            self.complain(
                 None,
                 None,
-                f"the form has no Dutch texts (languages found: {found}); the platform always "
+                "the form has no Dutch texts (languages found: %(found)s); the platform always "
                 "needs Dutch: add label::nl columns (and hint::nl, ... where used)",
+                found=found,
             )
         for language in used:
             if language in ("nl", "en"):
@@ -1169,12 +1196,14 @@ class _Importer:
                 self.language_map[language] = None
                 for sheet, column in self.text_columns():
                     if (column.language or self.default_language) == language:
-                        self.problem(
+                        self.complain(
                             sheet,
                             sheet.header_row,
-                            f"column '{column.header}' is in a language the platform does not "
-                            f"offer ({language}); only Dutch (nl) and English (en) are supported: "
+                            "column '%(header)s' is in a language the platform does not offer "
+                            "(%(language)s); only Dutch (nl) and English (en) are supported: "
                             "remove or rename the column",
+                            header=column.header,
+                            language=language,
                         )
         mapped = set(self.language_map.values())
         self.languages = ("nl", "en") if "en" in mapped else ("nl",)
@@ -1189,11 +1218,15 @@ class _Importer:
                 if column.language is None and column.base in TRANSLATABLE:
                     for other in sheet.columns:
                         if other.base == column.base and other.language == self.default_language:
-                            self.problem(
+                            self.complain(
                                 sheet,
                                 sheet.header_row,
-                                f"columns '{column.header}' and '{other.header}' are both the "
-                                f"{self.default_language} {column.base}; remove one",
+                                "columns '%(header)s' and '%(other)s' are both the %(language)s "
+                                "%(column)s; remove one",
+                                header=column.header,
+                                other=other.header,
+                                language=self.default_language,
+                                column=column.base,
                             )
 
     def text(self, row: _Row, base: str, *, plain_everywhere: bool = False) -> object:
@@ -1253,7 +1286,7 @@ class _Importer:
             list_name = row.get("list_name")
             if not list_name:
                 if row.get("name") or row.texts("label"):
-                    self.problem(sheet, row.number, "this choice has no list_name")
+                    self.complain(sheet, row.number, "this choice has no list_name")
                 continue
             grouped.setdefault(list_name, []).append(row)
         for list_name, rows in grouped.items():
@@ -1270,27 +1303,34 @@ class _Importer:
         first_row: dict[str, int] = {}
         for position, (row, name, number) in enumerate(zip(rows, names, numbers, strict=True)):
             if not name:
-                self.problem(sheet, row.number, f"a choice of list {list_name} has no name")
+                self.complain(
+                    sheet, row.number, "a choice of list %(list)s has no name", list=list_name
+                )
                 continue
             if words:
                 code = position + 1
                 if name in first_row:
-                    self.problem(
+                    self.complain(
                         sheet,
                         row.number,
-                        f"choice name '{name}' appears twice in list {list_name} (first on row "
-                        f"{first_row[name]})",
+                        "choice name '%(name)s' appears twice in list %(list)s (first on row "
+                        "%(first)s)",
+                        name=name,
+                        list=list_name,
+                        first=first_row[name],
                     )
                     continue
                 first_row[name] = row.number
             elif isinstance(number, int):
                 code = number
             else:
-                self.problem(
+                self.complain(
                     sheet,
                     row.number,
-                    f"choice name '{name}' in list {list_name} is not a whole number: option "
+                    "choice name '%(name)s' in list %(list)s is not a whole number: option "
                     "codes must be whole numbers (a list of only words is numbered 1, 2, 3...)",
+                    name=name,
+                    list=list_name,
                 )
                 continue
             by_name.setdefault(name, code)
@@ -1300,10 +1340,10 @@ class _Importer:
             entry.put("missing", row.get("missing"))
             exclusive = _yes_no(row.raw("exclusive"))
             if exclusive is None:
-                self.problem(sheet, row.number, "exclusive must be yes or no")
+                self.complain(sheet, row.number, "exclusive must be yes or no")
             elif exclusive:
                 entry.put("exclusive", True)
-            self.check_columns(sheet, row, frozenset(), "a choice")
+            self.check_columns(sheet, row, frozenset(), Message("a choice"))
             entries.append(entry)
         self.codes[list_name] = by_name
         return entries
@@ -1334,7 +1374,7 @@ class _Importer:
         if lower in METADATA_TYPES:
             return lower, None, METADATA_REASON
         reason = TYPE_REASONS.get(lower) or TYPE_REASONS.get(first)
-        return lower, None, reason or "this type is not supported"
+        return lower, None, reason or N_("this type is not supported")
 
     def structure(self) -> _Group:
         """Group the survey rows by begin/end group; report and leave out what cannot be used."""
@@ -1348,7 +1388,7 @@ class _Importer:
             name = row.get("name")
             if not raw_type:
                 if name or row.texts("label"):
-                    self.problem(sheet, row.number, "this row has no type")
+                    self.complain(sheet, row.number, "this row has no type")
                 continue
             kind, list_name, reason = self.parse_type(row)
             if kind in ("begin repeat", "begin loop"):
@@ -1359,10 +1399,19 @@ class _Importer:
                 if skipping and skipping[-1][0] == kind.split()[1]:
                     skipping.pop()
                 elif skipping:
-                    self.problem(sheet, row.number, f"'{raw_type}' closes a {skipping[-1][0]}")
+                    self.complain(
+                        sheet,
+                        row.number,
+                        N_("'%(type)s' closes a repeat")
+                        if skipping[-1][0] == "repeat"
+                        else N_("'%(type)s' closes a loop"),
+                        type=raw_type,
+                    )
                     skipping.pop()
                 else:
-                    self.problem(sheet, row.number, f"'{raw_type}' has no matching begin")
+                    self.complain(
+                        sheet, row.number, "'%(type)s' has no matching begin", type=raw_type
+                    )
                 continue
             if skipping:
                 # Inside a repeat: nothing is imported; name rows that would fail on their own.
@@ -1380,23 +1429,41 @@ class _Importer:
                 stack.append(group)
             elif kind == "end group":
                 if len(stack) == 1:
-                    self.problem(sheet, row.number, "'end group' has no matching 'begin group'")
+                    self.complain(sheet, row.number, "'end group' has no matching 'begin group'")
                 else:
                     stack.pop()
             else:
                 stack[-1].children.append(_Question(row, kind, list_name))
         for group in stack[1:]:
-            self.problem(sheet, group.row.number, f"group {group.name} has no 'end group'")
+            self.complain(
+                sheet, group.row.number, "group %(name)s has no 'end group'", name=group.name
+            )
         for _, row in skipping:
-            self.problem(sheet, row.number, f"'{row.get('type')}' has no matching end")
+            self.complain(sheet, row.number, "'%(type)s' has no matching end", type=row.get("type"))
         return root
 
     def unsupported(self, row: _Row, reason: str) -> None:
         name = row.get("name")
         if name:
             self.skipped[name] = f"row {row.number}: type {row.get('type')}"
-        what = f" (question {name})" if name else ""
-        self.problem(self.survey, row.number, f"type '{row.get('type')}'{what}: {reason}")
+        # The reason is a sentence of its own ("repeats are not supported"), in the catalogue.
+        if name:
+            self.complain(
+                self.survey,
+                row.number,
+                "type '%(type)s' (question %(name)s): %(reason)s",
+                type=row.get("type"),
+                name=name,
+                reason=Message(reason),
+            )
+        else:
+            self.complain(
+                self.survey,
+                row.number,
+                "type '%(type)s': %(reason)s",
+                type=row.get("type"),
+                reason=Message(reason),
+            )
 
     def read_targets(self, group: _Group) -> None:
         """What kind of answer each question name gives, for translating conditions."""
@@ -1434,8 +1501,10 @@ class _Importer:
         sheet = self.survey
         row = group.row
         if not group.name:
-            self.problem(sheet, row.number, "this group has no name")
-        self.check_columns(sheet, row, BLOCK_COLUMNS, "a group of groups (a block of pages)")
+            self.complain(sheet, row.number, "this group has no name")
+        self.check_columns(
+            sheet, row, BLOCK_COLUMNS, Message("a group of groups (a block of pages)")
+        )
         node = _Node(self.loc(sheet, row))
         node.put("block", group.name)
         randomize = self.flag(row, "randomize")
@@ -1447,11 +1516,13 @@ class _Importer:
         pages: list[_Node] = []
         for child in group.children:
             if isinstance(child, _Group) and child.role == "block":
-                self.problem(
+                self.complain(
                     sheet,
                     child.row.number,
-                    f"group {child.name} holds groups and is inside group {group.name}, which "
+                    "group %(name)s holds groups and is inside group %(outer)s, which "
                     "holds groups too: a block of pages cannot contain another block",
+                    name=child.name,
+                    outer=group.name,
                 )
                 continue
             page = self.page(child)
@@ -1472,8 +1543,8 @@ class _Importer:
             node["items"] = [item]
             return node
         if not child.name:
-            self.problem(sheet, row.number, "this group has no name")
-        self.check_columns(sheet, row, PAGE_COLUMNS, "a group (a page)")
+            self.complain(sheet, row.number, "this group has no name")
+        self.check_columns(sheet, row, PAGE_COLUMNS, Message("a group (a page)"))
         node.put("id", child.name)
         node.put("title", self.text(row, "label"))
         node.put("intro", self.text(row, "hint"))
@@ -1492,21 +1563,33 @@ class _Importer:
     def flag(self, row: _Row, column: str) -> bool:
         value = _yes_no(row.raw(column))
         if value is None:
-            self.problem(self.survey, row.number, f"{column} must be yes or no")
+            self.complain(self.survey, row.number, "%(column)s must be yes or no", column=column)
             return False
         return value
 
     def check_columns(
-        self, sheet: _Sheet | None, row: _Row, allowed: frozenset[str], what: str
+        self, sheet: _Sheet | None, row: _Row, allowed: frozenset[str], what: Message
     ) -> None:
         """Report filled columns that are unsupported, or that do not apply to this row."""
         for base in row.filled():
             if base in UNSUPPORTED_COLUMNS:
                 if base == "read_only" and _yes_no(row.raw(base)) is False:
                     continue
-                self.problem(sheet, row.number, f"column {base}: {UNSUPPORTED_COLUMNS[base]}")
+                self.complain(
+                    sheet,
+                    row.number,
+                    "column %(column)s: %(reason)s",
+                    column=base,
+                    reason=Message(UNSUPPORTED_COLUMNS[base]),
+                )
             elif sheet is self.survey and base in KNOWN_SURVEY_COLUMNS and base not in allowed:
-                self.problem(sheet, row.number, f"column {base} cannot be used on {what}")
+                self.complain(
+                    sheet,
+                    row.number,
+                    "column %(column)s cannot be used on %(what)s",
+                    column=base,
+                    what=what,
+                )
 
     def condition(self, row: _Row) -> str | None:
         """The show_if of a row: our `show_if` column, else its translated `relevant`."""
@@ -1520,11 +1603,13 @@ class _Importer:
                 except (ExpressionError, ValueError):
                     return show_if  # the validator reports the broken show_if
                 if _squeeze(expected) != _squeeze(relevant):
-                    self.problem(
+                    self.complain(
                         self.survey,
                         row.number,
-                        f"relevant ({relevant}) and show_if ({show_if}) say different things; "
+                        "relevant (%(relevant)s) and show_if (%(show_if)s) say different things; "
                         "after changing relevant, clear show_if",
+                        relevant=relevant,
+                        show_if=show_if,
                     )
             return show_if
         if not relevant:
@@ -1532,7 +1617,13 @@ class _Importer:
         try:
             return translator.translate(relevant)
         except _XPathError as error:
-            self.problem(self.survey, row.number, f"relevant '{relevant}' cannot be used: {error}")
+            self.complain(
+                self.survey,
+                row.number,
+                "relevant '%(relevant)s' cannot be used: %(error)s",
+                relevant=relevant,
+                error=error,
+            )
             return None
 
     def common(self, node: _Node, row: _Row) -> None:
@@ -1541,11 +1632,12 @@ class _Importer:
         node.put("help", self.text(row, "hint"))
         required = _yes_no(row.raw("required"))
         if required is None:
-            self.problem(
+            self.complain(
                 self.survey,
                 row.number,
-                f"required must be yes or no, not '{row.get('required')}' (conditions in "
+                "required must be yes or no, not '%(value)s' (conditions in "
                 "required are not supported)",
+                value=row.get("required"),
             )
         elif required:
             node.put("required", True)  # on a note, the validator explains why not
@@ -1561,16 +1653,16 @@ class _Importer:
         appearance = set(row.get("appearance").lower().split())
         kind = question.kind
         allowed = QUESTION_COLUMNS - {"parameters"} if kind != "range" else QUESTION_COLUMNS
-        self.check_columns(sheet, row, allowed, f"a {kind} question")
+        self.check_columns(sheet, row, allowed, Message("a %(type)s question", {"type": kind}))
         if row.get("battery"):
-            self.problem(
+            self.complain(
                 sheet,
                 row.number,
-                f"column battery is filled, but the row is not inside a group named "
-                f"{row.get('battery')}",
+                "column battery is filled, but the row is not inside a group named %(name)s",
+                name=row.get("battery"),
             )
         if any(word.startswith("ex:") for word in appearance):
-            self.problem(sheet, row.number, "appearance ex:... (an external app) is not supported")
+            self.complain(sheet, row.number, "appearance ex:... (an external app) is not supported")
         our_type = {
             "note": "info",
             "select_one": "likert" if "likert" in appearance else "single",
@@ -1601,14 +1693,23 @@ class _Importer:
             raw = params.pop(key, None)
             values[key] = default if raw is None else _number(raw)
             if raw is not None and values[key] is None:
-                self.problem(self.survey, row.number, f"parameter {key}={raw} is not a number")
+                self.complain(
+                    self.survey,
+                    row.number,
+                    "parameter %(key)s=%(value)s is not a number",
+                    key=key,
+                    value=raw,
+                )
         for key in params:
-            self.problem(self.survey, row.number, f"range parameter {key} is not supported")
+            self.complain(
+                self.survey, row.number, "range parameter %(key)s is not supported", key=key
+            )
         if values["step"] is not None and values["step"] != 1:
-            self.problem(
+            self.complain(
                 self.survey,
                 row.number,
-                f"range step {values['step']} is not supported: a slider moves in steps of 1",
+                "range step %(step)s is not supported: a slider moves in steps of 1",
+                step=values["step"],
             )
         node.put("min", values["start"])
         node.put("max", values["end"])
@@ -1626,25 +1727,30 @@ class _Importer:
             "string-length": "string-length(.) <= 200",
         }
         if subject is None:
-            self.problem(
+            self.complain(
                 self.survey,
                 row.number,
-                f"constraint '{source}' is not supported on a {row.get('type')} question",
+                "constraint '%(constraint)s' is not supported on a %(type)s question",
+                constraint=source,
+                type=row.get("type"),
             )
             return
         whole = subject != "dot" or node.get("integer", True) is True
         try:
             bounds = _constraint_bounds(source, subject, whole)
         except _XPathError as error:
-            self.problem(
+            self.complain(
                 self.survey,
                 row.number,
-                f"constraint '{source}' cannot be used: {error} (supported: {example[subject]})",
+                "constraint '%(constraint)s' cannot be used: %(error)s (supported: %(example)s)",
+                constraint=source,
+                error=error,
+                example=example[subject],
             )
             return
         if subject == "string-length":
             if "min" in bounds:
-                self.problem(self.survey, row.number, "a minimum text length is not supported")
+                self.complain(self.survey, row.number, "a minimum text length is not supported")
             node.put("max_length", bounds.get("max"))
             return
         node.put("min", bounds.get("min"))
@@ -1654,7 +1760,7 @@ class _Importer:
         sheet = self.survey
         row = group.row
         node = _Node(self.loc(sheet, row))
-        self.check_columns(sheet, row, BATTERY_COLUMNS, "a battery group")
+        self.check_columns(sheet, row, BATTERY_COLUMNS, Message("a battery group"))
         node.put("code", group.name)
         node.put("type", "battery")
         self.common(node, row)
@@ -1665,31 +1771,38 @@ class _Importer:
         required: set[bool] = set()
         for child in group.children:
             if isinstance(child, _Group):
-                self.problem(sheet, child.row.number, f"battery {group.name} cannot hold a group")
+                self.complain(
+                    sheet, child.row.number, "battery %(name)s cannot hold a group", name=group.name
+                )
                 continue
             child_row = child.row
-            self.check_columns(sheet, child_row, BATTERY_ROW_COLUMNS, "a battery row")
+            self.check_columns(sheet, child_row, BATTERY_ROW_COLUMNS, Message("a battery row"))
             if child.kind != "select_one":
-                self.problem(
+                self.complain(
                     sheet,
                     child_row.number,
-                    f"battery {group.name} can only hold select_one rows, not {child.kind}",
+                    "battery %(name)s can only hold select_one rows, not %(kind)s",
+                    name=group.name,
+                    kind=child.kind,
                 )
                 continue
             if child_row.get("battery") != group.name:
-                self.problem(
+                self.complain(
                     sheet,
                     child_row.number,
-                    f"every row of battery {group.name} needs battery = {group.name}",
+                    "every row of battery %(name)s needs battery = %(name)s",
+                    name=group.name,
                 )
             if list_name is None:
                 list_name = child.list_name
             elif child.list_name != list_name:
-                self.problem(
+                self.complain(
                     sheet,
                     child_row.number,
-                    f"every row of battery {group.name} must use list {list_name}, not "
-                    f"{child.list_name}",
+                    "every row of battery %(name)s must use list %(list)s, not %(other)s",
+                    name=group.name,
+                    list=list_name,
+                    other=child.list_name,
                 )
             flag = _yes_no(child_row.raw("required"))
             required.add(bool(flag))
@@ -1699,8 +1812,11 @@ class _Importer:
             entry.put("condition", child_row.get("condition"))
             rows.append(entry)
         if len(required) > 1:
-            self.problem(
-                sheet, row.number, f"the rows of battery {group.name} must all be required or none"
+            self.complain(
+                sheet,
+                row.number,
+                "the rows of battery %(name)s must all be required or none",
+                name=group.name,
             )
         elif required == {True}:
             node.put("required", True)
@@ -1739,26 +1855,41 @@ def _translate(
 
 
 def _relocate(problems: Iterable[Problem], locs: Sequence[Loc | None]) -> list[Problem]:
-    """Turn the validator's YAML line numbers into the sheet rows they were written from."""
+    """Turn the validator's YAML line numbers into the sheet rows they were written from: the
+    problem's own line, and every "on line N" inside its message (such as "first defined on
+    line 12"), which becomes "on sheet survey, row 4" in every language."""
 
     def where(line: int) -> Loc | None:
         return locs[line - 1] if 0 < line <= len(locs) else None
 
-    def describe(match: re.Match[str]) -> str:
-        loc = where(int(match.group(1)))
-        if loc is None or loc[0] is None:
-            return match.group(0)
-        return f"on sheet {loc[0]}, row {loc[1]}" if loc[1] else f"on sheet {loc[0]}"
-
     result: list[Problem] = []
     for problem in problems:
-        message = re.sub(r"\bon line (\d+)", describe, problem.message)
+        message = _relocate_message(problem.explained, where)
         loc = where(problem.line) if problem.line is not None else None
         if loc is None:
             result.append(Problem(None, message))
         else:
             result.append(Problem(loc[1], message, sheet=loc[0]))
     return result
+
+
+def _relocate_message(message: Message, where: Callable[[int], Loc | None]) -> Message:
+    """`message` with each nested `on_line` place replaced by its sheet and row."""
+    if message.text == ON_LINE.text:
+        line = message.params["line"]
+        loc = where(line) if isinstance(line, int) else None
+        if loc is None or loc[0] is None:
+            return message
+        if loc[1]:
+            return Message("on sheet %(sheet)s, row %(row)s", {"sheet": loc[0], "row": loc[1]})
+        return Message("on sheet %(sheet)s", {"sheet": loc[0]})
+    if not any(isinstance(value, Message) for value in message.params.values()):
+        return message
+    params = {
+        name: _relocate_message(value, where) if isinstance(value, Message) else value
+        for name, value in message.params.items()
+    }
+    return replace(message, params=params)
 
 
 def _name_of(source: Source, filename: str | None) -> str | None:

@@ -7,7 +7,35 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from consult.accounts import queries
+from consult.messages import N_
 from consult.models import AuditEvent
+
+#: The actions the app logs, as stored: English words that are data (filters and exports keep
+#: them as they are). The audit page shows each through gettext (the stored text is the msgid);
+#: an action not listed here, e.g. from an older version, is shown as stored.
+ACTIONS = frozenset(
+    {
+        N_("sign in"),
+        N_("sign out"),
+        N_("create user"),
+        N_("set consultations"),
+        N_("deactivate user"),
+        N_("upload question set"),
+        N_("create wave"),
+        N_("open wave"),
+        N_("close wave"),
+        N_("publish wave"),
+        N_("unpublish wave"),
+        N_("change wave version"),
+        N_("set margins"),
+        N_("generate invitations"),
+        N_("revoke invitations"),
+        N_("import responses"),
+        N_("simulate responses"),
+    }
+)
+#: Actors that are not an e-mail address: the command line, and a sign-in with an unknown name.
+ACTORS = frozenset({N_("command line"), N_("unknown")})
 
 
 def new_event(

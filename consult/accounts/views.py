@@ -190,4 +190,18 @@ def deactivate_user(user_id: int) -> Any:
 @admin.get("/audit")
 @requires(permissions.can_read_audit_log)
 def audit_log() -> str:
-    return render_template("admin/audit.html", events=queries.audit_events(db.session))
+    return render_template(
+        "admin/audit.html",
+        events=queries.audit_events(db.session),
+        action_label=_known_word(audit.ACTIONS),
+        actor_label=_known_word(audit.ACTORS),
+    )
+
+
+def _known_word(known: frozenset[str]) -> Any:
+    """A stored word in the reader's language when it is one the app writes, else as stored."""
+
+    def label(word: str) -> str:
+        return gettext(word) if word in known else word
+
+    return label

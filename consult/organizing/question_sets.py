@@ -18,7 +18,7 @@ from consult.models import (
 )
 from consult.organizing import queries
 from consult.organizing.waves import WaveError, WaveSettings, change_version, create_wave
-from surveys.loader import Problem, QuestionSetError, load_question_set
+from surveys.loader import load_question_set, load_upload
 from surveys.model import QuestionSet
 
 
@@ -47,21 +47,8 @@ def question_set_of(version: QuestionSetVersion) -> QuestionSet:
 
 def parse_upload(filename: str, data: bytes) -> QuestionSet:
     """Read an uploaded YAML or XLSForm file; every problem is raised at once."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        from surveys.xlsform import xlsform_to_question_set
-
-        # The set's source is the equivalent YAML, the one format versions are stored in.
-        return xlsform_to_question_set(data, filename=filename)
-    if lower.endswith((".yaml", ".yml")):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise QuestionSetError([Problem(None, "the file is not UTF-8 text")]) from error
-        return load_question_set(text, filename=filename)
-    raise QuestionSetError(
-        [Problem(None, "upload a question set as a .yaml, .yml or .xlsx (XLSForm) file")]
-    )
+    # An XLSForm's source is the equivalent YAML, the one format versions are stored in.
+    return load_upload(filename, data)
 
 
 def store_question_set(

@@ -106,7 +106,9 @@ def upload_question_set() -> Any:
         question_set = parse_upload(filename, upload.read())
     except QuestionSetError as error:
         audit_refusal("upload question set", filename, f"{len(error.problems)} problems")
-        return _upload_failed([str(p) for p in error.problems], filename)
+        # Each problem in the organizer's language, with the line (or sheet and row) to fix.
+        lang = current_language()
+        return _upload_failed([p.render(lang) for p in error.problems], filename)
     existing = queries.consultation_by_slug(db.session, question_set.consultation_slug)
     if existing is not None and not permissions.can_manage_consultation(current_user, existing):
         message = gettext(
