@@ -26,10 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-COUNTS_VERSION = 3
-"""Version of the rules by which `consult.counting` keeps a wave's answer counts; bump it when they
-change, and older waves are recounted before their next report."""
-
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -179,9 +175,9 @@ class Wave(Base):
     results_published: Mapped[bool] = mapped_column(default=False)
     # Population margins for weighting, as the CSV text `variable,category,share`.
     margins: Mapped[str | None] = mapped_column(Text)
-    # The counting rules (`counting.COUNTS_VERSION`) its answer counts follow; older counts are
-    # rebuilt before a report.
-    counts_version: Mapped[int] = mapped_column(Integer, default=COUNTS_VERSION, server_default="0")
+    # The fingerprint of the counting plan (`counting.plan.CountPlan`) its answer counts follow;
+    # counts under another (or none: counted before fingerprints) are recounted before a report.
+    counts_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     consultation: Mapped[Consultation] = relationship(back_populates="waves")
     question_set_version: Mapped[QuestionSetVersion] = relationship()

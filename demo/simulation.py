@@ -16,13 +16,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from consult.counting import queries as store
-from consult.counting.plan import (
-    MISSING,
-    demographic_items,
-    scale_sums,
-    summary_profiles,
-    unique_rows,
-)
+from consult.counting.many import AnswerColumns, Counts, cell_keys, count_columns
+from consult.counting.plan import CountPlan
 from consult.models import Wave
 from consult.organizing.margins import parse_margins
 from consult.organizing.question_sets import question_set_of
@@ -331,23 +326,6 @@ def simulate(
 BATCH = 50_000
 
 
-@dataclass(frozen=True)
-class AnswerColumns:
-    """Answer rows as parallel arrays: respondent index, code (an index into `names`), option
-    (or -1) and number (or NaN)."""
-
-    names: tuple[str, ...]
-    respondent: np.ndarray
-    code: np.ndarray
-    option: np.ndarray
-    number: np.ndarray
-
-    def take(self, order: np.ndarray) -> AnswerColumns:
-        return AnswerColumns(
-            self.names, *(a[order] for a in (self.respondent, self.code, self.option, self.number))
-        )
-
-
 def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
     """Every stored answer cell of the simulated respondents, as arrays."""
     parts: list[tuple[np.ndarray, str, np.ndarray, np.ndarray]] = []
@@ -382,107 +360,42 @@ def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
     )
 
 
-def cell_keys(question_set: QuestionSet, data: Simulated) -> tuple[np.ndarray, list[str]]:
-    """Each respondent's cell index and the keys of those cells (as `counting.cell_key`)."""
-    columns = [
-        np.nan_to_num(data.values[item.code], nan=MISSING).astype(np.int64)
-        for item in demographic_items(question_set)
-    ]
-    if not columns:
-        return np.zeros(data.n, dtype=np.int64), [""]
-    unique, inverse = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
-    return inverse.reshape(-1), ["|".join(str(int(v)) for v in row) for row in unique]
-
-
-def _group_count(*columns: np.ndarray) -> tuple[list[tuple[int, ...]], list[int]]:
-    """Distinct rows of integer columns with their counts."""
-    unique, _, counts = unique_rows(*columns)
-    return [tuple(row) for row in unique.tolist()], counts.tolist()
-
-
-def counts_of(
-    question_set: QuestionSet,
-    data: Simulated,
-    columns: AnswerColumns,
-    cell_of: np.ndarray,
-    keys: list[str],
-) -> dict[tuple[str, str, float], int]:
-    """The answer counts of simulated responses, grouped with numpy (as `counting` counts)."""
-    kinds = {item.code: item.type for item in question_set.all_items()}
-    owner = {code: item.code for item in question_set.all_items() for code in item.answer_codes}
-    kind_of = np.array([kinds[owner[name]] for name in columns.names])
-    ranking = kind_of[columns.code] == "ranking"
-    numeric = np.isin(kind_of[columns.code], ("number", "slider"))
-    values = np.where(ranking | numeric, columns.number, columns.option.astype(float))
-    distinct_values, value_index = np.unique(values, return_inverse=True)
-    option = np.where(ranking, columns.option, 0)
-    rows, n = _group_count(columns.code, cell_of[columns.respondent], option, value_index)
-    counts: dict[tuple[str, str, float], int] = {}
-    for (code, cell, rank_option, value), k in zip(rows, n, strict=True):
-        name = columns.names[code]
-        if kind_of[code] == "ranking":
-            name = f"{name}.{rank_option}"
-        counts[(keys[cell], name, float(distinct_values[value]))] = k
-    # Multiple-choice items also count who answered them (value -1).
-    multiple = kind_of[columns.code] == "multiple"
-    answered, _ = _group_count(columns.code[multiple], columns.respondent[multiple])
-    if answered:
-        pairs = np.array(answered)
-        rows, n = _group_count(pairs[:, 0], cell_of[pairs[:, 1]])
-        for (code, cell), k in zip(rows, n, strict=True):
-            counts[(keys[cell], columns.names[code], -1.0)] = k
-    for profile in summary_profiles(question_set):
-        values = profile.values(lambda code: _options(data, code))
-        counted = values > 0
-        rows, n = _group_count(cell_of[counted], values[counted])
-        for (cell, value), k in zip(rows, n, strict=True):
-            counts[(keys[cell], profile.code, float(value))] = k
-    for scale in scale_sums(question_set):
-        complete, moments = scale.sums(lambda code: _options(data, code))
-        cells = cell_of[complete]
-        present = np.flatnonzero(np.bincount(cells, minlength=len(keys)))
-        for m, column in enumerate(moments[complete].T):
-            sums = np.bincount(cells, weights=column, minlength=len(keys))
-            for cell in present.tolist():
-                counts[(keys[cell], scale.code, float(m))] = int(sums[cell])
-    return counts
-
-
-def _options(data: Simulated, code: str) -> np.ndarray:
-    values = data.values.get(code)
-    if values is None:
-        return np.full(data.n, -1, dtype=np.int64)
-    return np.nan_to_num(values, nan=-1).astype(np.int64)
-
-
 def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.date) -> int:
-    """Simulate `n` complete responses to `wave` and store them with their counts."""
+    """Simulate `n` complete responses to `wave` and store them with their counts (counted by
+    `counting.many`, a batch at a time, as a recount would)."""
     question_set = question_set_of(wave.question_set_version)
+    plan = CountPlan.of(question_set)
     margins = parse_margins(wave.margins, wave) if wave.margins else None
     data = simulate(question_set, n, seed, margins)
-    cell_of, keys = cell_keys(question_set, data)
     columns = answer_columns(question_set, data)
+    cell_of, keys = cell_keys(plan, columns, n)
     columns = columns.take(np.argsort(columns.respondent, kind="stable"))
     bounds = np.searchsorted(columns.respondent, np.arange(0, n + BATCH, BATCH))
+    counts = Counts.empty()
     for batch, start in enumerate(range(0, n, BATCH)):
         stop = min(start + BATCH, n)
         ids = store.insert_simulated_responses(
             session, wave, [keys[int(c)] for c in cell_of[start:stop]], today
         )
         lo, hi = bounds[batch], bounds[batch + 1]
+        part = columns.take(slice(lo, hi))
         store.insert_answer_columns(
             session,
-            ids[columns.respondent[lo:hi] - start],
-            np.asarray(columns.names, dtype=object)[columns.code[lo:hi]],
-            columns.option[lo:hi],
-            columns.number[lo:hi],
+            ids[part.respondent - start],
+            np.asarray(columns.names, dtype=object)[part.code],
+            part.option,
+            part.number,
         )
+        local = AnswerColumns(
+            part.names, part.respondent - start, part.code, part.option, part.number
+        )
+        counts = counts.merged(count_columns(plan, local, cell_of[start:stop]))
     respondents = np.bincount(cell_of, minlength=len(keys))
     store.add_answer_counts(
         session,
         wave,
         {key: int(n) for key, n in zip(keys, respondents, strict=True) if n},
-        counts_of(question_set, data, columns, cell_of, keys),
+        counts.as_dict(plan, keys),
     )
     session.flush()
     return n

@@ -39,7 +39,7 @@ def report(
 ) -> None:
     wave = wave_or_fail(wave_slug)
     for recounted in ensure_current_counts(db.session, wave.consultation.waves):
-        click.echo(f"Recounted {recounted.slug}: its counts predated this version of Consult.")
+        click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
     db.commit()
     mark_read_only()
     mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")

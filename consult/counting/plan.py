@@ -1,45 +1,55 @@
-"""Counts for the analysis, kept up to date as responses complete.
+"""The counting rule, written once: what a wave's counts hold, built from its question set.
 
 Raking weights depend only on a respondent's weighting cell, so the analysis needs, per code,
-value and cell, how many complete responses gave that answer. Those counts are added when a
-response completes (about a hundred upserts in the same transaction), and can be rebuilt from
-the answers with grouped statements. Beside the answers' own codes, two kinds of `~` codes keep
-what figures on several questions need: the acceptance summary's coarsened joint answers
-(`Profile`) and the batteries' sums for Cronbach's alpha (`ScaleSums`).
+value and cell, how many complete responses gave that answer. `CountPlan.of(question_set)` says
+which values of which answer codes land in which counts; two engines carry it out and hold no
+rule of their own: `one.count_response` for a single response (submit, import) and
+`many.count_columns` for answers as arrays (simulation, recount). Beside the answers' own codes,
+two kinds of `~` codes keep what figures on several questions need: the acceptance summary's
+coarsened joint answers (`Profile`) and the batteries' sums for Cronbach's alpha (`ScaleSums`).
+
+The plan's `fingerprint()` is stored with a wave's counts: when the rule or the plan changes, the
+fingerprint changes and the wave is recounted before its next report.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+import json
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, Literal
 
 import numpy as np
 
 from analysis import Application, Coding, Condition, moment_names
-from surveys.model import AnswerCell, Item, QuestionSet, Value
+from surveys.model import Item, QuestionSet
 
 MISSING = -1
+"""A cell key's part for an unanswered (or not countable) weighting variable."""
 
+ANSWERED = -1.0
+"""Value of the row counting who answered a multiple-choice item."""
 
-ANSWERED = -1.0  # value of the row counting who answered a multiple-choice item
+PROFILE_BASE = 4
+"""A profile number is ``sum(state_k * PROFILE_BASE**k)`` (figures decode it two bits a state)."""
+
+RULE = (
+    "per counted code: each answer's option (or number) once; ranking: the rank (number) under "
+    "CODE.OPTION; multiple choice: also one row at ANSWERED per response that ticked anything. "
+    "A response's option under a code is the largest it gave. Profile state: 0 unanswered, "
+    "1 answered in no group, 2 + j in group j; a response answering none is not counted. Scale "
+    "sums: over responses answering every row with an option not excluded, one row per moment "
+    "for every cell with such a response (zero sums too). Cell key: demographic parts joined by "
+    "'|', MISSING when unanswered or not countable; a whole number counts as its rounded value."
+)
+"""What the engines do with a plan, in words: part of the fingerprint, so changing how they
+count (and saying so here) recounts every wave."""
 
 
 def demographic_items(question_set: QuestionSet) -> list[Item]:
     """The weighting variables, in the question set's order (the order of a cell key)."""
     return [item for item in question_set.all_items() if item.role == "demographic"]
-
-
-def cell_key(question_set: QuestionSet, answers: Mapping[str, Value]) -> str:
-    """The cell of a respondent: demographic option codes joined by '|', -1 when unanswered."""
-    codes = []
-    for item in demographic_items(question_set):
-        value = answers.get(item.code)
-        codes.append(str(value) if isinstance(value, int) else str(MISSING))
-    return "|".join(codes)
 
 
 def parse_cell_key(key: str) -> list[int]:
@@ -99,29 +109,6 @@ class Profile:
     groups: tuple[tuple[tuple[int, ...], ...], ...]
     """Per item, the groups of option codes told apart (at most two)."""
 
-    def values(self, option_of: Callable[[str], np.ndarray]) -> np.ndarray:
-        """Each respondent's profile number (0: answered none), from option arrays (-1: none)."""
-        value: np.ndarray | None = None
-        for position, (item, groups) in enumerate(zip(self.items, self.groups, strict=True)):
-            options = option_of(item)
-            state = np.where(options >= 0, 1, 0)
-            for index, codes in enumerate(groups):
-                state = np.where(np.isin(options, codes), 2 + index, state)
-            value = state * 4**position if value is None else value + state * 4**position
-        assert value is not None
-        return value
-
-    def value_of(self, options: Mapping[str, int]) -> int:
-        """One respondent's profile number (as `values`), from its option per code."""
-        value = 0
-        for position, (item, groups) in enumerate(zip(self.items, self.groups, strict=True)):
-            option = options.get(item)
-            if option is None:
-                continue
-            state = next((2 + j for j, codes in enumerate(groups) if option in codes), 1)
-            value += state * 4**position
-        return value
-
 
 MAX_PROFILE_ITEMS = 26
 """4**26 < 2**53: a profile number stays exact in the counts' float value column."""
@@ -179,21 +166,10 @@ class ScaleSums:
     excluded: tuple[int, ...]
     """Codes that are not on the scale (don't know, refused)."""
 
-    def sums(self, option_of: Callable[[str], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Which respondents count (answered every row on the scale), and their moments."""
-        answers = np.column_stack([option_of(row) for row in self.rows])
-        complete = np.all(answers >= 0, axis=1) & ~np.any(np.isin(answers, self.excluded), axis=1)
-        moments = np.column_stack(
-            [np.prod(answers[:, list(name)], axis=1) for name in moment_names(len(self.rows))]
-        )
-        return complete, moments
-
-    def sums_of(self, options: Mapping[str, int]) -> list[int] | None:
-        """One respondent's moments (as `sums`), or None when it does not count."""
-        answers = [options.get(row, -1) for row in self.rows]
-        if any(answer < 0 or answer in self.excluded for answer in answers):
-            return None
-        return [math.prod(answers[j] for j in name) for name in moment_names(len(answers))]
+    @property
+    def moments(self) -> list[tuple[int, ...]]:
+        """Value m holds the sum of the product of the rows `moments[m]` (() counts)."""
+        return moment_names(len(self.rows))
 
 
 def scale_sums(question_set: QuestionSet) -> list[ScaleSums]:
@@ -218,38 +194,161 @@ def _profile_code(*parts: str) -> str:
     )
 
 
-def counted_values(
-    question_set: QuestionSet, cells: Iterable[AnswerCell]
-) -> Counter[tuple[str, float]]:
-    """What one response adds to the counts, per (code, value): its answers (not texts), and
-    its profiles and scale sums."""
-    cells = list(cells)
-    counted: Counter[tuple[str, float]] = Counter()
-    answered_multiple: set[str] = set()
-    for cell in cells:
-        if not question_set.has_answer_code(cell.code):
-            continue
-        item = question_set.owner_of(cell.code)
-        if item.type == "ranking" and cell.option is not None and cell.number is not None:
-            counted[(f"{cell.code}.{cell.option}", float(cell.number))] += 1
-        elif cell.option is not None:
-            counted[(cell.code, float(cell.option))] += 1
-            if item.type == "multiple":
-                answered_multiple.add(cell.code)
-        elif cell.number is not None:
-            counted[(cell.code, float(cell.number))] += 1
-    for code in answered_multiple:
-        counted[(code, ANSWERED)] += 1
-    options = {cell.code: cell.option for cell in cells if cell.option is not None}
-    for profile in summary_profiles(question_set):
-        value = profile.value_of(options)
-        if value:
-            counted[(profile.code, float(value))] += 1
-    for scale in scale_sums(question_set):
-        sums = scale.sums_of(options)
-        for m, total in enumerate(sums or ()):
-            counted[(scale.code, float(m))] += total
-    return counted
+ValueColumn = Literal["option", "number"]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """How the answers under one code are counted: the value each answer adds a count at."""
+
+    code: str
+    value: ValueColumn
+    """The answer's column that is the counted value: option codes, or numbers."""
+    answered: bool = False
+    """Multiple choice: also one count at `ANSWERED` per response that ticked anything."""
+    ranks: tuple[tuple[int, str], ...] = ()
+    """Ranking: option -> the code its rank (the number) is counted under; other options are
+    not counted."""
+
+
+@dataclass(frozen=True)
+class Demographic:
+    """One part of the cell key: the answer under `code`, or MISSING. `value` None: the item's
+    answers cannot be a cell (a multiple choice, a battery, a text or a decimal number)."""
+
+    code: str
+    value: ValueColumn | None
+
+
+COUNTED_TYPES: dict[str, ValueColumn] = {
+    "single": "option",
+    "likert": "option",
+    "battery": "option",
+    "multiple": "option",
+    "ranking": "number",
+    "number": "number",
+    "slider": "number",
+}
+"""Item types with counts, and the column their value is in; texts and info have none."""
+
+
+@dataclass(frozen=True)
+class CountPlan:
+    """Everything a wave's counts hold, as data: the engines read nothing else."""
+
+    demographics: tuple[Demographic, ...]
+    codes: tuple[Counted, ...]
+    profiles: tuple[Profile, ...]
+    scales: tuple[ScaleSums, ...]
+
+    @classmethod
+    def of(cls, question_set: QuestionSet) -> CountPlan:
+        codes = []
+        for item in question_set.all_items():
+            value = COUNTED_TYPES.get(item.type)
+            if value is None:
+                continue
+            for code in item.answer_codes:
+                codes.append(
+                    Counted(
+                        code,
+                        value,
+                        answered=item.type == "multiple",
+                        ranks=tuple((c.code, f"{code}.{c.code}") for c in item.choices)
+                        if item.type == "ranking"
+                        else (),
+                    )
+                )
+        return cls(
+            demographics=tuple(
+                Demographic(item.code, _key_column(item))
+                for item in demographic_items(question_set)
+            ),
+            codes=tuple(codes),
+            profiles=tuple(summary_profiles(question_set)),
+            scales=tuple(scale_sums(question_set)),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """A canonical, JSON-ready description of the rule and the plan (the fingerprinted
+        text): every constant and choice the engines act on."""
+        return {
+            "rule": RULE,
+            "missing": MISSING,
+            "answered": ANSWERED,
+            "profile_base": PROFILE_BASE,
+            "demographics": [[d.code, d.value] for d in self.demographics],
+            "codes": [
+                [c.code, c.value, c.answered, [list(rank) for rank in c.ranks]] for c in self.codes
+            ],
+            "profiles": [
+                [p.code, list(p.items), [[list(g) for g in groups] for groups in p.groups]]
+                for p in self.profiles
+            ],
+            "scales": [
+                [s.code, list(s.rows), list(s.excluded), [list(m) for m in s.moments]]
+                for s in self.scales
+            ],
+        }
+
+    def fingerprint(self) -> str:
+        """sha256 of `describe()`: stored with a wave's counts; any change recounts the wave."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
+        text = json.dumps(self.describe(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @cached_property
+    def counted(self) -> dict[str, Counted]:
+        """The counted codes by code."""
+        return {counted.code: counted for counted in self.codes}
+
+    @cached_property
+    def rank_names(self) -> dict[tuple[str, int], str]:
+        """(ranking code, option) -> the code its rank is counted under."""
+        return {(c.code, option): name for c in self.codes for option, name in c.ranks}
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """Every code a count can be kept under, in plan order: answer codes, rank codes,
+        profiles, scales (`many.Counts.code` indexes this)."""
+        names = [c.code for c in self.codes if not c.ranks]
+        names += [name for c in self.codes for _, name in c.ranks]
+        names += [p.code for p in self.profiles] + [s.code for s in self.scales]
+        return tuple(names)
+
+    @cached_property
+    def optioned(self) -> tuple[str, ...]:
+        """The codes whose option (per response: the largest) profiles and scales read."""
+        used = [code for p in self.profiles for code in p.items]
+        used += [code for s in self.scales for code in s.rows]
+        return tuple(dict.fromkeys(used))
+
+
+_PLANS: dict[tuple[str, int], CountPlan] = {}
+
+
+def plan_of(question_set: QuestionSet) -> CountPlan:
+    """The plan of a question set, built once per process (a submit needs it every time).
+    A set is known by its checksum (of its source); the profile limit is part of the key."""
+    key = (question_set.checksum, MAX_PROFILE_ITEMS)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        plan = _PLANS[key] = CountPlan.of(question_set)
+    return plan
+
+
+def _key_column(item: Item) -> ValueColumn | None:
+    """Which answer of a weighting item is its part of the cell key (as `cell_key` reads it)."""
+    if item.type in ("single", "likert"):
+        return "option"
+    if item.type in ("number", "slider") and item.integer:
+        return "number"
+    return None
 
 
 def unique_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

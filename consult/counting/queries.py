@@ -1,6 +1,7 @@
-"""Storing and reading the counts: per-submit upserts, bulk paths and the recount.
+"""Storing and reading the counts: per-submit upserts, a recount's reads and writes, bulk paths.
 
-The bulk paths use the driver directly (COPY on PostgreSQL, executemany on SQLite): at a million
+Storage only: what is counted is `plan.CountPlan`'s, and the engines (`one`, `many`) count. The
+bulk paths use the driver directly (COPY on PostgreSQL, executemany on SQLite): at a million
 responses the ORM's per-row bookkeeping would dominate.
 """
 
@@ -10,31 +11,32 @@ import datetime as dt
 import itertools
 import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import (
-    ColumnElement,
-    Float,
-    Select,
-    String,
-    case,
-    delete,
-    func,
-    insert,
-    literal,
-    select,
-)
+from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from consult.models import (
-    Answer,
     AnswerCount,
     Response,
     ResponseStatus,
     Wave,
     WeightingCell,
 )
+
+
+class CountRows(Protocol):
+    """Count rows as parallel arrays (as `many.Counts`)."""
+
+    @property
+    def cell(self) -> np.ndarray: ...
+    @property
+    def code(self) -> np.ndarray: ...
+    @property
+    def value(self) -> np.ndarray: ...
+    @property
+    def n(self) -> np.ndarray: ...
 
 
 def add_answer_counts(
@@ -111,182 +113,141 @@ ADD_INCOMING_COUNTS = (
 )
 
 
-ProfileSpec = tuple[str, Sequence[str], Sequence[Sequence[Sequence[int]]]]
-"""(code, items, groups of option codes per item) of a `counting.Profile`."""
+def complete_responses(session: Session, wave: Wave) -> tuple[np.ndarray, list[str]]:
+    """The ids of the wave's complete responses in increasing order, and each one's stored
+    weighting cell key ('' when none)."""
+    rows = session.execute(
+        select(Response.id, func.coalesce(Response.cell, ""))
+        .where(complete_responses_of(wave))
+        .order_by(Response.id)
+    ).all()
+    return np.array([id_ for id_, _ in rows], dtype=np.int64), [cell for _, cell in rows]
 
 
-ScaleSpec = tuple[str, Sequence[str], Sequence[int]]
-"""(code, rows, codes off the scale) of a `counting.ScaleSums`."""
+def answer_arrays(
+    session: Session, wave: Wave, first: int, last: int, codes: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The answers under `codes` of the wave's complete responses with ids from `first` to
+    `last`, as arrays: response id, code (an index into `codes`), option (-1: none) and number
+    (NaN: none). In no particular order.
+
+    A recount reads every answer of a wave (58 million at a million responses), so the rows go
+    from the driver straight into numpy: on PostgreSQL packed by the server into one string of
+    fixed-width binary records (as `answer_count_arrays`), on SQLite as plain rows."""
+    raw: Any = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name == "postgresql":
+        with raw.cursor(binary=True) as cursor:
+            cursor.execute(PACKED_ANSWERS, (list(codes), wave.id, COMPLETE, first, last))
+            packed = cursor.fetchone()[0] or b""
+        rows = np.frombuffer(packed, dtype=_PACKED_ANSWER)
+        return (
+            rows["response"].astype(np.int64),
+            rows["code"].astype(np.int64) - 1,
+            rows["option"].astype(np.int64),
+            rows["number"].astype(np.float64),
+        )
+    index = {code: i for i, code in enumerate(codes)}
+    cursor = raw.cursor()
+    try:
+        cursor.execute(SQLITE_ANSWERS, (wave.id, COMPLETE, first, last))
+        listed = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not listed:
+        none = np.zeros(0, dtype=np.int64)
+        return none, none, none, np.zeros(0)
+    response, code, option, number = zip(*listed, strict=True)
+    code_index = np.fromiter((index.get(c, -1) for c in code), dtype=np.int64, count=len(code))
+    known = code_index >= 0
+    return (
+        np.array(response, dtype=np.int64)[known],
+        code_index[known],
+        np.nan_to_num(np.array(option, dtype=np.float64), nan=-1).astype(np.int64)[known],
+        np.array(number, dtype=np.float64)[known],
+    )
 
 
-def rebuild_answer_counts(
+COMPLETE = ResponseStatus.COMPLETE.value
+
+
+PACKED_ANSWERS = (
+    "SELECT string_agg(int4send(a.response_id) || int2send(c.i::int2) "
+    "|| int4send(coalesce(a.option, -1)) || float8send(coalesce(a.number, 'NaN'::float8)), "
+    "''::bytea) "
+    "FROM answer a JOIN response r ON r.id = a.response_id "
+    "JOIN unnest(%s::text[]) WITH ORDINALITY AS c(code, i) ON c.code = a.code "
+    "WHERE r.wave_id = %s AND r.status = %s AND r.id BETWEEN %s AND %s"
+)
+
+
+_PACKED_ANSWER = np.dtype(
+    [("response", ">i4"), ("code", ">i2"), ("option", ">i4"), ("number", ">f8")]
+)
+"""One record of `PACKED_ANSWERS` (the code numbered from 1, as WITH ORDINALITY does)."""
+
+
+SQLITE_ANSWERS = (
+    "SELECT a.response_id, a.code, a.option, a.number "
+    "FROM response r JOIN answer a ON a.response_id = r.id "
+    "WHERE r.wave_id = ? AND r.status = ? AND r.id BETWEEN ? AND ?"
+)
+
+
+def replace_counts(
     session: Session,
     wave: Wave,
-    ranking: Sequence[str],
-    multiple: Sequence[str],
-    profiles: Sequence[ProfileSpec] = (),
-    scales: Sequence[ScaleSpec] = (),
-) -> int:
-    """Replace the wave's counts by a fresh count of its complete responses' answers.
-
-    `ranking` and `multiple` name the items of those types, which are counted differently;
-    each profile is counted as `counting.Profile` describes, one grouped pass per profile.
-    """
+    respondents: Mapping[str, int],
+    keys: Sequence[str],
+    names: Sequence[str],
+    counts: CountRows,
+) -> None:
+    """Replace the wave's weighting cells and counts: `respondents` per cell key, and count rows
+    as arrays (cell: an index into `keys`, code: an index into `names`, value, n). Inserted in
+    key order with the driver's bulk path."""
+    cell, code, value, n = counts.cell, counts.code, counts.value, counts.n
     session.execute(delete(AnswerCount).where(AnswerCount.wave_id == wave.id))
     session.execute(delete(WeightingCell).where(WeightingCell.wave_id == wave.id))
-    session.execute(
-        insert(WeightingCell).from_select(
-            ["wave_id", "key", "respondents"],
-            select(literal(wave.id), func.coalesce(Response.cell, ""), func.count())
-            .where(complete_responses_of(wave))
-            .group_by(Response.cell),
+    if respondents:
+        session.execute(
+            insert(WeightingCell),
+            [{"wave_id": wave.id, "key": key, "respondents": k} for key, k in respondents.items()],
         )
+    cell_ids = {
+        key: id_
+        for key, id_ in session.execute(
+            select(WeightingCell.key, WeightingCell.id).where(WeightingCell.wave_id == wave.id)
+        )
+    }
+    ids = np.array([cell_ids[key] for key in keys], dtype=np.int64)[cell]
+    names_sorted = sorted(range(len(names)), key=lambda i: names[i])
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[names_sorted] = np.arange(len(names))
+    order = np.lexsort((value, ids, rank[code]))
+    raw: Any = session.connection().connection.driver_connection
+    listed = zip(
+        itertools.repeat(wave.id),
+        [names[i] for i in code[order].tolist()],
+        ids[order].tolist(),
+        value[order].tolist(),
+        n[order].tolist(),
     )
-    ranking, multiple = list(ranking), list(multiple)
-    value = func.coalesce(Answer.option, Answer.number)
-    plain = (
-        _counted_answers(
-            wave,
-            literal(wave.id),
-            Answer.code,
-            WeightingCell.id,
-            value.cast(Float),
-            func.count(),
+    if session.get_bind().dialect.name == "postgresql":
+        with (
+            raw.cursor() as cursor,
+            cursor.copy("COPY answer_count (wave_id, code, cell_id, value, n) FROM STDIN") as copy,
+        ):
+            for row in listed:
+                copy.write_row(row)
+    else:
+        raw.executemany(
+            "INSERT INTO answer_count (wave_id, code, cell_id, value, n) VALUES (?, ?, ?, ?, ?)",
+            listed,
         )
-        .where(Answer.code.not_in(ranking), value.is_not(None))
-        .group_by(Answer.code, WeightingCell.id, value)
-    )
-    ranks = (
-        _counted_answers(
-            wave,
-            literal(wave.id),
-            Answer.code + "." + Answer.option.cast(String),
-            WeightingCell.id,
-            Answer.number.cast(Float),
-            func.count(),
-        )
-        .where(Answer.code.in_(ranking))
-        .group_by(Answer.code, Answer.option, WeightingCell.id, Answer.number)
-    )
-    answered = (
-        _counted_answers(
-            wave,
-            literal(wave.id),
-            Answer.code,
-            WeightingCell.id,
-            literal(-1.0, Float),
-            func.count(func.distinct(Answer.response_id)),
-        )
-        .where(Answer.code.in_(multiple))
-        .group_by(Answer.code, WeightingCell.id)
-    )
-    queries = [plain, ranks, answered]
-    for code, items, groups in profiles:
-        state = func.sum(
-            case(
-                *(
-                    (
-                        Answer.code == item,
-                        case(
-                            *(
-                                (Answer.option.in_(list(codes)), 2 + index)
-                                for index, codes in enumerate(item_groups)
-                            ),
-                            (Answer.option.is_not(None), 1),
-                            else_=0,
-                        )
-                        * 4**position,
-                    )
-                    for position, (item, item_groups) in enumerate(zip(items, groups, strict=True))
-                ),
-                else_=0,
-            )
-        )
-        per_response = (
-            _counted_answers(wave, WeightingCell.id.label("cell"), state.label("value"))
-            .where(Answer.code.in_(list(items)))
-            .group_by(Answer.response_id, WeightingCell.id)
-            .subquery()
-        )
-        queries.append(
-            select(
-                literal(wave.id),
-                literal(code),
-                per_response.c.cell,
-                per_response.c.value.cast(Float),
-                func.count(),
-            )
-            .where(per_response.c.value > 0)
-            .group_by(per_response.c.cell, per_response.c.value)
-        )
-    columns = ["wave_id", "code", "cell_id", "value", "n"]
-    for query in queries:
-        session.execute(insert(AnswerCount).from_select(columns, query))
-    for code, rows, excluded in scales:
-        sums = [
-            {"wave_id": wave.id, "code": code, "cell_id": cell_id, "value": m, "n": total}
-            for cell_id, totals in _scale_sums(session, wave, rows, excluded)
-            for m, total in enumerate(totals)
-        ]
-        if sums:
-            session.execute(insert(AnswerCount), sums)
-    session.flush()
-    return (
-        session.scalar(
-            select(func.count()).select_from(AnswerCount).where(AnswerCount.wave_id == wave.id)
-        )
-        or 0
-    )
-
-
-def _scale_sums(
-    session: Session, wave: Wave, rows: Sequence[str], excluded: Sequence[int]
-) -> list[tuple[int, list[int]]]:
-    """Per weighting cell, the sums `counting.ScaleSums` keeps, in one grouped pass: each
-    response's answers to the rows side by side, then summed over those on the scale."""
-    answers = [
-        func.max(case((Answer.code == row, Answer.option))).label(f"y{index}")
-        for index, row in enumerate(rows)
-    ]
-    on_scale = func.count(
-        case(((Answer.code.in_(list(rows))) & Answer.option.not_in(list(excluded)), 1))
-    )
-    per_response = (
-        _counted_answers(wave, WeightingCell.id.label("cell"), *answers)
-        .where(Answer.code.in_(list(rows)))
-        .group_by(Answer.response_id, WeightingCell.id)
-        .having(on_scale == len(rows))
-        .subquery()
-    )
-    y = [per_response.c[f"y{index}"] for index in range(len(rows))]
-    k = len(rows)
-    sums = [
-        func.count(),
-        *(func.sum(y[a]) for a in range(k)),
-        *(func.sum(y[a] * y[b]) for a in range(k) for b in range(a, k)),
-    ]
-    found = session.execute(select(per_response.c.cell, *sums).group_by(per_response.c.cell))
-    return [(int(cell), [int(s) for s in rest]) for cell, *rest in found]
 
 
 def complete_responses_of(wave: Wave) -> ColumnElement[bool]:
     """The complete responses of a wave: its design."""
     return (Response.wave_id == wave.id) & (Response.status == ResponseStatus.COMPLETE)
-
-
-def _counted_answers(wave: Wave, *columns: Any) -> Select[Any]:
-    """`columns` over the answers of the wave's complete responses, each with its weighting
-    cell (the rows every recount groups)."""
-    return (
-        select(*columns)
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(
-            WeightingCell,
-            (WeightingCell.wave_id == wave.id) & (WeightingCell.key == Response.cell),
-        )
-        .where(complete_responses_of(wave))
-    )
 
 
 def design_cells(session: Session, wave: Wave) -> list[tuple[int, str, int]]:

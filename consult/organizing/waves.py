@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from consult.counting.plan import plan_of
 from consult.messages import N_, ExplainedError
 from consult.models import Consultation, QuestionSetVersion, Wave, WaveMode, WaveStatus
 from consult.organizing import queries
@@ -51,10 +52,20 @@ def create_wave(session: Session, consultation: Consultation, settings: WaveSett
         closes_on=settings.closes_on,
         min_cell_size=settings.min_cell_size,
         results_published=False,
+        # No counts yet: they follow today's rule from the first response on.
+        counts_fingerprint=_counts_fingerprint(settings.version),
     )
     session.add(wave)
     session.flush()
     return wave
+
+
+def _counts_fingerprint(version: QuestionSetVersion) -> str:
+    """The counting plan's fingerprint for a wave on `version` (see `counting.plan`)."""
+    # question_sets uses this module: imported here, not at the top.
+    from consult.organizing.question_sets import question_set_of
+
+    return plan_of(question_set_of(version)).fingerprint()
 
 
 def _check_dates(opens_on: dt.date | None, closes_on: dt.date | None) -> None:
@@ -72,6 +83,7 @@ def change_version(session: Session, wave: Wave, version: QuestionSetVersion) ->
             wave=wave.slug,
         )
     wave.question_set_version = version
+    wave.counts_fingerprint = _counts_fingerprint(version)
     session.flush()
 
 

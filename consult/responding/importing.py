@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from consult.counting.plan import cell_key, counted_values
+from consult.counting.one import cell_key, count_response
+from consult.counting.plan import plan_of
 from consult.counting.queries import add_answer_counts
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
@@ -111,7 +112,9 @@ def read_responses(question_set: QuestionSet, text: str) -> list[CompleteRespons
             f"row {number}, column {code}: answered, but not shown to this respondent"
             for code in _hidden_answers(question_set, answers)
         )
-        responses.append(CompleteResponse(cell_key(question_set, answers), parsed.cells))
+        responses.append(
+            CompleteResponse(cell_key(plan_of(question_set), parsed.cells), parsed.cells)
+        )
     if problems:
         raise ResponseImportError(problems)
     return responses
@@ -133,9 +136,10 @@ def import_responses(session: Session, wave: Wave, text: str, today: dt.date) ->
     """Store every row as a complete response of `wave`, with its counts; all or nothing."""
     question_set = question_set_of(wave.question_set_version)
     responses = read_responses(question_set, text)
+    plan = plan_of(question_set)
     counts: Counter[tuple[str, str, float]] = Counter()
     for response in responses:
-        for (code, value), n in counted_values(question_set, response.cells).items():
+        for (code, value), n in count_response(plan, response.cells).items():
             counts[(response.cell, code, value)] += n
     queries.insert_complete_responses(
         session, wave, [(r.cell, r.cells) for r in responses], today, language="nl"

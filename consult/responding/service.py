@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from consult.counting.plan import cell_key
+from consult.counting.one import cell_key
+from consult.counting.plan import plan_of
 from consult.counting.service import count_completed_response
 from consult.models import QuestionSetVersion, Response, ResponseStatus, Wave
 from consult.organizing.question_sets import question_set_of
@@ -156,6 +157,6 @@ def submit(
     response.duration_minutes = duration_minutes
     session.flush()
     final = queries.answer_cells(session, response)
-    response.cell = cell_key(state.question_set, answers_from_cells(state.question_set, final))
+    response.cell = cell_key(plan_of(state.question_set), final)
     count_completed_response(session, response.wave, state.question_set, response.cell, final)
     return True

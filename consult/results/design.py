@@ -28,8 +28,9 @@ from consult.counting.plan import (
     Profile,
     demographic_items,
     parse_cell_key,
+    plan_of,
 )
-from consult.models import COUNTS_VERSION, Wave
+from consult.models import Wave
 from consult.organizing.margins import parse_margins
 from consult.organizing.question_sets import question_set_of
 from consult.results import queries
@@ -197,12 +198,12 @@ class WaveDesign:
 
 def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> WaveDesign:
     """The design of a wave: its cells from the database, raked to its margins."""
-    if wave.counts_version < COUNTS_VERSION:
-        raise ResultsError(
-            f"the counts of wave {wave.slug} predate this version of Consult; "
-            f"`consult report --wave {wave.slug}` recounts them first"
-        )
     question_set = question_set_of(wave.question_set_version)
+    if wave.counts_fingerprint != plan_of(question_set).fingerprint():
+        raise ResultsError(
+            f"the counts of wave {wave.slug} follow another counting rule than this version of "
+            f"Consult; `consult report --wave {wave.slug}` recounts them first"
+        )
     variables = tuple(item.code for item in demographic_items(question_set))
     rows = counts.design_cells(session, wave)
     if not rows:

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from consult.counting import queries as counting_queries
 from consult.counting.service import rebuild_counts
 from consult.models import Answer, Response, ResponseStatus, Wave
-from consult.organizing.question_sets import question_set_of
 from tests.consult.conftest import MINI
 
 HEADER = "KNOW,AGE,SOURCES,ACC_A,COND_A_SAFETY,COND_A_ETHICS,ACC_B,GOALS,SPEED,WORRY,SEX\n"
@@ -46,7 +45,7 @@ def test_import_stores_complete_responses_with_counts(
     assert wave is not None
     assert sorted(key for _, key, _ in counting_queries.design_cells(db, wave)) == ["1", "2", "99"]
     imported = sorted(counting_queries.answer_counts(db, wave))
-    rebuild_counts(db, wave, question_set_of(wave.question_set_version))
+    rebuild_counts(db, wave)
     assert sorted(counting_queries.answer_counts(db, wave)) == imported
 
 

@@ -344,6 +344,7 @@ def test_summary_from_profiles_equals_the_summary_from_every_joint_answer(
     monkeypatch.setattr(counting, "MAX_PROFILE_ITEMS", largest_profile)
     from analysis import acceptance_summary
     from consult.counting.plan import applications_of
+    from consult.counting.service import ensure_current_counts
     from consult.extensions import db
     from consult.organizing import queries as organizing_queries
     from consult.results.design import load_design
@@ -352,6 +353,9 @@ def test_summary_from_profiles_equals_the_summary_from_every_joint_answer(
     with app.app_context():
         wave = organizing_queries.wave_by_slug(db.session, simulated_wave)
         assert wave is not None
+        # A smaller limit is another counting rule: the wave is recounted without the larger
+        # profiles.
+        assert bool(ensure_current_counts(db.session, [wave])) == (largest_profile != 26)
         design = load_design(db.session, wave)
         from_profiles = summary(db.session, design)
         direct = acceptance_summary(
@@ -393,10 +397,10 @@ def test_report_recounts_a_wave_counted_by_older_rules(
     with app.app_context():
         wave = organizing_queries.wave_by_slug(db.session, simulated_wave)
         assert wave is not None
-        wave.counts_version = 0
+        wave.counts_fingerprint = None  # counted before fingerprints, or by another rule
         db.session.execute(delete(AnswerCount).where(AnswerCount.code.startswith("~")))
         db.commit()
-        with pytest.raises(ResultsError, match="predate"):
+        with pytest.raises(ResultsError, match="another counting rule"):
             load_design(db.session, wave)
     code, output, path = report(app, tmp_path, "--wave", simulated_wave)
     assert code == 0, output

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from consult.counting import queries as counting_queries
 from consult.counting.service import rebuild_counts
 from consult.models import Answer, Response, ResponseStatus, Wave
-from consult.organizing.question_sets import question_set_of
 from demo.simulation import simulate
 from surveys.loader import load_file
 from tests.consult.conftest import SHIPPED
@@ -60,7 +59,7 @@ def test_simulate_command_stores_complete_responses_and_counts(
     wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
     assert wave is not None
     kept = sorted(counting_queries.answer_counts(db, wave))
-    rebuild_counts(db, wave, question_set_of(wave.question_set_version))
+    rebuild_counts(db, wave)
     assert sorted(counting_queries.answer_counts(db, wave)) == kept
     # Weighting matters: the sample is older than the population.
     oldest = sum(n for code, _, value, n in kept if code == "AGE_GROUP" and value == 7.0)

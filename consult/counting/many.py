@@ -1,0 +1,252 @@
+"""The vectorised engine: the counts of many responses at once, with NumPy.
+
+Used where answers come as arrays (the simulation, a recount streamed from the database). It
+carries out the same `CountPlan` as `one.count_response` and must agree with it on every count
+(tests/consult/counting/test_engines_agree.py); nothing here decides what is counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from consult.counting.plan import ANSWERED, MISSING, PROFILE_BASE, CountPlan, unique_rows
+
+_NONE, _OPTION, _NUMBER, _RANK = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class AnswerColumns:
+    """Answer rows as parallel arrays: respondent index, code (an index into `names`), option
+    (or -1) and number (or NaN)."""
+
+    names: tuple[str, ...]
+    respondent: np.ndarray
+    code: np.ndarray
+    option: np.ndarray
+    number: np.ndarray
+
+    def take(self, order: np.ndarray | slice) -> AnswerColumns:
+        return AnswerColumns(
+            self.names, *(a[order] for a in (self.respondent, self.code, self.option, self.number))
+        )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counts as arrays, one row per (cell, code, value): a cell index, a code (an index into
+    the plan's `names`), the value and n (a count, or a scale's sum)."""
+
+    cell: np.ndarray
+    code: np.ndarray
+    value: np.ndarray
+    n: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Counts:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, np.zeros(0), none)
+
+    def __len__(self) -> int:
+        return len(self.n)
+
+    def merged(self, other: Counts) -> Counts:
+        """Both counts added up (as two parts of one wave)."""
+        if not len(other):
+            return self
+        if not len(self):
+            return other
+        cell, code, value, n = (
+            np.concatenate([a, b]) for a, b in zip(self.columns(), other.columns(), strict=True)
+        )
+        return _grouped(cell, code, value, n=n)
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return self.cell, self.code, self.value, self.n
+
+    def as_dict(self, plan: CountPlan, keys: list[str]) -> dict[tuple[str, str, float], int]:
+        """{(cell key, code, value): n}, the form `queries.add_answer_counts` takes."""
+        names = plan.names
+        return {
+            (keys[cell], names[code], value): n
+            for cell, code, value, n in zip(
+                self.cell.tolist(),
+                self.code.tolist(),
+                self.value.tolist(),
+                self.n.tolist(),
+                strict=True,
+            )
+        }
+
+
+def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) -> Counts:
+    """The counts of the respondents whose answers `columns` holds (respondent i in cell
+    `cell_of[i]`), as `one.count_response` counts each of them."""
+    cell_of = np.asarray(cell_of, dtype=np.int64)
+    respondents = len(cell_of)
+    index = {name: i for i, name in enumerate(plan.names)}
+    rules = [plan.counted.get(name) for name in columns.names]
+    kind = np.array(
+        [
+            _NONE
+            if rule is None
+            else _RANK
+            if rule.ranks
+            else _OPTION
+            if rule.value == "option"
+            else _NUMBER
+            for rule in rules
+        ]
+        + [_NONE],
+        dtype=np.int8,
+    )[columns.code]
+    out = np.array([index.get(name, -1) for name in columns.names] + [-1], dtype=np.int64)
+    has_option = columns.option >= 0
+    has_number = ~np.isnan(columns.number)
+    cell = cell_of[columns.respondent]
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    chosen = (kind == _OPTION) & has_option
+    parts.append((cell[chosen], out[columns.code[chosen]], columns.option[chosen].astype(float)))
+    numbers = (kind == _NUMBER) & has_number
+    parts.append((cell[numbers], out[columns.code[numbers]], columns.number[numbers]))
+
+    ranked = (kind == _RANK) & has_option & has_number
+    if ranked.any():
+        width = int(columns.option[ranked].max()) + 1
+        table = sorted(
+            (code * width + option, index[name])
+            for code, rule in enumerate(rules)
+            if rule is not None
+            for option, name in rule.ranks
+            if option < width
+        )
+        keys = np.array([key for key, _ in table], dtype=np.int64)
+        names = np.array([name for _, name in table], dtype=np.int64)
+        wanted = columns.code[ranked].astype(np.int64) * width + columns.option[ranked]
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        known = keys[at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
+        parts.append(
+            (cell[ranked][known], names[at[known]], columns.number[ranked][known].astype(float))
+        )
+
+    answers = np.array([bool(rule and rule.answered) for rule in rules] + [False])
+    ticked = chosen & answers[columns.code]
+    if ticked.any():
+        pairs, _, _ = unique_rows(columns.code[ticked], columns.respondent[ticked])
+        parts.append(
+            (cell_of[pairs[:, 1]], out[pairs[:, 0]], np.full(len(pairs), ANSWERED, dtype=float))
+        )
+
+    options = _options_by_code(plan, columns, respondents)
+    for profile in plan.profiles:
+        value = np.zeros(respondents, dtype=np.int64)
+        for position, (item, groups) in enumerate(zip(profile.items, profile.groups, strict=True)):
+            option = options[item]
+            state = np.where(option >= 0, 1, 0)
+            for j, codes in enumerate(groups):
+                state = np.where(np.isin(option, codes), 2 + j, state)
+            value += state * PROFILE_BASE**position
+        kept = value > 0
+        parts.append(
+            (
+                cell_of[kept],
+                np.full(int(kept.sum()), index[profile.code], dtype=np.int64),
+                value[kept].astype(float),
+            )
+        )
+    cell, code, value = (np.concatenate([part[i] for part in parts]) for i in range(3))
+    counts = _grouped(cell, code, value, n=None)
+
+    size = int(cell_of.max(initial=-1)) + 1
+    for scale in plan.scales:
+        answers_ = np.column_stack([options[row] for row in scale.rows])
+        on_scale = np.all(answers_ >= 0, axis=1) & ~np.any(
+            np.isin(answers_, scale.excluded), axis=1
+        )
+        cells = cell_of[on_scale]
+        present = np.flatnonzero(np.bincount(cells, minlength=size))
+        if not len(present):
+            continue
+        sums = []
+        for rows in scale.moments:
+            total = np.zeros(size, dtype=np.int64)
+            np.add.at(total, cells, np.prod(answers_[on_scale][:, list(rows)], axis=1))
+            sums.append(total[present])
+        k = len(scale.moments)
+        # One row per moment for every cell with a respondent on the scale, zero sums too.
+        counts = counts.merged(
+            Counts(
+                np.repeat(present, k),
+                np.full(len(present) * k, index[scale.code], dtype=np.int64),
+                np.tile(np.arange(k, dtype=float), len(present)),
+                np.column_stack(sums).reshape(-1),
+            )
+        )
+    return counts
+
+
+def _options_by_code(
+    plan: CountPlan, columns: AnswerColumns, respondents: int
+) -> dict[str, np.ndarray]:
+    """Per code that profiles and scales read, each respondent's option (the largest it gave;
+    MISSING when none)."""
+    position = {name: i for i, name in enumerate(columns.names)}
+    found = {}
+    wanted = [code for code in plan.optioned if code in position]
+    if wanted:
+        mine = np.isin(columns.code, [position[code] for code in wanted]) & (columns.option >= 0)
+        codes, who, option = columns.code[mine], columns.respondent[mine], columns.option[mine]
+        order = np.argsort(codes, kind="stable")
+        codes, who, option = codes[order], who[order], option[order]
+        bounds = np.searchsorted(codes, [position[code] for code in wanted], side="left")
+        ends = np.searchsorted(codes, [position[code] for code in wanted], side="right")
+        for code, lo, hi in zip(wanted, bounds.tolist(), ends.tolist(), strict=True):
+            values = np.full(respondents, MISSING, dtype=np.int64)
+            np.maximum.at(values, who[lo:hi], option[lo:hi].astype(np.int64))
+            found[code] = values
+    for code in plan.optioned:
+        if code not in found:
+            found[code] = np.full(respondents, MISSING, dtype=np.int64)
+    return found
+
+
+def _grouped(cell: np.ndarray, code: np.ndarray, value: np.ndarray, n: np.ndarray | None) -> Counts:
+    """Rows with the same (cell, code, value) summed (n None: each row counts one)."""
+    if not len(cell):
+        return Counts.empty()
+    values, value_index = np.unique(value, return_inverse=True)
+    rows, inverse, sizes = unique_rows(cell, code, value_index.reshape(-1))
+    if n is None:
+        totals = sizes.astype(np.int64)
+    else:
+        totals = np.zeros(len(rows), dtype=np.int64)
+        np.add.at(totals, inverse, n)
+    return Counts(rows[:, 0], rows[:, 1], values[rows[:, 2]], totals)
+
+
+def cell_keys(
+    plan: CountPlan, columns: AnswerColumns, respondents: int
+) -> tuple[np.ndarray, list[str]]:
+    """Each respondent's cell index and the keys of those cells (as `one.cell_key` for each
+    response), the keys in increasing order of their parts."""
+    position = {name: i for i, name in enumerate(columns.names)}
+    parts = []
+    for demographic in plan.demographics:
+        part = np.full(respondents, MISSING, dtype=np.int64)
+        if demographic.value is not None and demographic.code in position:
+            rows = columns.code == position[demographic.code]
+            if demographic.value == "option":
+                rows &= columns.option >= 0
+                values = columns.option[rows].astype(np.int64)
+            else:
+                rows &= ~np.isnan(columns.number)
+                values = np.rint(columns.number[rows]).astype(np.int64)
+            # Reversed, so that the first answer under the code is the one assigned last.
+            part[columns.respondent[rows][::-1]] = values[::-1]
+        parts.append(part)
+    if not parts:
+        return np.zeros(respondents, dtype=np.int64), [""]
+    unique, inverse = np.unique(np.column_stack(parts), axis=0, return_inverse=True)
+    return inverse.reshape(-1), ["|".join(str(int(v)) for v in row) for row in unique]
