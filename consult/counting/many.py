@@ -51,16 +51,15 @@ class Counts:
     def __len__(self) -> int:
         return len(self.n)
 
-    def merged(self, other: Counts) -> Counts:
-        """Both counts added up (as two parts of one wave)."""
-        if not len(other):
-            return self
-        if not len(self):
-            return other
+    def merged(self, *others: Counts) -> Counts:
+        """These counts and others added up (as parts of one wave)."""
+        every = [counts for counts in (self, *others) if len(counts)]
+        if len(every) <= 1:
+            return every[0] if every else self
         cell, code, value, n = (
-            np.concatenate([a, b]) for a, b in zip(self.columns(), other.columns(), strict=True)
+            np.concatenate(column) for column in zip(*(c.columns() for c in every), strict=True)
         )
-        return _grouped(cell, code, value, n=n)
+        return _grouped(cell, code, value, n)
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         return self.cell, self.code, self.value, self.n
@@ -105,12 +104,14 @@ def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) 
     has_option = columns.option >= 0
     has_number = ~np.isnan(columns.number)
     cell = cell_of[columns.respondent]
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]] = []
 
     chosen = (kind == _OPTION) & has_option
-    parts.append((cell[chosen], out[columns.code[chosen]], columns.option[chosen].astype(float)))
+    parts.append(
+        (cell[chosen], out[columns.code[chosen]], columns.option[chosen].astype(float), None)
+    )
     numbers = (kind == _NUMBER) & has_number
-    parts.append((cell[numbers], out[columns.code[numbers]], columns.number[numbers]))
+    parts.append((cell[numbers], out[columns.code[numbers]], columns.number[numbers], None))
 
     ranked = (kind == _RANK) & has_option & has_number
     if ranked.any():
@@ -128,7 +129,12 @@ def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) 
         at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
         known = keys[at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
         parts.append(
-            (cell[ranked][known], names[at[known]], columns.number[ranked][known].astype(float))
+            (
+                cell[ranked][known],
+                names[at[known]],
+                columns.number[ranked][known].astype(float),
+                None,
+            )
         )
 
     answers = np.array([bool(rule and rule.answered) for rule in rules] + [False])
@@ -136,7 +142,12 @@ def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) 
     if ticked.any():
         pairs, _, _ = unique_rows(columns.code[ticked], columns.respondent[ticked])
         parts.append(
-            (cell_of[pairs[:, 1]], out[pairs[:, 0]], np.full(len(pairs), ANSWERED, dtype=float))
+            (
+                cell_of[pairs[:, 1]],
+                out[pairs[:, 0]],
+                np.full(len(pairs), ANSWERED, dtype=float),
+                None,
+            )
         )
 
     options = _options_by_code(plan, columns, respondents)
@@ -154,11 +165,9 @@ def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) 
                 cell_of[kept],
                 np.full(int(kept.sum()), index[profile.code], dtype=np.int64),
                 value[kept].astype(float),
+                None,
             )
         )
-    cell, code, value = (np.concatenate([part[i] for part in parts]) for i in range(3))
-    counts = _grouped(cell, code, value, n=None)
-
     size = int(cell_of.max(initial=-1)) + 1
     for scale in plan.scales:
         answers_ = np.column_stack([options[row] for row in scale.rows])
@@ -176,15 +185,19 @@ def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) 
             sums.append(total[present])
         k = len(scale.moments)
         # One row per moment for every cell with a respondent on the scale, zero sums too.
-        counts = counts.merged(
-            Counts(
+        parts.append(
+            (
                 np.repeat(present, k),
                 np.full(len(present) * k, index[scale.code], dtype=np.int64),
                 np.tile(np.arange(k, dtype=float), len(present)),
                 np.column_stack(sums).reshape(-1),
             )
         )
-    return counts
+    cell, code, value = (np.concatenate([part[i] for part in parts]) for i in range(3))
+    n = np.concatenate(
+        [np.ones(len(part[0]), dtype=np.int64) if part[3] is None else part[3] for part in parts]
+    )
+    return _grouped(cell, code, value, n)
 
 
 def _options_by_code(
@@ -212,17 +225,14 @@ def _options_by_code(
     return found
 
 
-def _grouped(cell: np.ndarray, code: np.ndarray, value: np.ndarray, n: np.ndarray | None) -> Counts:
-    """Rows with the same (cell, code, value) summed (n None: each row counts one)."""
+def _grouped(cell: np.ndarray, code: np.ndarray, value: np.ndarray, n: np.ndarray) -> Counts:
+    """Rows with the same (cell, code, value) summed."""
     if not len(cell):
         return Counts.empty()
     values, value_index = np.unique(value, return_inverse=True)
-    rows, inverse, sizes = unique_rows(cell, code, value_index.reshape(-1))
-    if n is None:
-        totals = sizes.astype(np.int64)
-    else:
-        totals = np.zeros(len(rows), dtype=np.int64)
-        np.add.at(totals, inverse, n)
+    rows, inverse, _ = unique_rows(cell, code, value_index.reshape(-1))
+    totals = np.zeros(len(rows), dtype=np.int64)
+    np.add.at(totals, inverse, n)
     return Counts(rows[:, 0], rows[:, 1], values[rows[:, 2]], totals)
 
 

@@ -8,6 +8,7 @@ responses the ORM's per-row bookkeeping would dominate.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import secrets
 from collections.abc import Mapping, Sequence
@@ -148,23 +149,29 @@ def answer_arrays(
         )
     index = {code: i for i, code in enumerate(codes)}
     cursor = raw.cursor()
+    # Millions of row tuples, none in a cycle: the collector would walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         cursor.execute(SQLITE_ANSWERS, (wave.id, COMPLETE, first, last))
         listed = cursor.fetchall()
+        if not listed:
+            none = np.zeros(0, dtype=np.int64)
+            return none, none, none, np.zeros(0)
+        response, code, option, number = zip(*listed, strict=True)
+        del listed
+        code_index = np.array([index.get(c, -1) for c in code], dtype=np.int64)
+        known = code_index >= 0
+        return (
+            np.array(response, dtype=np.int64)[known],
+            code_index[known],
+            np.nan_to_num(np.array(option, dtype=np.float64), nan=-1).astype(np.int64)[known],
+            np.array(number, dtype=np.float64)[known],
+        )
     finally:
         cursor.close()
-    if not listed:
-        none = np.zeros(0, dtype=np.int64)
-        return none, none, none, np.zeros(0)
-    response, code, option, number = zip(*listed, strict=True)
-    code_index = np.fromiter((index.get(c, -1) for c in code), dtype=np.int64, count=len(code))
-    known = code_index >= 0
-    return (
-        np.array(response, dtype=np.int64)[known],
-        code_index[known],
-        np.nan_to_num(np.array(option, dtype=np.float64), nan=-1).astype(np.int64)[known],
-        np.array(number, dtype=np.float64)[known],
-    )
+        if collecting:
+            gc.enable()
 
 
 COMPLETE = ResponseStatus.COMPLETE.value

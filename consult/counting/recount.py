@@ -20,6 +20,10 @@ CHUNK = 50_000
 """Responses counted at once: about three million answers, a few hundred MB at most."""
 
 
+MERGE_ROWS = 8_000_000
+"""Count rows of chunks kept before they are added up (about 250 MB)."""
+
+
 def recount_wave(session: Session, wave: Wave, plan: CountPlan, chunk: int = CHUNK) -> int:
     """Replace the wave's counts by a fresh count of its complete responses; returns the
     number of count rows. Marks the counts as following `plan` (its fingerprint)."""
@@ -28,14 +32,17 @@ def recount_wave(session: Session, wave: Wave, plan: CountPlan, chunk: int = CHU
     keys = [str(key) for key in distinct]
     cell_of = inverse.reshape(-1).astype(np.int64)
     codes = [counted.code for counted in plan.codes]
-    total = Counts.empty()
+    total, pending = Counts.empty(), []
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         response, code, option, number = queries.answer_arrays(
             session, wave, int(part[0]), int(part[-1]), codes
         )
         columns = AnswerColumns(tuple(codes), np.searchsorted(part, response), code, option, number)
-        total = total.merged(count_columns(plan, columns, cell_of[start : start + chunk]))
+        pending.append(count_columns(plan, columns, cell_of[start : start + chunk]))
+        if sum(len(counts) for counts in pending) > MERGE_ROWS:
+            total, pending = total.merged(*pending), []
+    total = total.merged(*pending)
     respondents = np.bincount(cell_of, minlength=len(keys))
     queries.replace_counts(
         session,
