@@ -27,8 +27,7 @@ from consult.counting.plan import (
     ANSWERED,
     Profile,
     applications_of,
-    scale_sums,
-    summary_profiles,
+    plan_of,
 )
 from consult.models import Wave
 from consult.results.design import (
@@ -166,11 +165,11 @@ def profile_table(
 
 def summary(session: Session, design: WaveDesign) -> Summary | None:
     """The acceptance summary, from counts kept as responses complete: each question's own
-    counts, and the joint tables it needs cut from the profiles (`counting.summary_profiles`)."""
+    counts, and the joint tables it needs cut from the profiles of the counting plan."""
     applications = applications_of(design.question_set)
     if not applications:
         return None
-    profiles = summary_profiles(design.question_set)
+    profiles = list(plan_of(design.question_set).profiles)
 
     def source(codes: tuple[str, ...]) -> Grouped:
         if len(codes) == 1:
@@ -251,7 +250,7 @@ def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) ->
 def scale_reliabilities(session: Session, design: WaveDesign) -> list[ScaleReliability]:
     """Cronbach's alpha of every battery, from the sums kept per cell (`counting.ScaleSums`)."""
     scales = []
-    for scale in scale_sums(design.question_set):
+    for scale in plan_of(design.question_set).scales:
         kept = design.item_table(session, scale.code)
         cells, position = np.unique(kept.cell, return_inverse=True)
         sums = np.zeros((len(cells), len(moment_names(len(scale.rows)))))
