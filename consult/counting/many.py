@@ -11,9 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from consult.counting.plan import ANSWERED, MISSING, PROFILE_BASE, CountPlan, unique_rows
+from consult.counting.plan import (
+    ANSWERED,
+    MISSING,
+    PROFILE_BASE,
+    Counted,
+    CountPlan,
+    unique_rows,
+)
 
 _NONE, _OPTION, _NUMBER, _RANK = 0, 1, 2, 3
+"""How an answer code is counted (`_kind`): not at all, its option, its number, its rank."""
 
 
 @dataclass(frozen=True)
@@ -86,21 +94,8 @@ def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) 
     respondents = len(cell_of)
     index = {name: i for i, name in enumerate(plan.names)}
     rules = [plan.counted.get(name) for name in columns.names]
-    kind = np.array(
-        [
-            _NONE
-            if rule is None
-            else _RANK
-            if rule.ranks
-            else _OPTION
-            if rule.value == "option"
-            else _NUMBER
-            for rule in rules
-        ]
-        + [_NONE],
-        dtype=np.int8,
-    )[columns.code]
-    out = np.array([index.get(name, -1) for name in columns.names] + [-1], dtype=np.int64)
+    kind = np.array([_kind(rule) for rule in rules], dtype=np.int8)[columns.code]
+    out = np.array([index.get(name, -1) for name in columns.names], dtype=np.int64)
     has_option = columns.option >= 0
     has_number = ~np.isnan(columns.number)
     cell = cell_of[columns.respondent]
@@ -137,7 +132,7 @@ def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) 
             )
         )
 
-    answers = np.array([bool(rule and rule.answered) for rule in rules] + [False])
+    answers = np.array([bool(rule and rule.answered) for rule in rules], dtype=bool)
     ticked = chosen & answers[columns.code]
     if ticked.any():
         pairs, _, _ = unique_rows(columns.code[ticked], columns.respondent[ticked])
@@ -198,6 +193,14 @@ def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) 
         [np.ones(len(part[0]), dtype=np.int64) if part[3] is None else part[3] for part in parts]
     )
     return _grouped(cell, code, value, n)
+
+
+def _kind(rule: Counted | None) -> int:
+    if rule is None:
+        return _NONE
+    if rule.ranks:
+        return _RANK
+    return _OPTION if rule.value == "option" else _NUMBER
 
 
 def _options_by_code(
