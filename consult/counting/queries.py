@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from consult.models import (
@@ -212,13 +212,31 @@ def replace_counts(
     as arrays (cell: an index into `keys`, code: an index into `names`, value, n). Inserted in
     key order with the driver's bulk path."""
     cell, code, value, n = counts.cell, counts.code, counts.value, counts.n
+    # The cells keep their rows (and ids): deleting a cell makes the database look for its
+    # counts by cell id, which no index serves (on PostgreSQL a scan of every count row, dead
+    # ones included, per cell). Only cells nobody is in any more go.
     session.execute(delete(AnswerCount).where(AnswerCount.wave_id == wave.id))
-    session.execute(delete(WeightingCell).where(WeightingCell.wave_id == wave.id))
-    if respondents:
-        session.execute(
-            insert(WeightingCell),
-            [{"wave_id": wave.id, "key": key, "respondents": k} for key, k in respondents.items()],
+    existing = {
+        key: id_
+        for key, id_ in session.execute(
+            select(WeightingCell.key, WeightingCell.id).where(WeightingCell.wave_id == wave.id)
         )
+    }
+    gone = [id_ for key, id_ in existing.items() if key not in respondents]
+    if gone:
+        session.execute(delete(WeightingCell).where(WeightingCell.id.in_(gone)))
+    kept = [
+        {"id": existing[key], "respondents": k} for key, k in respondents.items() if key in existing
+    ]
+    if kept:
+        session.execute(update(WeightingCell), kept)
+    new = [
+        {"wave_id": wave.id, "key": key, "respondents": k}
+        for key, k in respondents.items()
+        if key not in existing
+    ]
+    if new:
+        session.execute(insert(WeightingCell), new)
     cell_ids = {
         key: id_
         for key, id_ in session.execute(
