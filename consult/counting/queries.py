@@ -11,7 +11,7 @@ import datetime as dt
 import gc
 import itertools
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -149,29 +149,42 @@ def answer_arrays(
         )
     index = {code: i for i, code in enumerate(codes)}
     cursor = raw.cursor()
+    parts = []
     # Millions of row tuples, none in a cycle: the collector would walk them again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
         cursor.execute(SQLITE_ANSWERS, (wave.id, COMPLETE, first, last))
-        listed = cursor.fetchall()
-        if not listed:
-            none = np.zeros(0, dtype=np.int64)
-            return none, none, none, np.zeros(0)
-        response, code, option, number = zip(*listed, strict=True)
-        del listed
-        code_index = np.array([index.get(c, -1) for c in code], dtype=np.int64)
-        known = code_index >= 0
-        return (
-            np.array(response, dtype=np.int64)[known],
-            code_index[known],
-            np.nan_to_num(np.array(option, dtype=np.float64), nan=-1).astype(np.int64)[known],
-            np.array(number, dtype=np.float64)[known],
-        )
+        while listed := cursor.fetchmany(FETCHED_ROWS):
+            response, code, option, number = zip(*listed, strict=True)
+            del listed
+            code_index = np.array([index.get(c, -1) for c in code], dtype=np.int64)
+            known = code_index >= 0
+            parts.append(
+                (
+                    np.array(response, dtype=np.int64)[known],
+                    code_index[known],
+                    np.nan_to_num(np.array(option, dtype=np.float64), nan=-1).astype(np.int64)[
+                        known
+                    ],
+                    np.array(number, dtype=np.float64)[known],
+                )
+            )
     finally:
         cursor.close()
         if collecting:
             gc.enable()
+    if not parts:
+        none = np.zeros(0, dtype=np.int64)
+        return none, none, none, np.zeros(0)
+    response_, code_, option_, number_ = (
+        np.concatenate([part[i] for part in parts]) for i in range(4)
+    )
+    return response_, code_, option_, number_
+
+
+FETCHED_ROWS = 250_000
+"""Rows taken from SQLite at once: their tuples cost about 40 MB."""
 
 
 COMPLETE = ResponseStatus.COMPLETE.value
@@ -249,24 +262,30 @@ def replace_counts(
     rank[names_sorted] = np.arange(len(names))
     order = np.lexsort((value, ids, rank[code]))
     raw: Any = session.connection().connection.driver_connection
-    listed = zip(
-        itertools.repeat(wave.id),
-        [names[i] for i in code[order].tolist()],
-        ids[order].tolist(),
-        value[order].tolist(),
-        n[order].tolist(),
-    )
+
+    def rows() -> Iterator[tuple[int, str, int, float, int]]:
+        """The rows in key order, made into Python values a slice at a time."""
+        for start in range(0, len(order), FETCHED_ROWS):
+            part = order[start : start + FETCHED_ROWS]
+            yield from zip(
+                itertools.repeat(wave.id),
+                [names[i] for i in code[part].tolist()],
+                ids[part].tolist(),
+                value[part].tolist(),
+                n[part].tolist(),
+            )
+
     if session.get_bind().dialect.name == "postgresql":
         with (
             raw.cursor() as cursor,
             cursor.copy("COPY answer_count (wave_id, code, cell_id, value, n) FROM STDIN") as copy,
         ):
-            for row in listed:
+            for row in rows():
                 copy.write_row(row)
     else:
         raw.executemany(
             "INSERT INTO answer_count (wave_id, code, cell_id, value, n) VALUES (?, ?, ?, ?, ?)",
-            listed,
+            rows(),
         )
 
 

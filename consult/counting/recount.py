@@ -20,8 +20,8 @@ CHUNK = 50_000
 """Responses counted at once: about three million answers, a few hundred MB at most."""
 
 
-MERGE_ROWS = 8_000_000
-"""Count rows of chunks kept before they are added up (about 250 MB)."""
+MERGE_ROWS = 4_000_000
+"""Count rows of chunks kept before they are added up (about 130 MB)."""
 
 
 def recount_wave(session: Session, wave: Wave, plan: CountPlan, chunk: int = CHUNK) -> int:
