@@ -138,8 +138,20 @@ def answer_arrays(
     raw: Any = session.connection().connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
         with raw.cursor(binary=True) as cursor:
-            cursor.execute(PACKED_ANSWERS, (list(codes), wave.id, COMPLETE, first, last))
-            packed = cursor.fetchone()[0] or b""
+            # A chunk is a few percent of the answers, in one range of the (response_id, code)
+            # index, but the planner would scan the whole table for each chunk: 5 to 8 s a chunk
+            # at a million responses against about 3 s through the index. No JIT either: it
+            # compiles the expressions anew for every chunk.
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("SET jit = off")
+            try:
+                cursor.execute(
+                    PACKED_ANSWERS, (list(codes), wave.id, COMPLETE, first, last, first, last)
+                )
+                packed = cursor.fetchone()[0] or b""
+            finally:
+                cursor.execute("RESET enable_seqscan")
+                cursor.execute("RESET jit")
         rows = np.frombuffer(packed, dtype=_PACKED_ANSWER)
         return (
             rows["response"].astype(np.int64),
@@ -196,7 +208,8 @@ PACKED_ANSWERS = (
     "''::bytea) "
     "FROM answer a JOIN response r ON r.id = a.response_id "
     "JOIN unnest(%s::text[]) WITH ORDINALITY AS c(code, i) ON c.code = a.code "
-    "WHERE r.wave_id = %s AND r.status = %s AND r.id BETWEEN %s AND %s"
+    "WHERE r.wave_id = %s AND r.status = %s AND r.id BETWEEN %s AND %s "
+    "AND a.response_id BETWEEN %s AND %s"
 )
 
 
