@@ -9,10 +9,6 @@ fingerprint (`counting.plan.CountPlan.fingerprint`) instead of a hand-bumped ver
 waves get none (NULL), which differs from every fingerprint, so `consult report` recounts each
 of them before its next report. Going down, every wave gets counts_version 0 for the same reason.
 The counts themselves are kept either way.
-
-On SQLite the columns are added and dropped in place (ALTER TABLE ... DROP COLUMN, SQLite 3.35
-or later), not by batch mode's copy of the table: dropping the old `wave` table would break the
-foreign keys of its responses (and cascade to its counts) once it has any.
 """
 
 from collections.abc import Sequence
@@ -27,13 +23,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("wave", schema=None, recreate="never") as batch_op:
+    with op.batch_alter_table("wave", schema=None) as batch_op:
         batch_op.add_column(sa.Column("counts_fingerprint", sa.String(length=64), nullable=True))
         batch_op.drop_column("counts_version")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("wave", schema=None, recreate="never") as batch_op:
+    with op.batch_alter_table("wave", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("counts_version", sa.Integer(), server_default="0", nullable=False)
         )
