@@ -69,6 +69,26 @@ class Counts:
         )
         return _grouped(cell, code, value, n)
 
+    def by_code(self) -> list[tuple[int, Counts]]:
+        """These counts split by code (rows of different codes never add up)."""
+        order = np.argsort(self.code, kind="stable")
+        code = self.code[order]
+        starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]).tolist() if len(code) else []
+        ends = [*starts[1:], len(code)]
+        return [
+            (int(code[start]), Counts(*(column[order[start:end]] for column in self.columns())))
+            for start, end in zip(starts, ends, strict=True)
+        ]
+
+    @classmethod
+    def joined(cls, parts: list[Counts]) -> Counts:
+        """Counts with no (cell, code, value) in common, side by side."""
+        if not parts:
+            return cls.empty()
+        return cls(
+            *(np.concatenate(column) for column in zip(*(p.columns() for p in parts), strict=True))
+        )
+
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         return self.cell, self.code, self.value, self.n
 

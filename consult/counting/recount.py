@@ -8,6 +8,8 @@ the cell stored with it (`Response.cell`), as when it completed.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 from sqlalchemy.orm import Session
 
@@ -16,12 +18,12 @@ from consult.counting.many import AnswerColumns, Counts, count_columns
 from consult.counting.plan import CountPlan
 from consult.models import Wave
 
-CHUNK = 50_000
-"""Responses counted at once: about three million answers, a few hundred MB at most."""
+CHUNK = 10_000
+"""Responses counted at once: about 600,000 answers, some 100 MB of arrays while counted."""
 
-
-MERGE_ROWS = 4_000_000
-"""Count rows of chunks kept before they are added up (about 130 MB)."""
+MERGE_ROWS = 2_000_000
+"""Count rows from chunks kept before they are added up (some 64 MB). Rows of different codes
+never add up, so each code's rows are merged on their own: no merge sorts the whole wave."""
 
 
 def recount_wave(session: Session, wave: Wave, plan: CountPlan, chunk: int = CHUNK) -> int:
@@ -32,17 +34,22 @@ def recount_wave(session: Session, wave: Wave, plan: CountPlan, chunk: int = CHU
     keys = [str(key) for key in distinct]
     cell_of = inverse.reshape(-1).astype(np.int64)
     codes = [counted.code for counted in plan.codes]
-    total, pending = Counts.empty(), []
+    pieces: dict[int, list[Counts]] = defaultdict(list)
+    pending = 0
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         response, code, option, number = queries.answer_arrays(
             session, wave, int(part[0]), int(part[-1]), codes
         )
         columns = AnswerColumns(tuple(codes), np.searchsorted(part, response), code, option, number)
-        pending.append(count_columns(plan, columns, cell_of[start : start + chunk]))
-        if sum(len(counts) for counts in pending) > MERGE_ROWS:
-            total, pending = total.merged(*pending), []
-    total = total.merged(*pending)
+        for name, counts in count_columns(plan, columns, cell_of[start : start + chunk]).by_code():
+            pieces[name].append(counts)
+            pending += len(counts)
+        if pending > MERGE_ROWS:
+            for kept in pieces.values():
+                kept[:] = [kept[0].merged(*kept[1:])]
+            pending = 0
+    total = Counts.joined([pieces[name][0].merged(*pieces[name][1:]) for name in sorted(pieces)])
     respondents = np.bincount(cell_of, minlength=len(keys))
     queries.replace_counts(
         session,
