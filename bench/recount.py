@@ -1,7 +1,7 @@
 """Benchmark: recounting a whole wave from its stored answers (the streamed NumPy recount).
 
     .venv/bin/python bench/recount.py URL [URL ...] [--wave biotech-2026] [--upgrade]
-        [--chunk 50000] [--dump FILE]
+        [--chunk 10000] [--dump FILE]
 
 For each database URL (each in a process of its own, so that its peak memory is its own) it
 times `counting.recount.recount_wave` on the wave plus the commit: reading every answer of the
