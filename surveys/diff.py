@@ -24,13 +24,32 @@ not compared. Plain Python like the rest of `surveys/`, so it runs in a notebook
 
 from __future__ import annotations
 
-import os
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from surveys.diff_order import (
+    _common,
+    _Key,
+    _merged_order,
+    _moved,
+    _outline,
+    _position,
+    _rows_by_code,
+)
+from surveys.diff_text import (
+    _block_summary,
+    _bound_name,
+    _missing_text,
+    _number,
+    _plain,
+    _quote_text,
+    _sample_text,
+    _show_if_change,
+    _text_changes,
+    _title,
+)
 from surveys.messages import N_, Message, english, render
-from surveys.model import DEFAULT_LANGUAGE, Block, Choice, Item, Page, QuestionSet, Row, Text
+from surveys.model import Choice, Item, Page, QuestionSet, Row
 
 __all__ = ["KINDS", "Change", "QuestionSetDiff", "diff_question_sets"]
 
@@ -51,20 +70,7 @@ KINDS = (
     "block_changed",
 )
 
-#: Longest text quoted in full; longer texts are cut down to the part that changed.
-_QUOTE_LIMIT = 90
-#: Characters of unchanged text kept on each side of a change in a long text.
-_CONTEXT = 25
-
-#: How a `missing` option counts, as a whole phrase ("a 'don't know' answer").
-_MISSING_KINDS = {
-    "dont_know": N_("a 'don't know' answer"),
-    "refused": N_("a 'refused' answer"),
-}
 _ROLE_KEYS = ("role", "application", "domain", "condition", "demographic")
-
-# Where a change belongs in the question set: ("block", id), ("page", id) or ("code", code).
-_Key = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -627,245 +633,3 @@ class _Differ:
                 ),
                 comparable=False,
             )
-
-
-# --------------------------------------------------------------------------- ordering
-
-
-def _rows_by_code(qset: QuestionSet) -> dict[str, tuple[Item, Row]]:
-    """Every battery row with its battery, so rows can be matched across sets by code."""
-    return {row.code: (item, row) for item in qset.all_items() for row in item.rows}
-
-
-#: The outline of a set: the places under each place (None: the top, with blocks and pages).
-_Outline = dict[_Key | None, list[_Key]]
-
-
-def _outline(qset: QuestionSet) -> _Outline:
-    """Blocks and pages at the top (each block just before its first page), items under their
-    page, rows under their battery."""
-    outline: _Outline = defaultdict(list)
-    for page in qset.pages:
-        block: _Key | None = ("block", page.block) if page.block is not None else None
-        if block is not None and block not in outline[None]:
-            outline[None].append(block)
-        outline[None].append(("page", page.id))
-        for item in page.items:
-            outline[("page", page.id)].append(("code", item.code))
-            outline[("code", item.code)].extend(("code", row.code) for row in item.rows)
-    return outline
-
-
-def _merged_order(old: _Outline, new: _Outline) -> dict[_Key, int]:
-    """Rank of every place in reading order of the new set. A place only in the old set goes
-    right after the nearest earlier sibling that is still there, under the same parent, so a
-    removed row stays with its battery and a removed item with its page."""
-    in_new = {key for children in new.values() for key in children}
-    order: list[_Key] = []
-
-    def visit(parent: _Key | None) -> None:
-        children = new.get(parent, [])
-        here = set(children)
-        after: defaultdict[_Key | None, list[_Key]] = defaultdict(list)
-        anchor: _Key | None = None
-        for key in old.get(parent, []):
-            if key in here:
-                anchor = key
-            elif key not in in_new:
-                after[anchor].append(key)
-        for key in after[None] + [k for child in children for k in (child, *after[child])]:
-            order.append(key)
-            visit(key)
-
-    visit(None)
-    return {key: rank for rank, key in enumerate(order)}
-
-
-def _common(order: Sequence[str], other: Sequence[str]) -> list[str]:
-    """The elements of `order` that `other` has too, to compare orders without adds/removals."""
-    kept = set(other)
-    return [value for value in order if value in kept]
-
-
-def _moved(old: Sequence[str], new: Sequence[str]) -> list[str]:
-    """Elements in both whose relative order changed: those outside a longest common
-    subsequence, so one item moved is reported once rather than everything it passed."""
-    first, second = _common(old, new), _common(new, old)
-    if first == second:
-        return []
-    lengths = [[0] * (len(second) + 1) for _ in range(len(first) + 1)]
-    for i in range(len(first) - 1, -1, -1):
-        for j in range(len(second) - 1, -1, -1):
-            if first[i] == second[j]:
-                lengths[i][j] = lengths[i + 1][j + 1] + 1
-            else:
-                lengths[i][j] = max(lengths[i + 1][j], lengths[i][j + 1])
-    kept: set[str] = set()
-    i = j = 0
-    while i < len(first) and j < len(second):
-        if first[i] == second[j]:
-            kept.add(first[i])
-            i += 1
-            j += 1
-        elif lengths[i + 1][j] >= lengths[i][j + 1]:
-            i += 1
-        else:
-            j += 1
-    return [value for value in second if value not in kept]
-
-
-def _position(order: Sequence[str], value: str, noun: str) -> Message:
-    """'first' or 'after page X' / 'after item X': where an element stands in one version."""
-    index = list(order).index(value)
-    if index == 0:
-        return Message("first")
-    if noun == "page":
-        return Message("after page %(id)s", {"id": order[index - 1]})
-    return Message("after item %(code)s", {"code": order[index - 1]})
-
-
-# --------------------------------------------------------------------------- wording
-
-
-def _language_order(lang: str) -> tuple[bool, str]:
-    return (lang != DEFAULT_LANGUAGE, lang)
-
-
-def _text_changes(label: Message, before: Text | None, after: Text | None) -> list[Message]:
-    """One sentence per language whose text differs, e.g. "text (nl) changed from 'a' to 'b'";
-    `label` names the text ("text", "option 3 label")."""
-    old_values = before.as_dict() if before is not None else {}
-    new_values = after.as_dict() if after is not None else {}
-    sentences: list[Message] = []
-    for lang in sorted(set(old_values) | set(new_values), key=_language_order):
-        old_value, new_value = old_values.get(lang), new_values.get(lang)
-        if old_value == new_value:
-            continue
-        params: dict[str, object] = {"label": label, "lang": lang}
-        if old_value is None:
-            params["text"] = _quote(new_value or "")
-            sentences.append(Message("%(label)s (%(lang)s) added: %(text)s", params))
-        elif new_value is None:
-            params["text"] = _quote(old_value)
-            sentences.append(Message("%(label)s (%(lang)s) removed (was %(text)s)", params))
-        elif _flat(old_value) == _flat(new_value):
-            sentences.append(
-                Message("%(label)s (%(lang)s) changed in spaces or line breaks only", params)
-            )
-        else:
-            params["old"], params["new"] = _excerpts(old_value, new_value)
-            sentences.append(
-                Message("%(label)s (%(lang)s) changed from %(old)s to %(new)s", params)
-            )
-    return sentences
-
-
-def _flat(text: str) -> str:
-    """The text on one line: YAML line breaks mean nothing to a reader of a change list."""
-    return " ".join(text.split())
-
-
-def _quote(text: str) -> str:
-    """A text in quotes, cut at a word boundary when it is long."""
-    flat = _flat(text)
-    if len(flat) > _QUOTE_LIMIT:
-        cut = flat.rfind(" ", 0, _QUOTE_LIMIT)
-        flat = flat[: cut if cut > 0 else _QUOTE_LIMIT] + "…"
-    return f"'{flat}'"
-
-
-def _quote_text(text: Text | None) -> str | Message:
-    return _quote(str(text)) if text is not None else Message("(no text)")
-
-
-def _excerpts(before: str, after: str) -> tuple[str, str]:
-    """Both versions quoted; long ones cut to the changed part with a little context, so the
-    organizer sees what differs instead of two near-identical paragraphs."""
-    old, new = _flat(before), _flat(after)
-    if len(old) <= _QUOTE_LIMIT and len(new) <= _QUOTE_LIMIT:
-        return f"'{old}'", f"'{new}'"
-    prefix = len(os.path.commonprefix([old, new]))
-    suffix = 0
-    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
-    start = max(0, prefix - _CONTEXT)
-    if start > 0:
-        start = old.rfind(" ", 0, start) + 1
-
-    def excerpt(text: str) -> str:
-        end = min(len(text), len(text) - suffix + _CONTEXT)
-        space = text.find(" ", end)
-        end = len(text) if space < 0 else space
-        middle = text[start:end]
-        if len(middle) > 3 * _QUOTE_LIMIT:
-            middle = middle[: 3 * _QUOTE_LIMIT] + "…"
-        lead = "…" if start > 0 else ""
-        tail = "…" if end < len(text) and not middle.endswith("…") else ""
-        return f"'{lead}{middle}{tail}'"
-
-    return excerpt(old), excerpt(new)
-
-
-def _show_if_change(before: Page | Item, after: Page | Item) -> Message | None:
-    """A sentence when the condition differs in meaning; spacing alone is not a change."""
-    old_expr, new_expr = before.show_if, after.show_if
-    if old_expr is None and new_expr is None:
-        return None
-    if old_expr is not None and new_expr is not None and str(old_expr) == str(new_expr):
-        return None
-    old_source, new_source = before.show_if_source, after.show_if_source
-    sources = {"old": old_source, "new": new_source}
-    if old_expr is None:
-        return Message("show_if added: now shown only when '%(new)s'", sources)
-    if new_expr is None:
-        return Message("show_if removed: now always shown (was only when '%(old)s')", sources)
-    return Message("show_if changed from '%(old)s' to '%(new)s'", sources)
-
-
-def _bound_name(kind: str, name: str) -> str | Message:
-    """min/max, named for what it bounds (a phrase the sentence is built around)."""
-    if kind == "multiple":
-        if name == "min":
-            return Message("min (number of options that may be ticked)")
-        return Message("max (number of options that may be ticked)")
-    if kind == "slider":
-        return Message("min of the scale") if name == "min" else Message("max of the scale")
-    return name
-
-
-def _number(value: float | None) -> str | Message:
-    if value is None:
-        return Message("none")
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _plain(value: str | None) -> str | Message:
-    return value if value is not None else Message("none")
-
-
-def _missing_text(missing: str | None) -> Message:
-    if missing is None:
-        return Message("an ordinary answer")
-    if missing in _MISSING_KINDS:
-        return Message(_MISSING_KINDS[missing])
-    return Message("a '%(kind)s' answer", {"kind": missing})
-
-
-def _sample_text(sample: int | None) -> str | Message:
-    return Message("all") if sample is None else str(sample)
-
-
-def _block_summary(block: Block) -> Message:
-    """What a block holds: its pages, and whether they are shuffled or sampled."""
-    params = {"pages": ", ".join(block.page_ids), "sample": block.sample}
-    if block.randomize and block.sample is not None:
-        return Message("pages %(pages)s; shuffled; each respondent gets %(sample)s", params)
-    if block.randomize:
-        return Message("pages %(pages)s; shuffled", params)
-    if block.sample is not None:
-        return Message("pages %(pages)s; each respondent gets %(sample)s", params)
-    return Message("pages %(pages)s", params)
-
-
-def _title(page: Page) -> str | Message:
-    return _quote_text(page.title) if page.title is not None else Message("(no title)")
