@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session
 
-from consult.counting import queries as store
+from consult.counting import queries as counts_queries
 from consult.counting.many import AnswerColumns, Counts, cell_keys, count_columns
-from consult.counting.plan import CountPlan
+from consult.counting.plan import plan_of
 from consult.models import Wave
 from consult.organizing.margins import parse_margins
 from consult.organizing.question_sets import question_set_of
+from consult.responding import queries as responding_queries
 from surveys.expressions import evaluate
 from surveys.model import Item, Page, QuestionSet, Value
 
@@ -364,7 +365,7 @@ def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.d
     """Simulate `n` complete responses to `wave` and store them with their counts (counted by
     `counting.many`, a batch at a time, as a recount would)."""
     question_set = question_set_of(wave.question_set_version)
-    plan = CountPlan.of(question_set)
+    plan = plan_of(question_set)
     margins = parse_margins(wave.margins, wave) if wave.margins else None
     data = simulate(question_set, n, seed, margins)
     columns = answer_columns(question_set, data)
@@ -374,12 +375,15 @@ def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.d
     counts = Counts.empty()
     for batch, start in enumerate(range(0, n, BATCH)):
         stop = min(start + BATCH, n)
-        ids = store.insert_simulated_responses(
-            session, wave, [keys[int(c)] for c in cell_of[start:stop]], today
+        ids = np.asarray(
+            responding_queries.insert_complete_response_rows(
+                session, wave, [keys[int(c)] for c in cell_of[start:stop]], today, language="nl"
+            ),
+            dtype=np.int64,
         )
         lo, hi = bounds[batch], bounds[batch + 1]
         part = columns.take(slice(lo, hi))
-        store.insert_answer_columns(
+        counts_queries.insert_answer_columns(
             session,
             ids[part.respondent - start],
             np.asarray(columns.names, dtype=object)[part.code],
@@ -391,7 +395,7 @@ def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.d
         )
         counts = counts.merged(count_columns(plan, local, cell_of[start:stop]))
     respondents = np.bincount(cell_of, minlength=len(keys))
-    store.add_answer_counts(
+    counts_queries.add_answer_counts(
         session,
         wave,
         {key: int(n) for key, n in zip(keys, respondents, strict=True) if n},

@@ -7,10 +7,8 @@ responses the ORM's per-row bookkeeping would dominate.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import itertools
-import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -370,32 +368,6 @@ PACKED_COUNTS = (
 
 _PACKED_COUNT = np.dtype([("cell", ">i4"), ("value", ">f8"), ("n", ">i8")])
 """One record of `PACKED_COUNTS`: PostgreSQL's binary forms of int4, float8 and int8."""
-
-
-def insert_simulated_responses(
-    session: Session, wave: Wave, cells: Sequence[str], today: dt.date
-) -> np.ndarray:
-    """Insert complete responses in bulk; returns their ids in the same order."""
-    rows = [
-        {
-            "public_id": secrets.token_hex(16),
-            "wave_id": wave.id,
-            "question_set_version_id": wave.question_set_version_id,
-            "status": ResponseStatus.COMPLETE,
-            "language": "nl",
-            "started_on": today,
-            "submitted_on": today,
-            "resume_token_hash": secrets.token_hex(32),
-            "order_seed": 0,
-            "layout": '{"imported": true}',
-            "cell": cell,
-        }
-        for cell in cells
-    ]
-    ids = session.scalars(
-        insert(Response).returning(Response.id, sort_by_parameter_order=True), rows
-    ).all()
-    return np.asarray(ids, dtype=np.int64)
 
 
 def insert_answer_columns(

@@ -85,18 +85,12 @@ def delete_answers_except(session: Session, response: Response, keep: Iterable[s
 IMPORTED_LAYOUT = '{"imported": true}'
 
 
-def insert_complete_responses(
-    session: Session,
-    wave: Wave,
-    responses: Sequence[tuple[str, Sequence[AnswerCell]]],
-    today: dt.date,
-    *,
-    language: str,
-) -> None:
-    """Store complete responses given as (cell, answer cells), in bulk (imports, simulations)."""
-    if not responses:
-        return
-    response_rows = [
+def insert_complete_response_rows(
+    session: Session, wave: Wave, cells: Sequence[str], today: dt.date, *, language: str
+) -> list[int]:
+    """Complete responses without their answers, one per weighting cell key given (imports,
+    simulations); returns their ids in the same order."""
+    rows = [
         {
             "public_id": secrets.token_hex(16),
             "wave_id": wave.id,
@@ -111,11 +105,29 @@ def insert_complete_responses(
             "layout": IMPORTED_LAYOUT,
             "cell": cell,
         }
-        for cell, _ in responses
+        for cell in cells
     ]
-    ids = session.scalars(
-        insert(Response).returning(Response.id, sort_by_parameter_order=True), response_rows
-    ).all()
+    return list(
+        session.scalars(
+            insert(Response).returning(Response.id, sort_by_parameter_order=True), rows
+        ).all()
+    )
+
+
+def insert_complete_responses(
+    session: Session,
+    wave: Wave,
+    responses: Sequence[tuple[str, Sequence[AnswerCell]]],
+    today: dt.date,
+    *,
+    language: str,
+) -> None:
+    """Store complete responses given as (cell, answer cells), in bulk (imports)."""
+    if not responses:
+        return
+    ids = insert_complete_response_rows(
+        session, wave, [cell for cell, _ in responses], today, language=language
+    )
     answer_rows = [
         {
             "response_id": response_id,
