@@ -71,7 +71,11 @@ def compute_on_one_core() -> None:
 
     The analysis multiplies many small matrices. BLAS threads would only fight the other workers
     and the database for the cores: under load they made a 1M-response report 40% slower.
+    The limit reaches only the BLAS libraries loaded so far, so the analysis (NumPy and SciPy)
+    is loaded first.
     """
+    import analysis  # noqa: F401
+
     threadpool_limits(limits=1, user_api="blas")
 
 

@@ -6,6 +6,9 @@ import csv
 import datetime as dt
 import json
 import math
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from consult.models import Answer, Response, ResponseStatus
 from surveys.model import AnswerCell
-from tests.consult.conftest import SHIPPED
+from tests.consult.conftest import ROOT, SHIPPED
 from tests.consult.test_simulation import MARGINS
 
 
@@ -437,9 +440,21 @@ def test_scales_from_kept_sums_equal_alpha_from_every_answer_pattern(
             assert math.isclose(scale.alpha.alpha, direct.alpha, rel_tol=1e-9)
 
 
-def test_the_app_computes_on_one_blas_thread(app: Flask) -> None:
-    """Workers share the cores: BLAS threads in the analysis would fight them (see create_app)."""
-    from threadpoolctl import threadpool_info
-
-    blas = [library for library in threadpool_info() if library["user_api"] == "blas"]
-    assert blas and all(library["num_threads"] == 1 for library in blas)
+@pytest.mark.parametrize(
+    "start", ["import consult.wsgi", "from consult.cli import _create_app; _create_app()"]
+)
+def test_the_server_and_the_command_compute_on_one_blas_thread(start: str, tmp_path: Path) -> None:
+    """Workers share the cores: BLAS threads in the analysis would fight them
+    (`consult.app.compute_on_one_core`). Each in a fresh process, as a server or a command."""
+    code = (
+        f"{start}\n"
+        "from threadpoolctl import threadpool_info\n"
+        "blas = [lib for lib in threadpool_info() if lib['user_api'] == 'blas']\n"
+        "assert blas and all(lib['num_threads'] == 1 for lib in blas), blas\n"
+    )
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'blas.sqlite3'}",
+        "SECRET_KEY": "test",
+    }
+    subprocess.run([sys.executable, "-c", code], check=True, env=environment, cwd=ROOT)
