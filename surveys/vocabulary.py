@@ -1,0 +1,151 @@
+"""The words of the question set language: its keys, vocabularies and code formats, and the
+helpers that name places and values in problems."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from surveys.messages import N_, Message
+from surveys.types import QUESTION_TYPES
+
+# --------------------------------------------------------------------------- vocabulary
+
+SUPPORTED_LANGUAGES = ("nl", "en")
+LANGUAGE_NAMES = {"nl": "Dutch", "en": "English"}
+ROLES = ("acceptance", "condition", "conditional_acceptance", "demographic")
+ROLES_NEEDING_APPLICATION = ("acceptance", "condition", "conditional_acceptance")
+DOMAINS = ("green", "white", "red")
+CONDITIONS = (
+    "safety",
+    "transparency",
+    "ethics",
+    "public_benefit",
+    "shared_responsibility",
+    "freedom_of_choice",
+    "affordability",
+)
+DEMOGRAPHICS = ("age_group", "sex", "education", "province")
+MISSING_KINDS = ("dont_know", "refused")
+
+TOP_KEYS = (
+    "consultation",
+    "wave",
+    "version",
+    "languages",
+    "intro",
+    "estimated_minutes",
+    "choice_lists",
+    "pages",
+)
+CONSULTATION_KEYS = ("slug", "title")
+PAGE_KEYS = ("id", "title", "intro", "show_if", "randomize_items", "items")
+BLOCK_KEYS = ("block", "randomize", "sample", "pages")
+ITEM_KEYS = (
+    "code",
+    "type",
+    "text",
+    "help",
+    "required",
+    "show_if",
+    "role",
+    "application",
+    "domain",
+    "condition",
+    "demographic",
+)
+TYPE_KEYS = frozenset().union(*(kind.keys for kind in QUESTION_TYPES.values()))
+ROW_KEYS = ("code", "text", "condition")
+CHOICE_KEYS = ("code", "label", "missing", "exclusive")
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
+PAGE_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
+LIST_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+APPLICATION = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_OPTION_CODE = 9999
+
+
+def _suggest(word: object, candidates: Iterable[str]) -> str | None:
+    """The candidate `word` is likely a typo of, if any."""
+    matches = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+#: The names of places in a question set that problems mention, e.g. "page P1". Each is a
+#: noun phrase of its own (in the `surveys` catalogue) filled into the sentence of a problem.
+def _page(page_id: object) -> Message:
+    return Message("page %(id)s", {"id": page_id})
+
+
+def _block(block_id: object) -> Message:
+    return Message("block %(id)s", {"id": block_id})
+
+
+_PARTS = {
+    "title": N_("the title of %(where)s"),
+    "intro": N_("the intro of %(where)s"),
+    "text": N_("the text of %(where)s"),
+    "help": N_("the help of %(where)s"),
+    "unit": N_("the unit of %(where)s"),
+    "min_label": N_("the min_label of %(where)s"),
+    "max_label": N_("the max_label of %(where)s"),
+}
+
+
+def _part(key: str, where: Message) -> Message:
+    """A text of a page or item, e.g. "the title of page P1"."""
+    return Message(_PARTS[key], {"where": where})
+
+
+#: choose(): (without, with a suggestion) for each kind of value.
+_UNKNOWN_VALUE = {
+    "missing kind": (
+        N_("%(where)s has unknown missing kind '%(value)s'; use one of: %(allowed)s"),
+        N_(
+            "%(where)s has unknown missing kind '%(value)s' (did you mean '%(guess)s'?); "
+            "use one of: %(allowed)s"
+        ),
+    ),
+    "role": (
+        N_("%(where)s has unknown role '%(value)s'; use one of: %(allowed)s"),
+        N_(
+            "%(where)s has unknown role '%(value)s' (did you mean '%(guess)s'?); "
+            "use one of: %(allowed)s"
+        ),
+    ),
+    "domain": (
+        N_("%(where)s has unknown domain '%(value)s'; use one of: %(allowed)s"),
+        N_(
+            "%(where)s has unknown domain '%(value)s' (did you mean '%(guess)s'?); "
+            "use one of: %(allowed)s"
+        ),
+    ),
+    "condition": (
+        N_("%(where)s has unknown condition '%(value)s'; use one of: %(allowed)s"),
+        N_(
+            "%(where)s has unknown condition '%(value)s' (did you mean '%(guess)s'?); "
+            "use one of: %(allowed)s"
+        ),
+    ),
+    "demographic": (
+        N_("%(where)s has unknown demographic '%(value)s'; use one of: %(allowed)s"),
+        N_(
+            "%(where)s has unknown demographic '%(value)s' (did you mean '%(guess)s'?); "
+            "use one of: %(allowed)s"
+        ),
+    ),
+}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fmt(value: object) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
