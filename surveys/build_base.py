@@ -13,6 +13,7 @@ from surveys.expressions import (
 from surveys.messages import N_, Message
 from surveys.model import Block, Choice, Page, Text
 from surveys.problems import Problem, on_line
+from surveys.tree import Location, _Map
 from surveys.vocabulary import (
     _UNKNOWN_VALUE,
     CODE,
@@ -20,7 +21,6 @@ from surveys.vocabulary import (
     _is_number,
     _suggest,
 )
-from surveys.yaml_read import _Map
 
 # --------------------------------------------------------------------------- shared state
 
@@ -31,7 +31,7 @@ class _Reference:
 
     expr: Expr
     source: str
-    line: int
+    line: Location
     page_index: int
     where: Message
 
@@ -42,15 +42,15 @@ class _BuilderState:
 
     problems: list[Problem]
     languages: tuple[str, ...]
-    codes: dict[str, tuple[str, int]]
-    page_lines: dict[str, int]
-    block_lines: dict[str, int]
+    codes: dict[str, tuple[str, Location]]
+    page_lines: dict[str, Location]
+    block_lines: dict[str, Location]
     choice_lists: dict[str, tuple[Choice, ...]]
     pages: list[Page]
     blocks: list[Block]
     references: list[_Reference]
 
-    def problem(self, line: int | None, message: str | Message, **params: object) -> None:
+    def problem(self, line: Location | None, message: str | Message, **params: object) -> None:
         """Record a problem: `message` is the English msgid with `%(name)s` placeholders."""
         if isinstance(message, str):
             message = Message(message, params)
@@ -66,7 +66,9 @@ class _Readers(_BuilderState):
             if key not in allowed:
                 self.unknown_key(mapping.line_of(key), key, where, allowed)
 
-    def unknown_key(self, line: int, key: object, where: Message, allowed: Iterable[str]) -> None:
+    def unknown_key(
+        self, line: Location, key: object, where: Message, allowed: Iterable[str]
+    ) -> None:
         guess = _suggest(key, allowed)
         if guess is None:
             self.problem(line, "unknown key '%(key)s' in %(where)s", key=key, where=where)
@@ -79,7 +81,7 @@ class _Readers(_BuilderState):
                 guess=guess,
             )
 
-    def text(self, value: object, line: int, what: Message) -> Text | None:
+    def text(self, value: object, line: Location, what: Message) -> Text | None:
         """A text: a plain string (same in every language) or {nl: ..., en: ...}."""
         if _is_number(value):
             value = str(value)
@@ -144,7 +146,7 @@ class _Readers(_BuilderState):
             return None
         return self.text(mapping[key], mapping.line_of(key), what)
 
-    def missing(self, line: int, where: Message, key: str) -> None:
+    def missing(self, line: Location, where: Message, key: str) -> None:
         self.problem(line, "%(where)s has no '%(key)s' (required)", where=where, key=key)
 
     def boolean(self, mapping: _Map, key: str, where: Message, default: bool) -> bool:
@@ -202,7 +204,7 @@ class _Readers(_BuilderState):
             return None
         return str(value)
 
-    def register_code(self, code: str, kind: str, line: int) -> None:
+    def register_code(self, code: str, kind: str, line: Location) -> None:
         if code in self.codes:
             _, first = self.codes[code]
             if kind == "row":

@@ -7,6 +7,7 @@ from surveys.build_roles import _Roles
 from surveys.messages import N_, Message, plural_message
 from surveys.model import Choice, Item, Row
 from surveys.problems import on_line
+from surveys.tree import Location, _Map, _Seq
 from surveys.types import QUESTION_TYPES, TextType
 from surveys.vocabulary import (
     CHOICE_KEYS,
@@ -26,7 +27,6 @@ from surveys.vocabulary import (
     _part,
     _suggest,
 )
-from surveys.yaml_read import _Map, _Seq
 
 
 class _Items(_References, _Roles):
@@ -57,7 +57,7 @@ class _Items(_References, _Roles):
             where = Message("choice list %(name)s", {"name": name})
             self.choice_lists[name] = self.choices(entries, line, where)
 
-    def choices(self, entries: object, line: int, where: Message) -> tuple[Choice, ...]:
+    def choices(self, entries: object, line: Location, where: Message) -> tuple[Choice, ...]:
         if not isinstance(entries, _Seq):
             self.problem(
                 line,
@@ -68,7 +68,7 @@ class _Items(_References, _Roles):
         if not entries:
             self.problem(line, "%(where)s is empty: give at least one choice", where=where)
             return ()
-        seen: dict[int, int] = {}
+        seen: dict[int, Location] = {}
         result: list[Choice] = []
         for index, entry in enumerate(entries):
             if not isinstance(entry, _Map):

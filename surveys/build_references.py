@@ -16,12 +16,12 @@ from surveys.expressions import (
 from surveys.expressions import parse as parse_expression
 from surveys.messages import N_, Message
 from surveys.model import Item
+from surveys.tree import _Map
 from surveys.vocabulary import (
     _fmt,
     _is_number,
     _suggest,
 )
-from surveys.yaml_read import _Map
 
 
 class _References(_Readers):

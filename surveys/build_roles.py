@@ -6,13 +6,13 @@ from __future__ import annotations
 from surveys.build_base import _Readers
 from surveys.messages import Message
 from surveys.model import Item
+from surveys.tree import _Map, _Seq
 from surveys.vocabulary import (
     APPLICATION,
     CONDITIONS,
     DEMOGRAPHICS,
     ROLES_NEEDING_APPLICATION,
 )
-from surveys.yaml_read import _Map, _Seq
 
 
 class _Roles(_Readers):

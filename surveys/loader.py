@@ -3,20 +3,22 @@
 Authors are organizers, not programmers: every problem in a file is collected in one pass and
 reported with its line number in plain English, and nothing is returned unless the whole file
 is valid, so a half-checked question set can never be stored.
+
+`_Builder` is the one validator: it walks the tree either reader makes (`surveys.tree`), the YAML
+reader here and the XLSForm reader (`surveys.xlsform`, through `build_question_set`); the
+module `surveys.files` picks the reader by a file's suffix.
 """
 
 from __future__ import annotations
 
-# `X as X`: names that surveys.xlsform imports from here, re-exported (also Problem,
-# QuestionSetError, PAGE_ID and _read_yaml, which this module uses itself).
 import hashlib
 from pathlib import Path
 
 from surveys.build_items import _Items
 from surveys.messages import N_, Message, plural_message
 from surveys.model import Block, Item, Page, QuestionSet, Text
-from surveys.problems import ON_LINE as ON_LINE
 from surveys.problems import Problem, QuestionSetError, on_line
+from surveys.tree import _Map, _Seq
 from surveys.vocabulary import (
     BLOCK_KEYS,
     CONSULTATION_KEYS,
@@ -30,16 +32,14 @@ from surveys.vocabulary import (
     _page,
     _part,
 )
-from surveys.vocabulary import CODE as CODE
-from surveys.vocabulary import LIST_NAME as LIST_NAME
-from surveys.yaml_read import _LineLoader as _LineLoader
-from surveys.yaml_read import _Map, _read_yaml, _Seq
+from surveys.yaml_read import _read_yaml
 
 # --------------------------------------------------------------------------- the builder
 
 
 class _Builder(_Items):
-    """Walks the YAML once, building model objects and collecting every problem.
+    """Walks the tree once (`surveys.tree`, from either reader), building model objects and
+    collecting every problem where its tree node was written.
 
     Its parts are mixins: small readers (`surveys.build_base`), choices and items
     (`surveys.build_items`), roles (`surveys.build_roles`) and show_if references
@@ -323,6 +323,14 @@ class _Builder(_Items):
 # --------------------------------------------------------------------------- public API
 
 
+def build_question_set(tree: object, source: str) -> tuple[QuestionSet | None, list[Problem]]:
+    """The one validator on a tree from either reader: the set (None unless all is well) and
+    every problem, in the order found. `source` is the text stored with the set."""
+    builder = _Builder()
+    qset = builder.build(tree, source)
+    return (None if builder.problems else qset), builder.problems
+
+
 def validate_text(text: str) -> list[Problem]:
     """Every problem in a question set's YAML text, in line order; empty when valid."""
     data, problems = _read_yaml(text)
@@ -357,46 +365,3 @@ def load_file(path: str | Path) -> QuestionSet:
 def validate_file(path: str | Path) -> list[Problem]:
     """Every problem in a question set file; empty when valid."""
     return validate_text(Path(path).read_text(encoding="utf-8"))
-
-
-#: File name endings read as XLSForm workbooks by `load_path` and `validate_path`.
-XLSFORM_SUFFIXES = (".xlsx",)
-
-
-def load_path(path: str | Path) -> QuestionSet:
-    """Load a question set from a YAML file or an XLSForm workbook (.xlsx), by its suffix."""
-    path = Path(path)
-    if path.suffix.lower() in XLSFORM_SUFFIXES:
-        from surveys.xlsform import xlsform_to_question_set  # openpyxl only when needed
-
-        return xlsform_to_question_set(path)
-    return load_file(path)
-
-
-def load_upload(filename: str, data: bytes) -> QuestionSet:
-    """Load an uploaded file's bytes by the name's suffix: YAML (UTF-8) or XLSForm (.xlsx);
-    raises QuestionSetError listing every problem."""
-    lower = filename.lower()
-    if lower.endswith(XLSFORM_SUFFIXES):
-        from surveys.xlsform import xlsform_to_question_set
-
-        return xlsform_to_question_set(data, filename=filename)
-    if lower.endswith((".yaml", ".yml")):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            problem = Problem(None, Message("the file is not UTF-8 text"))
-            raise QuestionSetError([problem], filename) from error
-        return load_question_set(text, filename=filename)
-    message = Message("upload a question set as a .yaml, .yml or .xlsx (XLSForm) file")
-    raise QuestionSetError([Problem(None, message)], filename)
-
-
-def validate_path(path: str | Path) -> list[Problem]:
-    """Every problem in a YAML file or XLSForm workbook (.xlsx), by its suffix."""
-    path = Path(path)
-    if path.suffix.lower() in XLSFORM_SUFFIXES:
-        from surveys.xlsform import validate_xlsform
-
-        return validate_xlsform(path)
-    return validate_file(path)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from surveys.expressions import Expr
+    from surveys.tree import Location
 
 #: One answer as seen by expressions and answer validation: option code (single, likert, battery
 #: row, slider), number (int or float), text, set of option codes (multiple) or option codes in
@@ -105,7 +106,7 @@ class Item:
     domain: str | None = None
     condition: str | None = None
     demographic: str | None = None
-    line: int = 0
+    line: Location = 0
 
     @property
     def answer_codes(self) -> tuple[str, ...]:
@@ -142,7 +143,7 @@ class Page:
     randomize_items: bool
     items: tuple[Item, ...]
     block: str | None = None
-    line: int = 0
+    line: Location = 0
     show_if_source: str | None = None
 
     def item(self, code: str) -> Item:
@@ -161,7 +162,7 @@ class Block:
     randomize: bool
     sample: int | None
     page_ids: tuple[str, ...]
-    line: int = 0
+    line: Location = 0
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What is wrong with a question set: `Problem` (one, with its line) and `QuestionSetError`."""
+"""What is wrong with a question set: `Problem` (one, with where it is) and `QuestionSetError`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from surveys.messages import Message, english, render
+from surveys.tree import Location, SheetRow
 
 # --------------------------------------------------------------------------- results
 
@@ -15,8 +16,9 @@ from surveys.messages import Message, english, render
 class Problem:
     """One thing wrong with a question set, pointing at the line to fix.
 
-    For a spreadsheet (XLSForm) `sheet` names the sheet and `line` is the row number there, so
-    the author is sent to the cell they wrote rather than to generated YAML.
+    Built from a `Location`: for a YAML file `line` is the line; for a workbook (XLSForm)
+    `sheet` names the sheet and `line` is the row number there (None for the whole sheet), so
+    the author is sent to the row they wrote.
 
     `explained` is the language-neutral `Message` (domain `surveys`): the web app shows it in
     the organizer's language with `render`; `message` and `str()` give the English, as the
@@ -27,13 +29,23 @@ class Problem:
     message: str
     sheet: str | None = None
     explained: Message = field(default_factory=partial(Message, ""), compare=False, repr=False)
+    #: Where the problem is, as a reader located it in the tree (None: the whole file).
+    location: Location | None = field(default=None, compare=False, repr=False)
 
-    def __init__(self, line: int | None, message: str | Message, sheet: str | None = None):
+    def __init__(
+        self, line: Location | None, message: str | Message, sheet: str | None = None
+    ) -> None:
+        if isinstance(line, SheetRow):
+            location: Location | None = line
+            sheet, line = line.sheet, line.row
+        else:
+            location = line if sheet is None else SheetRow(sheet, line)
         explained = message if isinstance(message, Message) else Message(message)
         object.__setattr__(self, "line", line)
         object.__setattr__(self, "message", english(explained))
         object.__setattr__(self, "sheet", sheet)
         object.__setattr__(self, "explained", explained)
+        object.__setattr__(self, "location", location)
 
     def located(self) -> Message:
         """The message preceded by where to fix it ("line 3: ...", "sheet survey, row 4: ...")."""
@@ -73,9 +85,16 @@ class QuestionSetError(ValueError):
         return "\n".join([header, *(f"  {problem}" for problem in self.problems)])
 
 
-#: A place in the YAML text, nested in messages; the XLSForm import turns it into a sheet and row.
+#: A place nested in a message ("first defined on line 12"), in the terms of the file's reader.
 ON_LINE = Message("on line %(line)s")
+ON_SHEET_ROW = Message("on sheet %(sheet)s, row %(row)s")
+ON_SHEET = Message("on sheet %(sheet)s")
 
 
-def on_line(line: int) -> Message:
-    return Message(ON_LINE.text, {"line": line})
+def on_line(where: Location) -> Message:
+    """ "on line 12" for a YAML file, "on sheet survey, row 4" for a workbook."""
+    if isinstance(where, SheetRow):
+        if where.row is None:
+            return Message(ON_SHEET.text, {"sheet": where.sheet})
+        return Message(ON_SHEET_ROW.text, {"sheet": where.sheet, "row": where.row})
+    return Message(ON_LINE.text, {"line": where})

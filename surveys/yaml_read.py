@@ -1,38 +1,17 @@
-"""YAML read with line numbers: mappings and sequences that remember where each entry starts,
-duplicate keys reported, and only true/false read as booleans."""
+"""The YAML reader: text to the tree of `surveys.tree` (each entry located by its line), with
+duplicate keys reported and only true/false read as booleans."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import yaml
 
 from surveys.messages import Message
 from surveys.problems import Problem, on_line
+from surveys.tree import _Map, _Seq
 
 # --------------------------------------------------------------------------- YAML with lines
-
-
-class _Map(dict[Any, Any]):
-    """A YAML mapping that remembers where it and each of its keys start."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-
-    def line_of(self, key: str) -> int:
-        """The line of `key` if present, else the line of the mapping itself."""
-        return self.key_lines.get(key, self.line)
-
-
-class _Seq(list[Any]):
-    """A YAML sequence that remembers where it and each element start."""
-
-    line: int = 0
-    item_lines: list[int]
-
-    def line_at(self, index: int) -> int:
-        return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
 class _LineLoader(yaml.SafeLoader):

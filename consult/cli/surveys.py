@@ -12,7 +12,8 @@ from flask.cli import AppGroup
 from consult.extensions import db
 from consult.organizing.question_sets import load_into_store
 from consult.organizing.waves import WaveError
-from surveys.loader import QuestionSetError, load_path, validate_path
+from surveys.files import load_path, validate_path
+from surveys.problems import QuestionSetError
 
 
 @click.group("surveys", cls=AppGroup, help="Question sets: validate and load.")

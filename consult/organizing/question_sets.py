@@ -18,7 +18,8 @@ from consult.models import (
 )
 from consult.organizing import queries
 from consult.organizing.waves import WaveError, WaveSettings, change_version, create_wave
-from surveys.loader import load_question_set, load_upload
+from surveys.files import load_upload
+from surveys.loader import load_question_set
 from surveys.model import QuestionSet
 
 

@@ -1,89 +1,34 @@
-"""XLSForm import end to end: translate, validate as YAML, report problems by sheet and row."""
+"""XLSForm import end to end: read the workbook into the tree, validate it with the one
+validator, and report every problem by sheet and row."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from surveys.loader import (
-    ON_LINE,
-    Problem,
-    QuestionSetError,
-    load_question_set,
-)
-from surveys.messages import Message
+from surveys.loader import build_question_set
 from surveys.model import QuestionSet
+from surveys.problems import Problem, QuestionSetError
+from surveys.tree import SheetRow
 from surveys.xlsform.importer import _Importer
-from surveys.xlsform.sheets import _SHEET_ORDER, Loc, Source, _open_workbook
+from surveys.xlsform.sheets import _SHEET_ORDER, Source, _open_workbook
 from surveys.xlsform.yaml_write import _write_yaml
 
+#: The comment above the YAML that is stored as an imported set's `source`.
+HEADER = (
+    "Converted from an XLSForm workbook by surveys.xlsform.",
+    "Edit the workbook and convert again, or keep editing this file instead.",
+)
 
-def _problem_key(problem: Problem) -> tuple[int, int]:
+
+def _problem_key(problem: Problem) -> tuple[int, int, int]:
+    """Sheets in their usual order, then rows; on one row, the workbook's own problems first,
+    then the validator's in the order of the row's entries."""
+    at = problem.location
     return (
         _SHEET_ORDER.get((problem.sheet or "").lower(), 4 if problem.sheet else 0),
         problem.line or 0,
+        at.order if isinstance(at, SheetRow) else 0,
     )
-
-
-def _translate(
-    source: Source, name: str | None
-) -> tuple[str | None, list[Loc | None], list[Problem]]:
-    """The YAML text of a workbook, the sheet row of each YAML line, and XLSForm problems."""
-    sheets, problems = _open_workbook(source)
-    if not sheets:
-        return None, [], problems
-    importer = _Importer(sheets, name)
-    tree = importer.run()
-    problems.extend(importer.problems)
-    if tree is None:
-        return None, [], problems
-    header = [
-        "Converted from an XLSForm workbook by surveys.xlsform.",
-        "Edit the workbook and convert again, or keep editing this file instead.",
-    ]
-    text, locs = _write_yaml(tree, header)
-    if importer.no_pages:
-        locs = [None if loc == importer.loc(importer.survey, None) else loc for loc in locs]
-    return text, locs, problems
-
-
-def _relocate(problems: Iterable[Problem], locs: Sequence[Loc | None]) -> list[Problem]:
-    """Turn the validator's YAML line numbers into the sheet rows they were written from: the
-    problem's own line, and every "on line N" inside its message (such as "first defined on
-    line 12"), which becomes "on sheet survey, row 4" in every language."""
-
-    def where(line: int) -> Loc | None:
-        return locs[line - 1] if 0 < line <= len(locs) else None
-
-    result: list[Problem] = []
-    for problem in problems:
-        message = _relocate_message(problem.explained, where)
-        loc = where(problem.line) if problem.line is not None else None
-        if loc is None:
-            result.append(Problem(None, message))
-        else:
-            result.append(Problem(loc[1], message, sheet=loc[0]))
-    return result
-
-
-def _relocate_message(message: Message, where: Callable[[int], Loc | None]) -> Message:
-    """`message` with each nested `on_line` place replaced by its sheet and row."""
-    if message.text == ON_LINE.text:
-        line = message.params["line"]
-        loc = where(line) if isinstance(line, int) else None
-        if loc is None or loc[0] is None:
-            return message
-        if loc[1]:
-            return Message("on sheet %(sheet)s, row %(row)s", {"sheet": loc[0], "row": loc[1]})
-        return Message("on sheet %(sheet)s", {"sheet": loc[0]})
-    if not any(isinstance(value, Message) for value in message.params.values()):
-        return message
-    params = {
-        name: _relocate_message(value, where) if isinstance(value, Message) else value
-        for name, value in message.params.items()
-    }
-    return replace(message, params=params)
 
 
 def _name_of(source: Source, filename: str | None) -> str | None:
@@ -95,17 +40,20 @@ def _name_of(source: Source, filename: str | None) -> str | None:
 
 
 def _convert(source: Source, filename: str | None) -> tuple[QuestionSet | None, list[Problem]]:
-    name = _name_of(source, filename)
-    text, locs, problems = _translate(source, name)
+    sheets, problems = _open_workbook(source)
     qset: QuestionSet | None = None
-    if text is not None:
-        try:
-            qset = load_question_set(text, filename=name or "<workbook>")
-        except QuestionSetError as error:
-            found = _relocate(error.problems, locs)
-            # With nothing left to import the validator's "pages must be a list" only repeats
-            # the importer's own, clearer problem.
-            problems.extend(p for p in found if not (p.sheet is None and "'pages'" in p.message))
+    if sheets:
+        importer = _Importer(sheets, _name_of(source, filename))
+        tree = importer.run()
+        problems.extend(importer.problems)
+        if tree is not None:
+            qset, found = build_question_set(tree, _write_yaml(tree, HEADER))
+            if importer.no_pages:
+                # With nothing left to import the validator's "pages must be a list" only
+                # repeats the importer's own, clearer problem.
+                pages = tree.line_of("pages")
+                found = [problem for problem in found if problem.location != pages]
+            problems.extend(found)
     unique = sorted(dict.fromkeys(problems), key=_problem_key)
     return (None if unique else qset), unique
 
@@ -122,8 +70,9 @@ def validate_xlsform(source: Source, filename: str | None = None) -> list[Proble
 def xlsform_to_question_set(source: Source, filename: str | None = None) -> QuestionSet:
     """Read an XLSForm workbook; raises QuestionSetError listing every problem.
 
-    Nothing is returned unless the whole workbook translates and validates, so a half-loaded
-    set is impossible. The set's `source` is the equivalent YAML question set.
+    Nothing is returned unless the whole workbook reads and validates, so a half-loaded set is
+    impossible. The set's `source` is the equivalent YAML question set, written from the same
+    tree, so a stored version reloads with the YAML reader.
     """
     qset, problems = _convert(source, filename)
     if problems or qset is None:

@@ -9,15 +9,14 @@ from typing import Any
 from surveys.expressions import (
     Expr,
 )
-from surveys.loader import (
-    LIST_NAME,
-    _read_yaml,
-)
 from surveys.model import Choice, Item, Page, QuestionSet, Text
 from surveys.types import QUESTION_TYPES, TextType
+from surveys.vocabulary import LIST_NAME
+from surveys.xlsform.nodes import _Node
 from surveys.xlsform.sheets import ROLE_COLUMNS
 from surveys.xlsform.xpath import xpath_of
-from surveys.xlsform.yaml_write import _Node, _number_text, _write_yaml
+from surveys.xlsform.yaml_write import _number_text, _write_yaml
+from surveys.yaml_read import _read_yaml
 
 
 def _text_node(text: Text, languages: Sequence[str]) -> object:
@@ -206,7 +205,7 @@ def question_set_to_yaml(qset: QuestionSet) -> str:
             pages.append(block_node)
         pages[-1]["pages"].append(node)
     tree["pages"] = pages
-    return _write_yaml(tree)[0]
+    return _write_yaml(tree)
 
 
 class _SheetBuilder:

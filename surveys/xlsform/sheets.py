@@ -11,13 +11,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from surveys.loader import (
-    Problem,
-)
 from surveys.messages import N_, Message
+from surveys.problems import Problem
 
-#: Where a YAML line came from: (sheet title, row number); either may be unknown.
-Loc = tuple[str | None, int | None]
 Source = str | Path | bytes | BinaryIO
 
 #: Non-empty rows read per sheet at most: a questionnaire has hundreds, not tens of thousands.

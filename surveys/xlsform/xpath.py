@@ -18,9 +18,7 @@ from surveys.expressions import (
     Or,
     TupleLiteral,
 )
-from surveys.loader import (
-    CODE,
-)
+from surveys.vocabulary import CODE
 from surveys.xlsform.sheets import _cell_text, _number
 from surveys.xlsform.yaml_write import _number_text
 

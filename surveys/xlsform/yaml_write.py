@@ -1,4 +1,4 @@
-"""Writing the YAML question-set language, keeping each line's origin (sheet and row)."""
+"""Writing the YAML question-set language: a set's `source` and the YAML export."""
 
 from __future__ import annotations
 
@@ -9,32 +9,8 @@ from typing import Any
 
 import yaml
 
-from surveys.loader import (
-    _LineLoader,
-)
-from surveys.xlsform.sheets import YAML_WIDTH, Loc
-
-
-class _Node(dict[str, Any]):
-    """A mapping of the question-set language that remembers the sheet row of each key."""
-
-    def __init__(self, loc: Loc | None = None, *, flow: bool = False) -> None:
-        super().__init__()
-        self.loc = loc
-        self.key_locs: dict[str, Loc | None] = {}
-        self.flow = flow
-
-    def put(self, key: str, value: object, loc: Loc | None = None) -> None:
-        """Set `key` unless the value is absent (None or an empty text)."""
-        if value is None or value == "":
-            return
-        self[key] = value
-        if loc is not None:
-            self.key_locs[key] = loc
-
-    def loc_of(self, key: str) -> Loc | None:
-        return self.key_locs.get(key, self.loc)
-
+from surveys.xlsform.sheets import YAML_WIDTH
+from surveys.yaml_read import _LineLoader
 
 _PRINTABLE = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
 _PLAIN_BAD_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
@@ -115,66 +91,63 @@ def _folded(text: str, width: int) -> list[str] | None:
 
 
 class _Writer:
-    """Writes a tree of mappings, lists and scalars as block-style YAML, one location per line."""
+    """Writes a tree of mappings, lists and scalars as block-style YAML; a mapping with the
+    `flow` hint goes on one line when it fits."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.locs: list[Loc | None] = []
 
-    def emit(self, text: str, loc: Loc | None) -> None:
+    def emit(self, text: str) -> None:
         self.lines.append(text.rstrip())
-        self.locs.append(loc)
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
 
     def mapping(self, node: Mapping[str, Any], indent: int, dash: bool = False) -> None:
         for index, (key, value) in enumerate(node.items()):
-            loc = node.loc_of(key) if isinstance(node, _Node) else None
             prefix = " " * (indent - 2) + "- " if dash and index == 0 else " " * indent
-            self.entry(prefix, key, value, indent, loc)
+            self.entry(prefix, key, value, indent)
 
-    def entry(self, prefix: str, key: str, value: object, indent: int, loc: Loc | None) -> None:
-        head = f"{prefix}{key}:"
+    def entry(self, prefix: str, key: str, value: object, indent: int) -> None:
+        head = f"{prefix}{_scalar(key)}:"
         if isinstance(value, Mapping):
             flow = self.flow_mapping(value) if getattr(value, "flow", False) else None
             if flow is not None and len(head) + 1 + len(flow) <= YAML_WIDTH:
-                self.emit(f"{head} {flow}", loc)
+                self.emit(f"{head} {flow}")
             else:
-                self.emit(head, loc)
+                self.emit(head)
                 self.mapping(value, indent + 2)
         elif isinstance(value, list):
-            self.sequence(head, value, indent, loc)
+            self.sequence(head, value, indent)
         elif isinstance(value, str) and len(head) + 1 + len(_scalar(value)) > YAML_WIDTH:
             lines = _folded(value, YAML_WIDTH - indent - 2)
             if lines is None:
-                self.emit(f"{head} {_scalar(value)}", loc)
+                self.emit(f"{head} {_scalar(value)}")
             else:
-                self.emit(f"{head} >-", loc)
+                self.emit(f"{head} >-")
                 for line in lines:
-                    self.emit(" " * (indent + 2) + line if line else "", loc)
+                    self.emit(" " * (indent + 2) + line if line else "")
         else:
-            self.emit(f"{head} {_scalar(value)}", loc)
+            self.emit(f"{head} {_scalar(value)}")
 
-    def sequence(self, head: str, values: list[Any], indent: int, loc: Loc | None) -> None:
+    def sequence(self, head: str, values: list[Any], indent: int) -> None:
         if not values:
-            self.emit(f"{head} []", loc)
+            self.emit(f"{head} []")
             return
         if all(not isinstance(value, Mapping | list) for value in values):
-            self.emit(f"{head} [{', '.join(_scalar(value, flow=True) for value in values)}]", loc)
+            self.emit(f"{head} [{', '.join(_scalar(value, flow=True) for value in values)}]")
             return
-        self.emit(head, loc)
+        self.emit(head)
         for value in values:
-            element_loc = value.loc if isinstance(value, _Node) else loc
             if isinstance(value, Mapping):
                 flow = self.flow_mapping(value) if getattr(value, "flow", False) else None
                 line = " " * (indent + 2) + f"- {flow}"
                 if flow is not None and len(line) <= YAML_WIDTH:
-                    self.emit(line, element_loc)
+                    self.emit(line)
                 else:
                     self.mapping(value, indent + 4, dash=True)
             else:
-                self.emit(" " * (indent + 2) + f"- {_scalar(value)}", element_loc)
+                self.emit(" " * (indent + 2) + f"- {_scalar(value)}")
 
     def flow_mapping(self, node: Mapping[str, Any]) -> str | None:
         parts: list[str] = []
@@ -183,19 +156,18 @@ class _Writer:
                 inner = self.flow_mapping(value)
                 if inner is None:
                     return None
-                parts.append(f"{key}: {inner}")
+                parts.append(f"{_scalar(key, flow=True)}: {inner}")
             elif isinstance(value, list):
                 return None
             else:
-                parts.append(f"{key}: {_scalar(value, flow=True)}")
+                parts.append(f"{_scalar(key, flow=True)}: {_scalar(value, flow=True)}")
         return "{" + ", ".join(parts) + "}"
 
 
-def _write_yaml(
-    tree: Mapping[str, Any], header: Sequence[str] = ()
-) -> tuple[str, list[Loc | None]]:
+def _write_yaml(tree: Mapping[str, Any], header: Sequence[str] = ()) -> str:
+    """`tree` as YAML text, after `header` as comment lines."""
     writer = _Writer()
     for line in header:
-        writer.emit(f"# {line}" if line else "#", None)
+        writer.emit(f"# {line}" if line else "#")
     writer.mapping(tree, 0)
-    return writer.text(), writer.locs
+    return writer.text()

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from surveys.loader import Problem, validate_text
-from surveys.messages import Message
+from surveys.messages import Message, render
+from surveys.problems import on_line
+from surveys.tree import SheetRow
 
 SET = """consultation: {{slug: x, title: X}}
 wave: x-1
@@ -77,3 +79,16 @@ def test_problems_compare_by_their_english_text() -> None:
     assert built == Problem(3, "the file is empty")
     assert len({built, Problem(3, "the file is empty")}) == 1
     assert Problem(None, "not in any catalogue").render("nl") == "not in any catalogue"
+
+
+def test_a_place_names_itself_in_the_terms_of_its_file() -> None:
+    """A line for a YAML file, a sheet and row for a workbook, in either language."""
+    assert render(on_line(12), "en") == "on line 12"
+    assert render(on_line(12), "nl") == "op regel 12"
+    assert render(on_line(SheetRow("survey", 4)), "en") == "on sheet survey, row 4"
+    assert render(on_line(SheetRow("survey", 4)), "nl") == "op blad survey, rij 4"
+    assert render(on_line(SheetRow("choices")), "nl") == "op blad choices"
+    at_row = Problem(SheetRow("survey", 4), "x")
+    assert str(at_row) == "sheet survey, row 4: x"
+    assert at_row == Problem(4, "x", sheet="survey")
+    assert str(Problem(SheetRow("settings"), "x")) == "sheet settings: x"

@@ -19,13 +19,13 @@ from openpyxl import Workbook, load_workbook
 
 from surveys.expressions import evaluate
 from surveys.expressions import parse as parse_expression
+from surveys.files import load_path, validate_path
 from surveys.loader import (
     Problem,
     QuestionSetError,
     load_file,
-    load_path,
     load_question_set,
-    validate_path,
+    validate_text,
 )
 from surveys.model import QuestionSet, Value
 from surveys.xlsform import (
@@ -35,8 +35,9 @@ from surveys.xlsform import (
     xlsform_to_question_set,
     xpath_of,
 )
+from surveys.yaml_read import _LineLoader
 from tests.conftest import interop
-from tests.surveys.survey_helpers import EXAMPLE
+from tests.surveys.survey_helpers import EXAMPLE, HEAD, question_set_yaml
 
 BIOTECH = Path(__file__).resolve().parents[2] / "surveys" / "definitions" / "biotech-2026.yaml"
 
@@ -689,6 +690,106 @@ def test_validator_problems_point_at_sheet_rows() -> None:
         xlsform_to_question_set(workbook(survey, choices))
     assert error.value.problems == problems
     assert "sheet survey, row 4: duplicate item code Q1" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("survey", "choices", "expected"),
+    [
+        (
+            [SURVEY_HEADER, ["text", "NAME", "Naam", "Name"], ["integer", "NAME", "Jaar", "Age"]],
+            YES_NO,
+            "sheet survey, row 3: duplicate item code NAME (first defined on sheet survey, row 2)",
+        ),
+        (
+            [
+                [*SURVEY_HEADER, "battery"],
+                ["text", "R1", "Naam", "Name"],
+                ["begin group", "BAT", "B", "B"],
+                ["select_one yn", "R1", "r", "r", "BAT"],
+                ["end group"],
+            ],
+            YES_NO,
+            "sheet survey, row 4: duplicate row code R1 (first defined on sheet survey, row 2)",
+        ),
+        (
+            [
+                SURVEY_HEADER,
+                ["begin group", "p", "P", "P"],
+                ["text", "A", "a", "a"],
+                ["end group"],
+                ["begin group", "p", "P", "P"],
+                ["text", "B", "b", "b"],
+                ["end group"],
+            ],
+            YES_NO,
+            "sheet survey, row 5: duplicate page id p (first defined on sheet survey, row 2)",
+        ),
+        (
+            [SURVEY_HEADER, ["select_one yn", "Q", "V", "Q"]],
+            [*YES_NO, ["yn", 1, "Weer", "Again"]],
+            "sheet choices, row 4: duplicate option code 1 in choice list yn "
+            "(first defined on sheet choices, row 2)",
+        ),
+        (
+            [[*SURVEY_HEADER, "required"], ["note", "1N", "Noot", "Note", "yes"]],
+            YES_NO,
+            "sheet survey, row 2: the item on sheet survey, row 2 is an info item and has no "
+            "answer to require",
+        ),
+    ],
+)
+def test_workbook_problems_are_located_in_the_workbook_without_yaml(
+    survey: Rows, choices: Rows, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The validator reads the tree the workbook was read into, so a problem, and the other row
+    it refers to, are found by sheet and row with no YAML text read in between."""
+
+    def no_yaml(loader: object) -> None:
+        raise AssertionError("a workbook was validated by reading YAML")
+
+    monkeypatch.setattr(_LineLoader, "get_single_data", no_yaml)
+    problems = problems_of(survey, choices)
+    assert expected in [str(problem) for problem in problems], messages(problems)
+
+
+def test_a_nested_row_is_named_in_the_readers_language() -> None:
+    survey = [SURVEY_HEADER, ["text", "NAME", "Naam", "Name"], ["integer", "NAME", "Jaar", "Age"]]
+    problem = only(problems_of(survey), "duplicate item code")
+    assert problem.render("nl") == (
+        "blad survey, rij 3: vraagcode NAME komt twee keer voor (eerst op blad survey, rij 2)"
+    )
+
+
+def test_problems_of_one_row_are_listed_as_a_yaml_file_lists_them() -> None:
+    """On one row the problems follow the row's entries (show_if before role), as they follow
+    the lines of the equivalent YAML file, not the order the validator found them in."""
+    survey = [
+        [*SURVEY_HEADER, "relevant", "role"],
+        ["integer", "AGE", "Leeftijd", "Age", "${LATER} = 1", "bogus"],
+        ["select_one yn", "LATER", "Later", "Later"],
+    ]
+    head = HEAD.replace("[nl]", "[nl, en]") + (
+        "choice_lists:\n  yn:\n    - {code: 1, label: {nl: Ja, en: Yes}}\n"
+        "    - {code: 2, label: {nl: Nee, en: No}}\n"
+    )
+    yaml = question_set_yaml(
+        """\
+- id: AGE
+  items:
+    - code: AGE
+      type: number
+      text: {nl: Leeftijd, en: Age}
+      show_if: LATER == 1
+      role: bogus
+- id: LATER
+  items:
+    - {code: LATER, type: single, text: {nl: Later, en: Later}, choices: yn}
+""",
+        head,
+    )
+    from_yaml = [problem.message for problem in validate_text(yaml)]
+    assert [problem.message for problem in problems_of(survey)] == from_yaml
+    assert [message.split(" ")[0] for message in from_yaml] == ["show_if", "item"]
 
 
 def test_problem_keeps_its_yaml_form() -> None:
