@@ -10,13 +10,11 @@ from surveys.problems import on_line
 from surveys.types import QUESTION_TYPES, TextType
 from surveys.vocabulary import (
     CHOICE_KEYS,
-    CONDITIONS,
-    DEMOGRAPHICS,
-    DOMAINS,
     ITEM_KEYS,
     LIST_NAME,
     MAX_OPTION_CODE,
     MISSING_KINDS,
+    RETIRED_ITEM_KEYS,
     ROLES,
     ROW_KEYS,
     TYPE_KEYS,
@@ -147,7 +145,7 @@ class _Items(_References, _Roles):
             self.problem(entry.line_of("type"), message, **params)
         allowed = set(ITEM_KEYS) | (kind.keys if kind is not None else TYPE_KEYS)
         for key in entry:
-            if key in allowed:
+            if key in allowed or key in RETIRED_ITEM_KEYS:
                 continue
             if key in TYPE_KEYS and kind is not None:
                 self.problem(
@@ -172,6 +170,7 @@ class _Items(_References, _Roles):
         show_if, show_if_source = self.expression(entry, where, page_index)
 
         choices: tuple[Choice, ...] = ()
+        named_list = entry.get("choices")
         if kind is not None and kind.has_choices:
             choices = self.item_choices(entry, where)
         rows: tuple[Row, ...] = ()
@@ -205,10 +204,9 @@ class _Items(_References, _Roles):
             max_length=max_length,
             randomize_rows=self.boolean(entry, "randomize_rows", where, False),
             role=self.choose(entry, "role", ROLES, where, "role"),
-            application=self.application(entry, where),
-            domain=self.choose(entry, "domain", DOMAINS, where, "domain"),
-            condition=self.choose(entry, "condition", CONDITIONS, where, "condition"),
-            demographic=self.choose(entry, "demographic", DEMOGRAPHICS, where, "demographic"),
+            application=self.declared(entry, "application", where),
+            condition=self.declared(entry, "condition", where),
+            choice_list=named_list if isinstance(named_list, str) and choices else None,
             line=entry.line,
         )
         self.check_roles(entry, item, where)
@@ -271,7 +269,7 @@ class _Items(_References, _Roles):
             code = self.code(raw, "row", a_row)
             row_where = Message("row %(code)s", {"code": code}) if code else a_row
             text = self.required_text(raw, "text", _part("text", row_where), row_where)
-            condition = self.choose(raw, "condition", CONDITIONS, row_where, "condition")
+            condition = self.declared(raw, "condition", row_where)
             if code and text is not None:
                 rows.append(Row(code, text, condition))
         return tuple(rows)

@@ -70,7 +70,24 @@ KINDS = (
     "block_changed",
 )
 
-_ROLE_KEYS = ("role", "application", "domain", "condition", "demographic")
+#: What an item means to the analysis; a change to any of these breaks comparison over time.
+_ANALYSIS_KEYS = ("role", "application", "domain", "condition", "accepting", "necessary")
+
+
+def _analysis_of(question_set: QuestionSet, item: Item) -> dict[str, object]:
+    """An item's role, application and condition, with the domain and the meanings of its
+    options that the set's vocabulary gives them."""
+    vocabulary = question_set.vocabulary
+    application = vocabulary.application(item.application or "")
+    scale = vocabulary.scale(item.choice_list) if item.role else None
+    return {
+        "role": item.role,
+        "application": item.application,
+        "domain": application.domain if application is not None else None,
+        "condition": item.condition,
+        "accepting": ", ".join(map(str, scale.accepting)) if scale and scale.accepting else None,
+        "necessary": ", ".join(map(str, scale.necessary)) if scale and scale.necessary else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -396,8 +413,10 @@ class _Differ:
                     ),
                 )
         self.compare_settings(key, before, after)
-        for name in _ROLE_KEYS:
-            old_value, new_value = getattr(before, name), getattr(after, name)
+        old_analysis = _analysis_of(self.old, before)
+        new_analysis = _analysis_of(self.new, after)
+        for name in _ANALYSIS_KEYS:
+            old_value, new_value = old_analysis[name], new_analysis[name]
             if old_value != new_value:
                 self.note(
                     key,

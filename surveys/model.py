@@ -102,9 +102,10 @@ class Item:
     randomize_rows: bool = False
     role: str | None = None
     application: str | None = None
-    domain: str | None = None
     condition: str | None = None
-    demographic: str | None = None
+    choice_list: str | None = None
+    """The named choice list the item's options come from (None for inline choices): its
+    scale in the vocabulary says which options accept, are necessary or don't know."""
     line: int = 0
 
     @property
@@ -165,6 +166,68 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A word of the set's analysis vocabulary: a domain, a condition or an application
+    (which belongs to one of the set's domains)."""
+
+    code: str
+    label: Text
+    domain: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What the options of one named choice list mean to the analysis: which count as
+    accepting, as necessary, and as don't know."""
+
+    choice_list: str
+    accepting: tuple[int, ...] = ()
+    necessary: tuple[int, ...] = ()
+    dont_know: tuple[int, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The set's own analysis words: what its results are grouped by and how its scales
+    read. Declared in the question set, so another consultation needs no code."""
+
+    domains: tuple[Term, ...] = ()
+    conditions: tuple[Term, ...] = ()
+    applications: tuple[Term, ...] = ()
+    scales: tuple[Scale, ...] = ()
+
+    def domain(self, code: str) -> Term | None:
+        return _find(self.domains, code)
+
+    def condition(self, code: str) -> Term | None:
+        return _find(self.conditions, code)
+
+    def application(self, code: str) -> Term | None:
+        return _find(self.applications, code)
+
+    def scale(self, choice_list: str | None) -> Scale | None:
+        """The scale declared for a choice list, if any."""
+        return next((scale for scale in self.scales if scale.choice_list == choice_list), None)
+
+    def labels(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Every term's label per language, by kind and code (e.g. for a report's readers)."""
+        return {
+            kind: {term.code: term.label.as_dict() for term in terms}
+            for kind, terms in (
+                ("domains", self.domains),
+                ("conditions", self.conditions),
+                ("applications", self.applications),
+            )
+        }
+
+
+def _find(terms: tuple[Term, ...], code: str) -> Term | None:
+    return next((term for term in terms if term.code == code), None)
+
+
+@dataclass(frozen=True)
 class AnswerCell:
     """One stored answer value: the shape of an `Answer` row in the database."""
 
@@ -189,6 +252,7 @@ class QuestionSet:
     blocks: tuple[Block, ...]
     source: str
     checksum: str
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
     _pages_by_id: dict[str, Page] = field(init=False, repr=False, compare=False, hash=False)
     _items_by_code: dict[str, Item] = field(init=False, repr=False, compare=False, hash=False)
     _owners: dict[str, Item] = field(init=False, repr=False, compare=False, hash=False)

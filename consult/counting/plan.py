@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -57,27 +57,25 @@ def parse_cell_key(key: str) -> list[int]:
 
 
 def applications_of(question_set: QuestionSet) -> list[Application]:
-    """The summary's descriptors, from the items' analysis roles."""
-    found: dict[str, dict[str, Any]] = {}
+    """The summary's descriptors: the applications the set's vocabulary declares, in its order,
+    with the items that play each analysis role for them."""
+    found: dict[str, dict[str, Any]] = {
+        term.code: {"domain": term.domain, "conditions": [], "acceptance": None}
+        for term in question_set.vocabulary.applications
+    }
     for item in question_set.all_items():
-        if item.application is None or item.role not in (
-            "acceptance",
-            "conditional_acceptance",
-            "condition",
-        ):
+        entry = found.get(item.application or "")
+        if entry is None:
             continue
-        entry = found.setdefault(
-            item.application, {"domain": item.domain, "conditions": [], "acceptance": None}
-        )
         if item.role == "acceptance":
             entry["acceptance"] = item.code
         elif item.role == "conditional_acceptance":
             entry["conditional"] = item.code
-        elif item.rows:
+        elif item.role == "condition" and item.rows:
             entry["conditions"] += [
                 Condition(row.condition or row.code, row.code) for row in item.rows
             ]
-        else:
+        elif item.role == "condition":
             entry["conditions"].append(Condition(item.condition or item.code, item.code))
     return [
         Application(
@@ -90,6 +88,28 @@ def applications_of(question_set: QuestionSet) -> list[Application]:
         for application, entry in found.items()
         if entry["acceptance"]
     ]
+
+
+def coding_of(question_set: QuestionSet) -> Coding:
+    """How the summary reads the set's scales: the options of its acceptance and condition
+    questions and which of them count as accepting, don't know and necessary, as the set's
+    vocabulary declares (the loader makes sure every question of a role reads them alike)."""
+    coding = Coding()
+    for item in question_set.all_items():
+        scale = question_set.vocabulary.scale(item.choice_list)
+        if scale is None:
+            continue
+        options = tuple(choice.code for choice in item.choices)
+        if item.role in ("acceptance", "conditional_acceptance"):
+            coding = replace(
+                coding,
+                acceptance_options=options,
+                accept=scale.accepting,
+                dont_know=scale.dont_know,
+            )
+        elif item.role == "condition":
+            coding = replace(coding, condition_options=options, necessary=scale.necessary)
+    return coding
 
 
 @dataclass(frozen=True)
@@ -114,12 +134,13 @@ MAX_PROFILE_ITEMS = 26
 """4**26 < 2**53: a profile number stays exact in the counts' float value column."""
 
 
-def summary_profiles(question_set: QuestionSet, coding: Coding = Coding()) -> list[Profile]:  # noqa: B008
+def summary_profiles(question_set: QuestionSet) -> list[Profile]:
     """The profiles the acceptance summary reads: per application its conditions; per domain
     its acceptance (with conditional acceptance) and each condition across applications.
     Profiles of more than `MAX_PROFILE_ITEMS` questions are not kept: the summary then groups
     those joint answers from the answers themselves, which is exact but slow."""
     applications = applications_of(question_set)
+    coding = coding_of(question_set)
     profiles = []
     for application in applications:
         if len(application.conditions) > 1:
@@ -135,7 +156,7 @@ def summary_profiles(question_set: QuestionSet, coding: Coding = Coding()) -> li
         groups: list[tuple[tuple[int, ...], ...]] = []
         for application in members:
             items.append(application.acceptance)
-            groups.append((coding.accept, (coding.dont_know,)))
+            groups.append((coding.accept, coding.dont_know))
             if application.conditional:
                 items.append(application.conditional)
                 groups.append((coding.accept,))

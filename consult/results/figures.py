@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from analysis import (
     Alpha,
     ChiSquare,
-    Coding,
     Estimate,
     Grouped,
     Summary,
@@ -27,6 +26,7 @@ from consult.counting.plan import (
     ANSWERED,
     Profile,
     applications_of,
+    coding_of,
     plan_of,
 )
 from consult.models import Wave
@@ -185,6 +185,7 @@ def summary(session: Session, design: WaveDesign) -> Summary | None:
         source,
         mode=design.mode,
         minimum=design.wave.min_cell_size,
+        coding=coding_of(design.question_set),
     )
 
 
@@ -270,7 +271,7 @@ def largest_subgroup_differences(
 ) -> list[SubgroupDifference]:
     """Per application, the weighting variables whose groups differ most in acceptance
     (acceptable or very acceptable), largest spread first, with the Rao-Scott test."""
-    accept = set(Coding().accept)
+    accept = set(coding_of(design.question_set).accept)
     differences: list[SubgroupDifference] = []
     for application in applications_of(design.question_set):
         counts = design.item_table(session, application.acceptance)
