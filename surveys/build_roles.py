@@ -9,8 +9,9 @@ from surveys.model import Item
 from surveys.vocabulary import RETIRED_ITEM_KEYS
 from surveys.yaml_read import _Map, _Seq
 
-#: Types whose answer is one option: only they can be a weighting variable.
-WEIGHTING_TYPES = ("single", "likert")
+#: Types that put each respondent in one category: one option, or a whole number (an age in
+#: years, counted by its rounded value).
+WEIGHTING_TYPES = ("single", "likert", "number")
 
 
 class _Roles(_VocabularyReader):
@@ -39,11 +40,13 @@ class _Roles(_VocabularyReader):
                     "%(where)s has role condition, so it needs 'condition'",
                     where=where,
                 )
-        if role == "demographic" and item.type not in WEIGHTING_TYPES:
+        if role == "demographic" and (
+            item.type not in WEIGHTING_TYPES or (item.type == "number" and not item.integer)
+        ):
             self.problem(
                 entry.line_of("role"),
-                "%(where)s has role demographic, so it must be a single-choice question: a "
-                "weighting variable puts each respondent in one category",
+                "%(where)s has role demographic, so it must be a single-choice question (or a "
+                "whole number): a weighting variable puts each respondent in one category",
                 where=where,
             )
         self.check_role_scale(entry, item, where)

@@ -74,7 +74,7 @@ KINDS = (
 _ANALYSIS_KEYS = ("role", "application", "domain", "condition", "accepting", "necessary")
 
 
-def _analysis_of(question_set: QuestionSet, item: Item) -> dict[str, object]:
+def _analysis_of(question_set: QuestionSet, item: Item) -> dict[str, str | None]:
     """An item's role, application and condition, with the domain and the meanings of its
     options that the set's vocabulary gives them."""
     vocabulary = question_set.vocabulary

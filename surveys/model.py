@@ -103,9 +103,10 @@ class Item:
     role: str | None = None
     application: str | None = None
     condition: str | None = None
-    choice_list: str | None = None
+    choice_list: str | None = field(default=None, compare=False)
     """The named choice list the item's options come from (None for inline choices): its
-    scale in the vocabulary says which options accept, are necessary or don't know."""
+    scale in the vocabulary says which options accept, are necessary or don't know. A name,
+    not content, so it takes no part in comparing items."""
     line: int = 0
 
     @property

@@ -9,12 +9,9 @@ from typing import Any
 from surveys.expressions import (
     Expr,
 )
-from surveys.loader import (
-    LIST_NAME,
-    _read_yaml,
-)
-from surveys.model import Choice, Item, Page, QuestionSet, Text
+from surveys.model import Choice, Item, Page, QuestionSet, Text, Vocabulary
 from surveys.types import QUESTION_TYPES, TextType
+from surveys.vocabulary import LIST_NAME, SCALE_KEYS
 from surveys.xlsform.sheets import ROLE_COLUMNS
 from surveys.xlsform.xpath import xpath_of
 from surveys.xlsform.yaml_write import _Node, _number_text, _write_yaml
@@ -36,37 +33,16 @@ def _choice_key(choices: Sequence[Choice]) -> tuple[Choice, ...]:
     return tuple(choices)
 
 
-def _source_list_names(qset: QuestionSet) -> dict[tuple[Choice, ...], str]:
-    """The names the set's own YAML gave its choice lists, so an export keeps them."""
-    data, problems = _read_yaml(qset.source)
-    if problems or not isinstance(data, dict) or not isinstance(data.get("choice_lists"), dict):
-        return {}
-    names: dict[tuple[Choice, ...], str] = {}
-    for name, entries in data["choice_lists"].items():
-        if not isinstance(name, str) or not isinstance(entries, list):
-            continue
-        try:
-            choices = tuple(_source_choice(entry, qset.languages) for entry in entries)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            continue
-        names.setdefault(choices, name)
-    return names
-
-
-def _source_choice(entry: Mapping[str, Any], languages: Sequence[str]) -> Choice:
-    label = entry["label"]
-    if isinstance(label, Mapping):
-        text = Text.from_dict({str(k): str(v).strip() for k, v in label.items()})
-    else:
-        text = Text.of(str(label).strip(), tuple(languages))
-    return Choice(int(entry["code"]), text, entry.get("missing"), bool(entry.get("exclusive")))
-
-
 def _list_names(
     qset: QuestionSet,
 ) -> tuple[dict[tuple[Choice, ...], str], dict[str, int], set[str]]:
-    """A name for every distinct choice list, how many items use each, and the source's names."""
-    known = _source_list_names(qset)
+    """A name for every distinct choice list, how many items use each, and the names the set
+    itself gave (kept, and always written as a named list: the vocabulary's scales refer to
+    them)."""
+    known: dict[tuple[Choice, ...], str] = {}
+    for item in qset.all_items():
+        if item.choice_list is not None:
+            known.setdefault(_choice_key(item.choices), item.choice_list)
     names: dict[tuple[Choice, ...], str] = {}
     used: dict[str, int] = {}
     taken = set(known.values())
@@ -140,6 +116,35 @@ def _item_node(item: Item, languages: Sequence[str], choices: object) -> _Node:
     return node
 
 
+def _vocabulary_node(vocabulary: Vocabulary, languages: Sequence[str]) -> _Node | None:
+    """The `vocabulary:` key of the YAML, or None when the set declares nothing."""
+    node = _Node()
+    for kind, terms in (
+        ("domains", vocabulary.domains),
+        ("conditions", vocabulary.conditions),
+        ("applications", vocabulary.applications),
+    ):
+        entries = []
+        for term in terms:
+            entry = _Node(flow=True)
+            entry["code"] = term.code
+            entry.put("domain", term.domain)
+            entry["label"] = _text_node(term.label, languages)
+            entries.append(entry)
+        if entries:
+            node[kind] = entries
+    scales = _Node()
+    for scale in vocabulary.scales:
+        meanings = _Node(flow=True)
+        for key in SCALE_KEYS:
+            if getattr(scale, key):
+                meanings[key] = list(getattr(scale, key))
+        scales[scale.choice_list] = meanings
+    if scales:
+        node["scales"] = scales
+    return node or None
+
+
 def _page_node(page: Page, languages: Sequence[str], choices: Callable[[Item], object]) -> _Node:
     node = _Node()
     node["id"] = page.id
@@ -181,6 +186,7 @@ def question_set_to_yaml(qset: QuestionSet) -> str:
             lists[name] = [_choice_node(choice, languages) for choice in key]
     if lists:
         tree["choice_lists"] = lists
+    tree.put("vocabulary", _vocabulary_node(qset.vocabulary, languages))
 
     def choices(item: Item) -> object:
         name = names.get(_choice_key(item.choices))
@@ -252,6 +258,37 @@ def _constraint_of(item: Item) -> str | None:
     if item.max is not None:
         terms.append(f"{subject} <= {_number_text(item.max)}")
     return " and ".join(terms) or None
+
+
+def _vocabulary_sheet(
+    qset: QuestionSet, names: Mapping[tuple[Choice, ...], str], languages: Sequence[str]
+) -> _SheetBuilder:
+    """The `vocabulary` sheet: one row per domain, condition, application and scale."""
+    label_columns = [f"label::{lang}" for lang in languages]
+    sheet = _SheetBuilder(
+        ["kind", "code", "domain", *label_columns, *SCALE_KEYS], ["kind", "code", *label_columns]
+    )
+    vocabulary = qset.vocabulary
+    for kind, terms in (
+        ("domain", vocabulary.domains),
+        ("condition", vocabulary.conditions),
+        ("application", vocabulary.applications),
+    ):
+        for term in terms:
+            row = sheet.add(kind=kind, code=term.code, domain=term.domain)
+            sheet.text(row, "label", term.label, languages)
+    exported = {
+        item.choice_list: names[_choice_key(item.choices)]
+        for item in qset.all_items()
+        if item.choice_list is not None and _choice_key(item.choices) in names
+    }
+    for scale in vocabulary.scales:
+        sheet.add(
+            kind="scale",
+            code=exported.get(scale.choice_list, scale.choice_list),
+            **{key: " ".join(map(str, getattr(scale, key))) for key in SCALE_KEYS},
+        )
+    return sheet
 
 
 def question_set_to_xlsform(qset: QuestionSet) -> bytes:
@@ -425,9 +462,13 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
         for language in languages[1:]:
             row[f"intro::{language}"] = intro.get(language)
 
+    vocabulary = _vocabulary_sheet(qset, names, languages)
+    sheets = [("survey", survey), ("choices", choices), ("settings", settings)]
+    if vocabulary.rows:
+        sheets.append(("vocabulary", vocabulary))
     workbook = Workbook()
     first = True
-    for title_text, builder in (("survey", survey), ("choices", choices), ("settings", settings)):
+    for title_text, builder in sheets:
         worksheet = workbook.active if first else workbook.create_sheet()
         assert worksheet is not None
         first = False

@@ -76,7 +76,7 @@ UNSUPPORTED_COLUMNS = {
     "instance": N_("instance:: attributes are not supported"),
     "save_to": N_("saving to entities (save_to) is not supported"),
 }
-ROLE_COLUMNS = ("role", "application", "domain", "condition", "demographic")
+ROLE_COLUMNS = ("role", "application", "condition")
 QUESTION_COLUMNS = frozenset(
     {
         "type",
