@@ -72,7 +72,8 @@ pages:
     title: Gentherapie
     items:
       - {code: ACC_GT, type: single, text: Aanvaardbaar, role: acceptance,
-         application: gene_therapy, domain: red, choices: [{code: 4, label: Ja}, {code: 1, label: Nee}]}
+         application: gene_therapy, domain: red,
+         choices: [{code: 4, label: Ja}, {code: 1, label: Nee}]}
 """
 
 
