@@ -303,6 +303,11 @@ class QuestionSet:
         for page in self.pages:
             yield from page.items
 
+    def weighting_variables(self) -> list[Item]:
+        """The items with role demographic, in file order: the order of a weighting cell's key
+        and of the margins the weights are raked to."""
+        return [item for item in self.all_items() if item.role == "demographic"]
+
     def answer_codes(self) -> tuple[str, ...]:
         """Every code an answer can be stored under, in file order (the codebook order)."""
         return tuple(code for item in self.all_items() for code in item.answer_codes)

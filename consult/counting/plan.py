@@ -47,11 +47,6 @@ RULE = (
 count (and saying so here) recounts every wave."""
 
 
-def demographic_items(question_set: QuestionSet) -> list[Item]:
-    """The weighting variables, in the question set's order (the order of a cell key)."""
-    return [item for item in question_set.all_items() if item.role == "demographic"]
-
-
 def parse_cell_key(key: str) -> list[int]:
     return [int(part) for part in key.split("|")] if key else []
 
@@ -283,7 +278,7 @@ class CountPlan:
         return cls(
             demographics=tuple(
                 Demographic(item.code, _key_column(item))
-                for item in demographic_items(question_set)
+                for item in question_set.weighting_variables()
             ),
             codes=tuple(codes),
             profiles=tuple(summary_profiles(question_set)),

@@ -26,7 +26,6 @@ from analysis import (
 from consult.counting import queries as counts
 from consult.counting.plan import (
     Profile,
-    demographic_items,
     parse_cell_key,
     plan_of,
 )
@@ -204,7 +203,7 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
             f"the counts of wave {wave.slug} follow another counting rule than this version of "
             f"Consult; `consult report --wave {wave.slug}` recounts them first"
         )
-    variables = tuple(item.code for item in demographic_items(question_set))
+    variables = tuple(item.code for item in question_set.weighting_variables())
     rows = counts.design_cells(session, wave)
     if not rows:
         raise ResultsError(f"wave {wave.slug} has no complete responses yet")
@@ -228,7 +227,7 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
         # sample share: the engine's rule for refused demographics.
         outside = {
             choice.code
-            for item in demographic_items(question_set)
+            for item in question_set.weighting_variables()
             for choice in item.choices
             if choice.code not in margins.get(item.code, {})
         }

@@ -15,7 +15,6 @@ from analysis import (
     WaveDifference,
     wave_differences,
 )
-from consult.counting.plan import demographic_items
 from consult.models import Wave
 from consult.results.design import CHOICE_TYPES, Mode, ResultsError, WaveDesign, load_design
 from consult.results.figures import (
@@ -98,7 +97,7 @@ CSV_COLUMNS = ("item", "group", "option", "n", "estimate", "se", "ci_low", "ci_h
 
 def method_text(question_set: QuestionSet) -> str:
     """How the figures were made, naming this set's own weighting variables."""
-    variables = [item.code for item in demographic_items(question_set)]
+    variables = [item.code for item in question_set.weighting_variables()]
     if not variables:
         weights = "Weights: none (the question set has no weighting variables). "
     else:

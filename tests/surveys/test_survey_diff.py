@@ -320,8 +320,10 @@ BATTERY = """\
       rows:
         - {code: B_SAFE, condition: safety, text: Veilig}
         - {code: B_LABEL, condition: transparency, text: Etiket}
-    - {code: ACC_CRISPR, type: single, text: Aanvaardbaar, choices: acceptance, role: acceptance, application: crispr_crops}
-    - {code: ACC_DRIVE, type: single, text: Aanvaardbaar, choices: acceptance, role: acceptance, application: gene_drive}
+    - {code: ACC_CRISPR, type: single, text: Aanvaardbaar, choices: acceptance, role: acceptance,
+       application: crispr_crops}
+    - {code: ACC_DRIVE, type: single, text: Aanvaardbaar, choices: acceptance, role: acceptance,
+       application: gene_drive}
 """
 
 

@@ -170,16 +170,16 @@ def _upgraded(source: str) -> str | None:
     else:
         text = RETIRED_FLOW.sub("", RETIRED_LINE.sub("", source))
     block = ["", f"{ADDED_NOTE} (what it meant).", "vocabulary:"]
-    for key, codes in (("domains", domains), ("conditions", conditions)):
-        if codes:
+    for key, terms in (("domains", domains), ("conditions", conditions)):
+        if terms:
             block.append(f"  {key}:")
-            for code in codes:
-                label = {lang: LEGACY_LABELS.get(code, {}).get(lang, code) for lang in languages}
-                block.append(f"    - {_flow({'code': code, 'label': label})}")
+            for term in terms:
+                label = {lang: LEGACY_LABELS.get(term, {}).get(lang, term) for lang in languages}
+                block.append(f"    - {_flow({'code': term, 'label': label})}")
     if applications:
         block.append("  applications:")
-        for code, (domain, title) in applications.items():
-            block.append(f"    - {_flow({'code': code, 'domain': domain, 'label': title})}")
+        for name, (domain, title) in applications.items():
+            block.append(f"    - {_flow({'code': name, 'domain': domain, 'label': title})}")
     if scales:
         block.append("  scales:")
         for name, meanings in scales.items():

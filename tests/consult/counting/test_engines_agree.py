@@ -153,14 +153,10 @@ def question_sets(draw: st.DrawFn) -> QuestionSet:
     )
     for d in demographics:
         if d == "sex":
-            items.append(
-                "{code: SEX, type: single, text: V, choices: sex, role: demographic}"
-            )
+            items.append("{code: SEX, type: single, text: V, choices: sex, role: demographic}")
         elif d == "age_group":
             # A whole number as a weighting variable: its rounded value is the cell's part.
-            items.append(
-                "{code: AGE, type: number, text: V, min: 18, max: 99, role: demographic}"
-            )
+            items.append("{code: AGE, type: number, text: V, min: 18, max: 99, role: demographic}")
         else:
             items.append(
                 f"{{code: EDU, type: likert, text: V, choices: {_choices([1, 2, 3])}, "
