@@ -6,6 +6,7 @@ from __future__ import annotations
 from surveys.build_base import _Readers
 from surveys.messages import Message
 from surveys.model import Item
+from surveys.types import QUESTION_TYPES
 from surveys.vocabulary import (
     APPLICATION,
     CONDITIONS,
@@ -47,7 +48,8 @@ class _Roles(_Readers):
                         key=key,
                     )
         if role == "condition":
-            if item.type == "battery":
+            kind = QUESTION_TYPES.get(item.type)
+            if kind is not None and kind.per_row:
                 raw_rows = entry.get("rows")
                 for raw in raw_rows if isinstance(raw_rows, _Seq) else ():
                     if isinstance(raw, _Map) and raw.get("condition") is None:
