@@ -25,6 +25,7 @@ from consult.responding import queries as responding_queries
 from demo.scenarios import Scenario, scenario_for
 from surveys.expressions import evaluate
 from surveys.model import Item, Page, QuestionSet, Value
+from surveys.types import Answer, question_type
 
 NAN = float("nan")
 SKIP_RATE = 0.02  # optional questions left open
@@ -209,9 +210,10 @@ class Simulator:
 
     def _item(self, item: Item, page: Page) -> None:
         n, rng = self.data.n, self.rng
+        kind = question_type(item)
         if item.role in ("acceptance", "conditional_acceptance"):
             self._acceptance(item)
-        elif item.type == "battery":
+        elif kind.per_row and kind.answer is Answer.OPTION:
             for row in item.rows:
                 if item.role == "condition":
                     self._condition_row(item, row.code, row.condition or "")
@@ -219,18 +221,18 @@ class Simulator:
                     plain, _, _ = _choice_codes(item)
                     values = _ordinal(0.3 * self.attitude + rng.normal(0, 0.3), plain, rng)
                     self._store(row.code, _with_missing(values, item, rng, DONT_KNOW_RATE / 2))
-        elif item.type in ("single", "likert"):
+        elif kind.answer is Answer.OPTION:
             plain, _, _ = _choice_codes(item)
             probabilities = rng.dirichlet(np.full(len(plain), 2.0))
             values = rng.choice(plain, size=n, p=probabilities).astype(float)
             self._store(item.code, _with_missing(values, item, rng, DONT_KNOW_RATE / 2))
-        elif item.type == "multiple":
+        elif kind.answer is Answer.OPTIONS:
             self._multiple(item)
-        elif item.type == "ranking":
+        elif kind.answer is Answer.ORDER:
             self._ranking(item)
-        elif item.type in ("number", "slider"):
-            low = item.min if item.min is not None else 0.0
-            high = item.max if item.max is not None else (10.0 if item.type == "slider" else 100.0)
+        elif kind.answer is Answer.NUMBER:
+            low = _first_given(item.min, kind.default_min, 0.0)
+            high = _first_given(item.max, kind.default_max, 100.0)
             centre = 1 / (1 + np.exp(-0.5 * self.attitude))
             values = np.round(
                 low + (high - low) * rng.beta(4 * centre + 0.5, 4 * (1 - centre) + 0.5)
@@ -310,6 +312,11 @@ class Simulator:
         self.data.ranks[item.code] = ranks
 
 
+def _first_given(*values: float | None) -> float:
+    """The first bound that is set: the item's, its type's default, the simulation's guess."""
+    return next(value for value in values if value is not None)
+
+
 def _split(k: int) -> np.ndarray:
     weights = np.linspace(2.0, 1.0, k)
     return weights / weights.sum()
@@ -330,16 +337,17 @@ def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
     """Every stored answer cell of the simulated respondents, as arrays."""
     parts: list[tuple[np.ndarray, str, np.ndarray, np.ndarray]] = []
     for item in question_set.all_items():
-        if item.type in ("number", "slider"):
+        answer = question_type(item).answer
+        if answer is Answer.NUMBER:
             values = data.values.get(item.code)
             if values is not None:
                 who = np.flatnonzero(~np.isnan(values))
                 parts.append((who, item.code, np.full(len(who), -1), values[who]))
-        elif item.type == "multiple" and item.code in data.selections:
+        elif answer is Answer.OPTIONS and item.code in data.selections:
             chosen = data.selections[item.code]
             who, column = np.nonzero(chosen.ticked)
             parts.append((who, item.code, chosen.options[column], np.full(len(who), NAN)))
-        elif item.type == "ranking" and item.code in data.ranks:
+        elif answer is Answer.ORDER and item.code in data.ranks:
             ranks = data.ranks[item.code]
             who, column = np.nonzero(ranks)
             options = np.array([c.code for c in item.choices])

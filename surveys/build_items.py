@@ -7,7 +7,7 @@ from surveys.build_roles import _Roles
 from surveys.messages import N_, Message, plural_message
 from surveys.model import Choice, Item, Row
 from surveys.problems import on_line
-from surveys.types import QUESTION_TYPES, TextType
+from surveys.types import QUESTION_TYPES, Bounds, QuestionType, TextType
 from surveys.vocabulary import (
     CHOICE_KEYS,
     ITEM_KEYS,
@@ -174,11 +174,11 @@ class _Items(_References, _Roles):
         if kind is not None and kind.has_choices:
             choices = self.item_choices(entry, where)
         rows: tuple[Row, ...] = ()
-        if kind is not None and kind.name == "battery":
+        if kind is not None and kind.per_row:
             rows = self.rows(entry, where)
-        minimum, maximum = self.bounds(entry, where, kind.name if kind else None, len(choices))
+        minimum, maximum = self.bounds(entry, where, kind, len(choices))
         integer = True
-        if kind is not None and kind.name == "number":
+        if kind is not None and "integer" in kind.keys:
             integer = self.boolean(entry, "integer", where, True)
         max_length: int | None = None
         if isinstance(kind, TextType):
@@ -275,12 +275,13 @@ class _Items(_References, _Roles):
         return tuple(rows)
 
     def bounds(
-        self, entry: _Map, where: Message, kind: str | None, choice_count: int
+        self, entry: _Map, where: Message, kind: QuestionType | None, choice_count: int
     ) -> tuple[float | None, float | None]:
         """min/max: selections (multiple), a range (number) or a scale (slider)."""
-        if kind not in ("multiple", "number", "slider"):
+        if kind is None or kind.bounds is None:
             return None, None
-        whole = kind != "number"
+        bounds = kind.bounds
+        whole = bounds is not Bounds.RANGE
         values: dict[str, float | None] = {}
         for key in ("min", "max"):
             value = entry.get(key)
@@ -295,9 +296,9 @@ class _Items(_References, _Roles):
                 values[key] = None
             else:
                 values[key] = value
-        if kind == "slider":
-            values["min"] = 0 if values["min"] is None and "min" not in entry else values["min"]
-            values["max"] = 10 if values["max"] is None and "max" not in entry else values["max"]
+        for key, default in (("min", kind.default_min), ("max", kind.default_max)):
+            if default is not None and values[key] is None and key not in entry:
+                values[key] = default
         minimum, maximum = values["min"], values["max"]
         line = entry.line_of("min") if "min" in entry else entry.line_of("max")
         if minimum is not None and maximum is not None:
@@ -309,9 +310,9 @@ class _Items(_References, _Roles):
                     min=_fmt(minimum),
                     max=_fmt(maximum),
                 )
-            elif kind == "slider" and minimum == maximum:
+            elif bounds is Bounds.SCALE and minimum == maximum:
                 self.problem(line, "'min' and 'max' of %(where)s must differ", where=where)
-        if kind == "multiple":
+        if bounds is Bounds.SELECTIONS:
             for key, value in (("min", minimum), ("max", maximum)):
                 if value is not None and value < 0:
                     self.problem(

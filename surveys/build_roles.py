@@ -6,12 +6,18 @@ from __future__ import annotations
 from surveys.build_vocabulary import _VocabularyReader
 from surveys.messages import Message
 from surveys.model import Item
+from surveys.types import QUESTION_TYPES, Answer
 from surveys.vocabulary import RETIRED_ITEM_KEYS
 from surveys.yaml_read import _Map, _Seq
 
-#: Types that put each respondent in one category: one option, or a whole number (an age in
-#: years, counted by its rounded value).
-WEIGHTING_TYPES = ("single", "likert", "number")
+
+def _one_category(item: Item) -> bool:
+    """Whether an item puts each respondent in one category, as a weighting variable must: one
+    option, or a whole number (an age in years, counted by its rounded value)."""
+    kind = QUESTION_TYPES.get(item.type)
+    if kind is None or kind.per_row:
+        return False
+    return kind.answer == Answer.OPTION or (kind.answer == Answer.NUMBER and item.integer)
 
 
 class _Roles(_VocabularyReader):
@@ -40,9 +46,7 @@ class _Roles(_VocabularyReader):
                     "%(where)s has role condition, so it needs 'condition'",
                     where=where,
                 )
-        if role == "demographic" and (
-            item.type not in WEIGHTING_TYPES or (item.type == "number" and not item.integer)
-        ):
+        if role == "demographic" and not _one_category(item):
             self.problem(
                 entry.line_of("role"),
                 "%(where)s has role demographic, so it must be a single-choice question (or a "

@@ -50,6 +50,7 @@ from surveys.diff_text import (
 )
 from surveys.messages import N_, Message, english, render
 from surveys.model import Choice, Item, Page, QuestionSet, Row
+from surveys.types import Bounds, question_type
 
 __all__ = ["KINDS", "Change", "QuestionSetDiff", "diff_question_sets"]
 
@@ -520,7 +521,8 @@ class _Differ:
             note(show_if)
         # Ticking "at most 2" versus "at most 3" options, or a 0-10 versus a 1-5 slider, gives
         # different answers to the same question; a number's range only guards typing errors.
-        scale = after.type in ("slider", "multiple")
+        bounds = question_type(after).bounds
+        scale = bounds in (Bounds.SELECTIONS, Bounds.SCALE)
         for name in ("min", "max"):
             old_value, new_value = getattr(before, name), getattr(after, name)
             if old_value != new_value:
@@ -528,7 +530,7 @@ class _Differ:
                     Message(
                         "%(name)s changed from %(old)s to %(new)s",
                         {
-                            "name": _bound_name(after.type, name),
+                            "name": _bound_name(bounds, name),
                             "old": _number(old_value),
                             "new": _number(new_value),
                         },
@@ -577,7 +579,7 @@ class _Differ:
                     continue  # reported as type_changed with the items
                 battery, row = new_entry
                 previous = self.old_items.get(battery.code)
-                if previous is not None and previous.type == "battery":
+                if previous is not None and question_type(previous).per_row:
                     self.note(
                         key,
                         "rows_changed",
@@ -602,7 +604,7 @@ class _Differ:
                     continue
                 battery, row = old_entry
                 following = self.new_items.get(battery.code)
-                if following is not None and following.type == "battery":
+                if following is not None and question_type(following).per_row:
                     self.note(
                         key,
                         "rows_changed",

@@ -111,12 +111,13 @@ class Item:
 
     @property
     def answer_codes(self) -> tuple[str, ...]:
-        """Codes this item stores answers under: its rows for a battery, none for info."""
-        if self.type == "battery":
-            return tuple(row.code for row in self.rows)
-        if self.type == "info":
-            return ()
-        return (self.code,)
+        """Codes this item stores answers under, as its type says: its own code, its rows'
+        (a battery) or none (info). A type the loader would reject stores under its own code."""
+        # The types are built on this module: imported here, not at the top.
+        from surveys.types import QUESTION_TYPES
+
+        kind = QUESTION_TYPES.get(self.type)
+        return kind.answer_codes(self) if kind is not None else (self.code,)
 
     def choice(self, code: int) -> Choice | None:
         """The option with this code, or None (e.g. a tampered form value)."""

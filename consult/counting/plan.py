@@ -24,6 +24,7 @@ import numpy as np
 
 from analysis import Application, Coding, Condition, moment_names
 from surveys.model import Item, QuestionSet
+from surveys.types import Answer, question_type
 
 MISSING = -1
 """A cell key's part for an unanswered (or not countable) weighting variable."""
@@ -189,7 +190,7 @@ class ScaleSums:
 
 
 def scale_sums(question_set: QuestionSet) -> list[ScaleSums]:
-    """One `ScaleSums` per battery with at least two rows."""
+    """One `ScaleSums` per battery (an option per row) with at least two rows."""
     return [
         ScaleSums(
             _profile_code("scale", item.code),
@@ -198,8 +199,13 @@ def scale_sums(question_set: QuestionSet) -> list[ScaleSums]:
             tuple(choice.code for choice in item.choices if choice.missing),
         )
         for item in question_set.all_items()
-        if item.type == "battery" and len(item.rows) >= 2
+        if _is_scale(item) and len(item.rows) >= 2
     ]
+
+
+def _is_scale(item: Item) -> bool:
+    kind = question_type(item)
+    return kind.per_row and kind.answer is Answer.OPTION
 
 
 def _profile_code(*parts: str) -> str:
@@ -236,16 +242,19 @@ class Demographic:
     value: ValueColumn | None
 
 
-COUNTED_TYPES: dict[str, ValueColumn] = {
-    "single": "option",
-    "likert": "option",
-    "battery": "option",
-    "multiple": "option",
-    "ranking": "number",
-    "number": "number",
-    "slider": "number",
+COUNTED_ANSWERS: dict[Answer, ValueColumn] = {
+    Answer.OPTION: "option",
+    Answer.OPTIONS: "option",
+    Answer.ORDER: "number",
+    Answer.NUMBER: "number",
 }
-"""Item types with counts, and the column their value is in; texts and info have none."""
+"""Answers with counts (by what the item's type says an answer is), and the column their value
+is in: options (one or several), ranks of an order, numbers; texts and info have none."""
+
+
+def counted_value(item: Item) -> ValueColumn | None:
+    """The column an item's counts are kept at, or None when it has no counts (and no figures)."""
+    return COUNTED_ANSWERS.get(question_type(item).answer)
 
 
 @dataclass(frozen=True)
@@ -261,17 +270,18 @@ class CountPlan:
     def of(cls, question_set: QuestionSet) -> CountPlan:
         codes = []
         for item in question_set.all_items():
-            value = COUNTED_TYPES.get(item.type)
+            value = counted_value(item)
             if value is None:
                 continue
+            answer = question_type(item).answer
             for code in item.answer_codes:
                 codes.append(
                     Counted(
                         code,
                         value,
-                        answered=item.type == "multiple",
+                        answered=answer is Answer.OPTIONS,
                         ranks=tuple((c.code, f"{code}.{c.code}") for c in item.choices)
-                        if item.type == "ranking"
+                        if answer is Answer.ORDER
                         else (),
                     )
                 )
@@ -359,10 +369,12 @@ def plan_of(question_set: QuestionSet) -> CountPlan:
 
 
 def _key_column(item: Item) -> ValueColumn | None:
-    """Which answer of a weighting item is its part of the cell key (as `cell_key` reads it)."""
-    if item.type in ("single", "likert"):
+    """Which answer of a weighting item is its part of the cell key (as `cell_key` reads it):
+    one option under its own code, or a whole number."""
+    kind = question_type(item)
+    if kind.answer is Answer.OPTION and not kind.per_row:
         return "option"
-    if item.type in ("number", "slider") and item.integer:
+    if kind.answer is Answer.NUMBER and item.integer:
         return "number"
     return None
 

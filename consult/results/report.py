@@ -16,7 +16,7 @@ from analysis import (
     wave_differences,
 )
 from consult.models import Wave
-from consult.results.design import CHOICE_TYPES, Mode, ResultsError, WaveDesign, load_design
+from consult.results.design import Mode, ResultsError, WaveDesign, load_design, single_choice
 from consult.results.figures import (
     ScaleReliability,
     SubgroupDifference,
@@ -88,7 +88,7 @@ def _check_grouping(question_set: QuestionSet, by: str) -> None:
         item = question_set.item(by)
     except KeyError:
         raise ResultsError(f"there is no item {by} in this wave's question set") from None
-    if item.type not in CHOICE_TYPES:
+    if not single_choice(item):
         raise ResultsError(f"{by} is not a single-choice item; only those can form subgroups")
 
 

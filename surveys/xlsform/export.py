@@ -10,7 +10,7 @@ from surveys.expressions import (
     Expr,
 )
 from surveys.model import Choice, Item, Page, QuestionSet, Text, Vocabulary
-from surveys.types import QUESTION_TYPES, TextType
+from surveys.types import QUESTION_TYPES, Bounds, TextType, question_type
 from surveys.vocabulary import LIST_NAME, SCALE_KEYS
 from surveys.xlsform.sheets import ROLE_COLUMNS
 from surveys.xlsform.xpath import xpath_of
@@ -88,7 +88,7 @@ def _item_node(item: Item, languages: Sequence[str], choices: object) -> _Node:
     kind = QUESTION_TYPES[item.type]
     if kind.has_choices:
         node["choices"] = choices
-    if item.type == "battery":
+    if kind.per_row:
         rows = []
         for row in item.rows:
             entry = _Node(flow=True)
@@ -102,7 +102,7 @@ def _item_node(item: Item, languages: Sequence[str], choices: object) -> _Node:
     if "min" in kind.keys:
         node.put("min", item.min)
         node.put("max", item.max)
-    if item.type == "number" and not item.integer:
+    if "integer" in kind.keys and not item.integer:
         node["integer"] = False
     for key, value in (("unit", item.unit), ("min_label", item.min_label)):
         if value is not None:
@@ -243,13 +243,21 @@ class _SheetBuilder:
         return [list(used), *([row.get(column) for column in used] for row in self.rows)]
 
 
+def _given(value: float | None, default: float | None) -> float:
+    """An item's bound, else its type's default (a scale always has both)."""
+    found = value if value is not None else default
+    assert found is not None, "a scale's type declares default_min and default_max"
+    return found
+
+
 def _constraint_of(item: Item) -> str | None:
     kind = QUESTION_TYPES[item.type]
     if isinstance(kind, TextType):
         if item.max_length is None or item.max_length == kind.default_max_length:
             return None
         return f"string-length(.) <= {item.max_length}"
-    subject = {"number": ".", "multiple": "count-selected(.)"}.get(item.type)
+    subjects: dict[Bounds | None, str] = {Bounds.RANGE: ".", Bounds.SELECTIONS: "count-selected(.)"}
+    subject = subjects.get(kind.bounds)
     if subject is None:
         return None
     terms = []
@@ -338,7 +346,8 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
 
     def add_item(item: Item) -> None:
         list_name = names.get(_choice_key(item.choices), "")
-        if item.type == "battery":
+        kind = question_type(item)
+        if kind.per_row:
             row = survey.add(type="begin group", name=item.code, appearance="field-list")
             survey.text(row, "label", item.text, languages)
             survey.text(row, "hint", item.help, languages)
@@ -348,7 +357,7 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
             roles(row, item)
             for battery_row in item.rows:
                 line = survey.add(
-                    type=f"select_one {list_name}",
+                    type=kind.xlsform_type_of(item, list_name),
                     name=battery_row.code,
                     battery=item.code,
                     condition=battery_row.condition,
@@ -357,29 +366,18 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
                 survey.text(line, "label", battery_row.text, languages)
             survey.add(type="end group", name=item.code)
             return
-        xls_type = {
-            "info": "note",
-            "single": f"select_one {list_name}",
-            "likert": f"select_one {list_name}",
-            "multiple": f"select_multiple {list_name}",
-            "ranking": f"rank {list_name}",
-            "number": "integer" if item.integer else "decimal",
-            "slider": "range",
-            "text": "text",
-            "textarea": "text",
-        }[item.type]
         row = survey.add(
-            type=xls_type,
+            type=kind.xlsform_type_of(item, list_name),
             name=item.code,
             required="yes" if item.required else None,
-            appearance={"likert": "likert", "textarea": "multiline"}.get(item.type),
+            appearance=kind.xlsform_appearance,
         )
         survey.text(row, "label", item.text, languages)
         survey.text(row, "hint", item.help, languages)
         condition(row, item.show_if, item.show_if_source)
-        if item.type == "slider":
-            start = _number_text(item.min if item.min is not None else 0)
-            end = _number_text(item.max if item.max is not None else 10)
+        if kind.bounds is Bounds.SCALE:
+            start = _number_text(_given(item.min, kind.default_min))
+            end = _number_text(_given(item.max, kind.default_max))
             row["parameters"] = f"start={start} end={end} step=1"
         constraint = _constraint_of(item)
         if constraint:
