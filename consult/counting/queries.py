@@ -361,8 +361,8 @@ def answer_count_arrays(
 
 
 PACKED_COUNTS = (
-    "SELECT string_agg(int4send(cell_id) || float8send(value) || int8send(n), ''::bytea) "
-    "FROM answer_count WHERE wave_id = %s AND code = %s"
+    "SELECT string_agg(int4send(cell_id) || float8send(value) || int8send(n), ''::bytea "
+    "ORDER BY cell_id, value) FROM answer_count WHERE wave_id = %s AND code = %s"
 )
 
 
