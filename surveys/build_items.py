@@ -10,10 +10,12 @@ from surveys.problems import on_line
 from surveys.types import QUESTION_TYPES, Bounds, QuestionType, TextType
 from surveys.vocabulary import (
     CHOICE_KEYS,
+    CHOICE_NAME,
     ITEM_KEYS,
     LIST_NAME,
     MAX_OPTION_CODE,
     MISSING_KINDS,
+    NUMBER_LIKE,
     RETIRED_ITEM_KEYS,
     ROLES,
     ROW_KEYS,
@@ -67,6 +69,7 @@ class _Items(_References, _Roles):
             self.problem(line, "%(where)s is empty: give at least one choice", where=where)
             return ()
         seen: dict[int, int] = {}
+        names: dict[str, int] = {}
         result: list[Choice] = []
         for index, entry in enumerate(entries):
             if not isinstance(entry, _Map):
@@ -115,9 +118,42 @@ class _Items(_References, _Roles):
             label = self.required_text(entry, "label", what, option_where)
             missing = self.choose(entry, "missing", MISSING_KINDS, option_where, "missing kind")
             exclusive = self.boolean(entry, "exclusive", option_where, False)
+            name = self.choice_name(entry, option_where, names)
             if valid_code is not None and label is not None:
-                result.append(Choice(valid_code, label, missing, exclusive))
+                result.append(Choice(valid_code, label, missing, exclusive, name))
         return tuple(result)
+
+    def choice_name(self, entry: _Map, where: Message, names: dict[str, int]) -> str | None:
+        """The optional `name` of a choice: a word, unique in its list (`names` holds those
+        seen so far, with their lines)."""
+        name = entry.get("name")
+        if name is None:
+            return None
+        line = entry.line_of("name")
+        if (
+            not isinstance(name, str)
+            or not CHOICE_NAME.fullmatch(name)
+            or NUMBER_LIKE.fullmatch(name)
+        ):
+            self.problem(
+                line,
+                "the name '%(name)s' of %(where)s is not valid: a name is one word of at most 64 "
+                "characters, without spaces or ';', and not a number",
+                name=name,
+                where=where,
+            )
+            return None
+        if name in names:
+            self.problem(
+                line,
+                "the name '%(name)s' of %(where)s is already used in its list (%(first)s)",
+                name=name,
+                where=where,
+                first=on_line(names[name]),
+            )
+            return None
+        names[name] = line
+        return name
 
     # ---- items ------------------------------------------------------------------------
 

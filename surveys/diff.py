@@ -476,6 +476,19 @@ class _Differ:
                     )
                 )
                 self.note(key, "options_changed", code, Message(exclusive, {"code": choice.code}))
+            if previous.name != choice.name:
+                # Stored answers keep their codes; only files naming the option read differently.
+                renamed = {"code": choice.code, "old": previous.name, "new": choice.name}
+                self.note(
+                    key,
+                    "options_changed",
+                    code,
+                    Message("option %(code)s named %(new)s (was %(old)s)", renamed)
+                    if previous.name and choice.name
+                    else Message("option %(code)s named %(new)s", renamed)
+                    if choice.name
+                    else Message("option %(code)s no longer named %(old)s", renamed),
+                )
         for choice in before:
             if choice.code not in new_codes:
                 self.note(

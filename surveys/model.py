@@ -62,12 +62,17 @@ class Text:
 
 @dataclass(frozen=True)
 class Choice:
-    """One answer option; `code` is what is stored and analysed, the label only shown."""
+    """One answer option; `code` is what is stored and analysed, the label only shown.
+
+    `name` is the option's word in a form made elsewhere (an XLSForm choice name such as `m` or
+    `18-34`), kept so data exported by ODK or KoboToolbox can be read back as codes.
+    """
 
     code: int
     label: Text
     missing: str | None = None
     exclusive: bool = False
+    name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import ClassVar
 
 from surveys.messages import Message, plural_message
 from surveys.model import AnswerCell, Item, QuestionSet, Value
+from surveys.options import match_options, option_name, option_names, option_parts
 
 #: What `parse` and `decode` give: one value, or row code -> value for a battery.
 ParsedValue = Value | dict[str, Value]
@@ -49,6 +50,9 @@ __all__ = [
 _OPTION = re.compile(r"-?\d{1,6}")
 _NUMBER = re.compile(r"[+-]?\d{1,15}(?:[.,]\d{1,10})?")
 _GROUPING = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")
+
+#: The form fields that stand for one value of an exported data file (see `read_exported`).
+Fields = dict[str, list[str]]
 
 REQUIRED_CHOICE = Message("Please choose an answer.")
 REQUIRED_TEXT = Message("Please enter an answer.")
@@ -186,6 +190,12 @@ class QuestionType:
         """The XLSForm type of the item's survey row (of each row's, for a battery)."""
         return self.xlsform_type.format(list=list_name)
 
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        """The form fields a value in a data file (ours, or an ODK or KoboToolbox export) stands
+        for, `code` being the answer code of its column, and a message for each part of it that
+        names no option; `parse` then checks the fields as if a respondent had sent them."""
+        return ({code: [raw]} if raw.strip() else {}), []
+
     def __repr__(self) -> str:
         return f"<question type {self.name}>"
 
@@ -232,6 +242,9 @@ class SingleType(QuestionType):
         if code is None:
             return None, INVALID_CHOICE
         return code, None
+
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        return _exported_option(item, code, raw)
 
     def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
         if value is None:
@@ -317,6 +330,10 @@ class MultipleType(QuestionType):
             return {item.code: [str(code) for code in sorted(value)]}
         return super().form_fields(item, answers)
 
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        options, problems = _exported_options(item, option_parts(item.choices, raw))
+        return ({code: [str(option) for option in options]} if options else {}), problems
+
 
 def _is_exclusive(item: Item, code: int) -> bool:
     choice = item.choice(code)
@@ -372,6 +389,9 @@ class BatteryType(QuestionType):
 
     def form_fields(self, item: Item, answers: Mapping[str, Value]) -> dict[str, list[str]]:
         return {row.code: [str(answers[row.code])] for row in item.rows if row.code in answers}
+
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        return _exported_option(item, code, raw)
 
 
 class RankingType(QuestionType):
@@ -444,6 +464,46 @@ class RankingType(QuestionType):
                 for rank, option in enumerate(value, start=1)
             }
         return super().form_fields(item, answers)
+
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        """The options in rank order; a rank per option, as the page sends them."""
+        options, problems = _exported_options(item, option_parts(item.choices, raw))
+        fields: Fields = {}
+        for rank, option in enumerate(options, start=1):
+            fields.setdefault(self.field_name(item, option), []).append(str(rank))
+        return fields, problems
+
+
+def _exported_options(item: Item, parts: Sequence[str]) -> tuple[list[int], list[Message]]:
+    """The option codes `parts` name (codes, choice names or labels), or a message for each
+    part that names none or more than one; no codes at all when any part is wrong."""
+    codes: list[int] = []
+    problems: list[Message] = []
+    for part in parts:
+        found = match_options(item.choices, part)
+        if len(found) == 1:
+            codes.append(found[0].code)
+        elif not found:
+            problems.append(
+                Message(
+                    "‘%(value)s’ is not one of the options (%(options)s).",
+                    {"value": part, "options": option_names(item.choices)},
+                )
+            )
+        else:
+            problems.append(
+                Message(
+                    "‘%(value)s’ matches more than one option: %(options)s; use a code or a name.",
+                    {"value": part, "options": ", ".join(option_name(c) for c in found)},
+                )
+            )
+    return ([] if problems else codes), problems
+
+
+def _exported_option(item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+    """One option (single, likert, a battery row): the whole value names it."""
+    options, problems = _exported_options(item, [raw.strip()] if raw.strip() else [])
+    return ({code: [str(option) for option in options]} if options else {}), problems
 
 
 def _rank_range(count: int) -> Message:

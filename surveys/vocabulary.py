@@ -60,13 +60,17 @@ RETIRED_ITEM_KEYS = {
 }
 TYPE_KEYS = frozenset().union(*(kind.keys for kind in QUESTION_TYPES.values()))
 ROW_KEYS = ("code", "text", "condition")
-CHOICE_KEYS = ("code", "label", "missing", "exclusive")
+CHOICE_KEYS = ("code", "label", "missing", "exclusive", "name")
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 PAGE_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
 LIST_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_OPTION_CODE = 9999
+#: A choice name: a word as ODK and KoboToolbox write it in data (no spaces, no ';'), not a
+#: number (a number in a data file is an option code).
+CHOICE_NAME = re.compile(r"[^\s;]{1,64}")
+NUMBER_LIKE = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 def _suggest(word: object, candidates: Iterable[str]) -> str | None:

@@ -71,7 +71,16 @@ def _choice_node(choice: Choice, languages: Sequence[str]) -> _Node:
     node.put("missing", choice.missing)
     if choice.exclusive:
         node["exclusive"] = True
+    node.put("name", choice.name)
     return node
+
+
+def _written_names(choices: Sequence[Choice]) -> dict[int, str] | None:
+    """The names an XLSForm can carry for a list: only a list of words numbered 1, 2, 3... in
+    order reads back with the same codes, so any other list is written with its codes."""
+    names = {choice.code: choice.name for choice in choices if choice.name is not None}
+    in_order = [choice.code for choice in choices] == list(range(1, len(choices) + 1))
+    return names if in_order and len(names) == len(choices) else None
 
 
 def _item_node(item: Item, languages: Sequence[str], choices: object) -> _Node:
@@ -333,9 +342,17 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
         ["type", "name", *text_columns, "required", "relevant", "constraint", "appearance"],
     )
 
+    # Conditions name the options of a named list by name, as the choices sheet does.
+    option_names = {
+        code: written
+        for item in qset.all_items()
+        if (written := _written_names(item.choices)) is not None
+        for code in item.answer_codes
+    }
+
     def condition(row: dict[str, object], expr: Expr | None, source: str | None) -> None:
         if expr is not None and source is not None:
-            row["relevant"] = xpath_of(expr)
+            row["relevant"] = xpath_of(expr, option_names)
             row["show_if"] = source
 
     def roles(row: dict[str, object], item: Item) -> None:
@@ -420,10 +437,11 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
         ["list_name", "name", *label_columns],
     )
     for key, name in names.items():
+        written = _written_names(key) or {}
         for choice in key:
             row = choices.add(
                 list_name=name,
-                name=choice.code,
+                name=written.get(choice.code, choice.code),
                 missing=choice.missing,
                 exclusive="yes" if choice.exclusive else None,
             )

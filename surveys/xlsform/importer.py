@@ -36,6 +36,7 @@ from surveys.xlsform.sheets import (
     UNSUPPORTED_COLUMNS,
     Loc,
     _cell_text,
+    _choice_name,
     _Column,
     _Group,
     _language_code,
@@ -311,6 +312,7 @@ class _Importer:
             entry.put("code", code)
             entry.put("label", self.text(row, "label"))
             entry.put("missing", row.get("missing"))
+            entry.put("name", _choice_name(name) if words else None)
             exclusive = _yes_no(row.raw("exclusive"))
             if exclusive is None:
                 self.complain(sheet, row.number, "exclusive must be yes or no")
@@ -572,7 +574,7 @@ class _Importer:
         if show_if:
             if relevant:
                 try:
-                    expected = xpath_of(parse_expression(show_if))
+                    expected = xpath_of(parse_expression(show_if), translator.option_names())
                 except (ExpressionError, ValueError):
                     return show_if  # the validator reports the broken show_if
                 if _squeeze(expected) != _squeeze(relevant):

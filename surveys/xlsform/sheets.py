@@ -15,6 +15,7 @@ from surveys.loader import (
     Problem,
 )
 from surveys.messages import N_, Message
+from surveys.vocabulary import CHOICE_NAME, NUMBER_LIKE
 
 #: Where a YAML line came from: (sheet title, row number); either may be unknown.
 Loc = tuple[str | None, int | None]
@@ -422,6 +423,13 @@ def _number(text: str) -> int | float | None:
         value = float(text)
         return int(value) if value.is_integer() and "." not in text else value
     return None
+
+
+def _choice_name(name: str) -> str | None:
+    """A choice name kept on its option (ODK and KoboToolbox write it in their data), or None
+    when it cannot be one (spaces, ';', a number): such a list is still numbered 1, 2, 3..."""
+    valid = CHOICE_NAME.fullmatch(name) and not NUMBER_LIKE.fullmatch(name)
+    return name if valid else None
 
 
 def _slugify(text: str) -> str:

@@ -271,6 +271,19 @@ def test_missing_flag_is_incomparable_and_exclusive_flag_is_not() -> None:
     assert exclusive.comparable is True
 
 
+def test_a_choice_name_change_is_comparable() -> None:
+    named = only(options_diff(("en: None}}", "en: None}, name: none}")))
+    assert named == Change("options_changed", "Q1", "option 9 named none", True)
+    renamed = diff(
+        OPTIONS.replace("en: None}}", "en: None}, name: none}"),
+        OPTIONS.replace("en: None}}", "en: None}, name: nothing}"),
+        HEAD_NL_EN,
+    )
+    assert only(renamed).detail == "option 9 named nothing (was none)"
+    dropped = diff(OPTIONS.replace("en: None}}", "en: None}, name: none}"), OPTIONS, HEAD_NL_EN)
+    assert only(dropped).detail == "option 9 no longer named none"
+
+
 def test_reordered_options_are_comparable() -> None:
     change = only(
         options_diff(
