@@ -57,11 +57,12 @@ class Application:
 
 @dataclass(frozen=True)
 class Coding:
-    """Answer codes of the scales (the shipped ``acceptance5`` and ``conditions3`` lists)."""
+    """Answer codes of the scales, as a question set's vocabulary declares them (the defaults are
+    the shipped ``acceptance5`` and ``conditions3`` lists)."""
 
     acceptance_options: tuple[int, ...] = (1, 2, 3, 4, 5, 9)
     accept: tuple[int, ...] = (4, 5)
-    dont_know: int = 9
+    dont_know: tuple[int, ...] = (9,)
     condition_options: tuple[int, ...] = (1, 2, 3, 9)
     necessary: tuple[int, ...] = (3,)
 
@@ -344,7 +345,7 @@ def summarize_application(
         design, engine.table((acc,)), acc, options=coding.acceptance_options, mode=mode, level=level
     )
     accepted = _Term(acc, coding.accept, (acc,))
-    dont_know_term = _Term(acc, (coding.dont_know,), (acc,))
+    dont_know_term = _Term(acc, coding.dont_know, (acc,))
     acceptance = _share_estimate(engine, accepted, acc, "acceptable", level)
     dont_know = _share_estimate(engine, dont_know_term, acc, "dont_know", level)
     if minimum is not None:
@@ -354,7 +355,7 @@ def summarize_application(
             acceptance.base or 0,
             [
                 [options.index(c) for c in coding.accept if c in options],
-                [options.index(c) for c in (coding.dont_know,) if c in options],
+                [options.index(c) for c in coding.dont_know if c in options],
             ],
             minimum,
         )
@@ -550,7 +551,7 @@ def summarize_domain(
     )
     dont_know = _average(
         engine,
-        [_Term(a.acceptance, (coding.dont_know,), (a.acceptance,)) for a in apps],
+        [_Term(a.acceptance, coding.dont_know, (a.acceptance,)) for a in apps],
         label,
         "dont_know",
         [summaries[a.id].dont_know for a in apps],

@@ -22,28 +22,12 @@ from consult.models import Wave
 from consult.organizing.margins import parse_margins
 from consult.organizing.question_sets import question_set_of
 from consult.responding import queries as responding_queries
+from demo.scenarios import Scenario, scenario_for
 from surveys.expressions import evaluate
 from surveys.model import Item, Page, QuestionSet, Value
+from surveys.types import Answer, question_type
 
 NAN = float("nan")
-DOMAIN_BASE = {"green": -0.2, "white": 0.4, "red": 0.6}
-APPLICATION_BASE = {
-    "germline_editing": -1.6,
-    "xenotransplantation": -0.8,
-    "gene_edited_animals": -0.7,
-    "cultivated_meat": -0.3,
-    "compassionate_gmo": 0.4,
-    "gene_therapy": 0.5,
-}
-CONDITION_WEIGHT = {
-    "safety": 1.8,
-    "transparency": 1.2,
-    "ethics": 1.0,
-    "affordability": 0.9,
-    "freedom_of_choice": 0.6,
-    "public_benefit": 0.5,
-    "shared_responsibility": 0.3,
-}
 SKIP_RATE = 0.02  # optional questions left open
 DONT_KNOW_RATE = 0.06
 
@@ -128,6 +112,7 @@ class Simulator:
         seed: int,
     ) -> None:
         self.question_set = question_set
+        self.scenario = scenario_for(question_set.consultation_slug)
         self.margins = margins or {}
         self.rng = np.random.default_rng(seed)
         self.data = Simulated(n)
@@ -194,7 +179,7 @@ class Simulator:
         base = np.array([population.get(int(code), default) for code in plain])
         # Tilt towards the later categories (older, more educated): the sample is skewed.
         tilt = np.exp(0.35 * (np.arange(len(plain)) - (len(plain) - 1) / 2))
-        if item.demographic == "province":
+        if item.code in self.scenario.uneven:
             tilt = self.rng.uniform(0.6, 1.6, len(plain))
         probabilities = base * tilt / (base * tilt).sum()
         values = self.rng.choice(plain, size=self.data.n, p=probabilities).astype(float)
@@ -206,7 +191,8 @@ class Simulator:
         """A latent openness to biotechnology: higher with education, lower with age."""
         attitude = self.rng.normal(size=self.data.n)
         for item in self.question_set.all_items():
-            if item.demographic not in ("education", "age_group"):
+            effect = self.scenario.attitude_effect.get(item.code)
+            if item.role != "demographic" or effect is None:
                 continue
             plain, _, _ = _choice_codes(item)
             position = np.searchsorted(np.sort(plain), self.data.values[item.code])
@@ -214,7 +200,7 @@ class Simulator:
                 np.isin(self.data.values[item.code], plain), position, len(plain) / 2
             )
             centred = (position - (len(plain) - 1) / 2) / max(len(plain) - 1, 1)
-            attitude += (0.8 if item.demographic == "education" else -0.5) * centred
+            attitude += effect * centred
         return attitude
 
     # -- items ---------------------------------------------------------------------------------
@@ -224,9 +210,10 @@ class Simulator:
 
     def _item(self, item: Item, page: Page) -> None:
         n, rng = self.data.n, self.rng
+        kind = question_type(item)
         if item.role in ("acceptance", "conditional_acceptance"):
             self._acceptance(item)
-        elif item.type == "battery":
+        elif kind.per_row and kind.answer is Answer.OPTION:
             for row in item.rows:
                 if item.role == "condition":
                     self._condition_row(item, row.code, row.condition or "")
@@ -234,18 +221,18 @@ class Simulator:
                     plain, _, _ = _choice_codes(item)
                     values = _ordinal(0.3 * self.attitude + rng.normal(0, 0.3), plain, rng)
                     self._store(row.code, _with_missing(values, item, rng, DONT_KNOW_RATE / 2))
-        elif item.type in ("single", "likert"):
+        elif kind.answer is Answer.OPTION:
             plain, _, _ = _choice_codes(item)
             probabilities = rng.dirichlet(np.full(len(plain), 2.0))
             values = rng.choice(plain, size=n, p=probabilities).astype(float)
             self._store(item.code, _with_missing(values, item, rng, DONT_KNOW_RATE / 2))
-        elif item.type == "multiple":
+        elif kind.answer is Answer.OPTIONS:
             self._multiple(item)
-        elif item.type == "ranking":
+        elif kind.answer is Answer.ORDER:
             self._ranking(item)
-        elif item.type in ("number", "slider"):
-            low = item.min if item.min is not None else 0.0
-            high = item.max if item.max is not None else (10.0 if item.type == "slider" else 100.0)
+        elif kind.answer is Answer.NUMBER:
+            low = _first_given(item.min, kind.default_min, 0.0)
+            high = _first_given(item.max, kind.default_max, 100.0)
             centre = 1 / (1 + np.exp(-0.5 * self.attitude))
             values = np.round(
                 low + (high - low) * rng.beta(4 * centre + 0.5, 4 * (1 - centre) + 0.5)
@@ -256,8 +243,10 @@ class Simulator:
 
     def _acceptance(self, item: Item) -> None:
         plain, _, _ = _choice_codes(item)
-        base = DOMAIN_BASE.get(item.domain or "", 0.0) + APPLICATION_BASE.get(
-            item.application or "", 0.0
+        application = self.question_set.vocabulary.application(item.application or "")
+        domain = application.domain if application is not None else None
+        base = self.scenario.domain_effect.get(domain or "", 0.0) + (
+            self.scenario.application_effect.get(item.application or "", 0.0)
         )
         latent = base + self.attitude
         if item.role == "conditional_acceptance":
@@ -267,8 +256,9 @@ class Simulator:
 
     def _condition_row(self, item: Item, code: str, condition: str) -> None:
         plain, _, _ = _choice_codes(item)
-        top, rest = plain.max(), np.sort(plain)[:-1]
-        weight = CONDITION_WEIGHT.get(condition, 0.5)
+        necessary = self._necessary_codes(item)
+        top, rest = necessary.max(), np.sort(plain[~np.isin(plain, necessary)])
+        weight = self.scenario.condition_weight.get(condition, Scenario.DEFAULT_CONDITION_WEIGHT)
         necessary = self.rng.random(self.data.n) < 1 / (1 + np.exp(-(weight - 0.4 * self.attitude)))
         other = self.rng.choice(rest[::-1], size=self.data.n, p=_split(len(rest)))
         values = np.where(necessary, float(top), other.astype(float))
@@ -279,10 +269,21 @@ class Simulator:
         for other in self.question_set.all_items():
             if other.role != "condition" or other.application != application:
                 continue
-            plain, _, _ = _choice_codes(other)
+            necessary = self._necessary_codes(other)
             for row in other.rows or ():
-                count += self.data.values.get(row.code, np.full(self.data.n, NAN)) == plain.max()
+                count += np.isin(
+                    self.data.values.get(row.code, np.full(self.data.n, NAN)), necessary
+                )
         return count
+
+    def _necessary_codes(self, item: Item) -> np.ndarray:
+        """The options of a condition question that call it necessary (its scale in the set's
+        vocabulary; the highest option when the set declares none)."""
+        scale = self.question_set.vocabulary.scale(item.choice_list)
+        if scale is not None and scale.necessary:
+            return np.array(scale.necessary)
+        plain, _, _ = _choice_codes(item)
+        return np.array([plain.max()])
 
     def _multiple(self, item: Item) -> None:
         options = np.array([c.code for c in item.choices])
@@ -311,6 +312,11 @@ class Simulator:
         self.data.ranks[item.code] = ranks
 
 
+def _first_given(*values: float | None) -> float:
+    """The first bound that is set: the item's, its type's default, the simulation's guess."""
+    return next(value for value in values if value is not None)
+
+
 def _split(k: int) -> np.ndarray:
     weights = np.linspace(2.0, 1.0, k)
     return weights / weights.sum()
@@ -331,16 +337,17 @@ def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
     """Every stored answer cell of the simulated respondents, as arrays."""
     parts: list[tuple[np.ndarray, str, np.ndarray, np.ndarray]] = []
     for item in question_set.all_items():
-        if item.type in ("number", "slider"):
+        answer = question_type(item).answer
+        if answer is Answer.NUMBER:
             values = data.values.get(item.code)
             if values is not None:
                 who = np.flatnonzero(~np.isnan(values))
                 parts.append((who, item.code, np.full(len(who), -1), values[who]))
-        elif item.type == "multiple" and item.code in data.selections:
+        elif answer is Answer.OPTIONS and item.code in data.selections:
             chosen = data.selections[item.code]
             who, column = np.nonzero(chosen.ticked)
             parts.append((who, item.code, chosen.options[column], np.full(len(who), NAN)))
-        elif item.type == "ranking" and item.code in data.ranks:
+        elif answer is Answer.ORDER and item.code in data.ranks:
             ranks = data.ranks[item.code]
             who, column = np.nonzero(ranks)
             options = np.array([c.code for c in item.choices])

@@ -8,16 +8,16 @@ from surveys.messages import N_, Message, plural_message
 from surveys.model import Choice, Item, Row
 from surveys.problems import on_line
 from surveys.tree import Location, _Map, _Seq
-from surveys.types import QUESTION_TYPES, TextType
+from surveys.types import QUESTION_TYPES, Bounds, QuestionType, TextType
 from surveys.vocabulary import (
     CHOICE_KEYS,
-    CONDITIONS,
-    DEMOGRAPHICS,
-    DOMAINS,
+    CHOICE_NAME,
     ITEM_KEYS,
     LIST_NAME,
     MAX_OPTION_CODE,
     MISSING_KINDS,
+    NUMBER_LIKE,
+    RETIRED_ITEM_KEYS,
     ROLES,
     ROW_KEYS,
     TYPE_KEYS,
@@ -69,6 +69,7 @@ class _Items(_References, _Roles):
             self.problem(line, "%(where)s is empty: give at least one choice", where=where)
             return ()
         seen: dict[int, Location] = {}
+        names: dict[str, Location] = {}
         result: list[Choice] = []
         for index, entry in enumerate(entries):
             if not isinstance(entry, _Map):
@@ -117,9 +118,42 @@ class _Items(_References, _Roles):
             label = self.required_text(entry, "label", what, option_where)
             missing = self.choose(entry, "missing", MISSING_KINDS, option_where, "missing kind")
             exclusive = self.boolean(entry, "exclusive", option_where, False)
+            name = self.choice_name(entry, option_where, names)
             if valid_code is not None and label is not None:
-                result.append(Choice(valid_code, label, missing, exclusive))
+                result.append(Choice(valid_code, label, missing, exclusive, name))
         return tuple(result)
+
+    def choice_name(self, entry: _Map, where: Message, names: dict[str, Location]) -> str | None:
+        """The optional `name` of a choice: a word, unique in its list (`names` holds those
+        seen so far, with their lines)."""
+        name = entry.get("name")
+        if name is None:
+            return None
+        line = entry.line_of("name")
+        if (
+            not isinstance(name, str)
+            or not CHOICE_NAME.fullmatch(name)
+            or NUMBER_LIKE.fullmatch(name)
+        ):
+            self.problem(
+                line,
+                "the name '%(name)s' of %(where)s is not valid: a name is one word of at most 64 "
+                "characters, without spaces or ';', and not a number",
+                name=name,
+                where=where,
+            )
+            return None
+        if name in names:
+            self.problem(
+                line,
+                "the name '%(name)s' of %(where)s is already used in its list (%(first)s)",
+                name=name,
+                where=where,
+                first=on_line(names[name]),
+            )
+            return None
+        names[name] = line
+        return name
 
     # ---- items ------------------------------------------------------------------------
 
@@ -147,7 +181,7 @@ class _Items(_References, _Roles):
             self.problem(entry.line_of("type"), message, **params)
         allowed = set(ITEM_KEYS) | (kind.keys if kind is not None else TYPE_KEYS)
         for key in entry:
-            if key in allowed:
+            if key in allowed or key in RETIRED_ITEM_KEYS:
                 continue
             if key in TYPE_KEYS and kind is not None:
                 self.problem(
@@ -172,14 +206,15 @@ class _Items(_References, _Roles):
         show_if, show_if_source = self.expression(entry, where, page_index)
 
         choices: tuple[Choice, ...] = ()
+        named_list = entry.get("choices")
         if kind is not None and kind.has_choices:
             choices = self.item_choices(entry, where)
         rows: tuple[Row, ...] = ()
-        if kind is not None and kind.name == "battery":
+        if kind is not None and kind.per_row:
             rows = self.rows(entry, where)
-        minimum, maximum = self.bounds(entry, where, kind.name if kind else None, len(choices))
+        minimum, maximum = self.bounds(entry, where, kind, len(choices))
         integer = True
-        if kind is not None and kind.name == "number":
+        if kind is not None and "integer" in kind.keys:
             integer = self.boolean(entry, "integer", where, True)
         max_length: int | None = None
         if isinstance(kind, TextType):
@@ -205,10 +240,9 @@ class _Items(_References, _Roles):
             max_length=max_length,
             randomize_rows=self.boolean(entry, "randomize_rows", where, False),
             role=self.choose(entry, "role", ROLES, where, "role"),
-            application=self.application(entry, where),
-            domain=self.choose(entry, "domain", DOMAINS, where, "domain"),
-            condition=self.choose(entry, "condition", CONDITIONS, where, "condition"),
-            demographic=self.choose(entry, "demographic", DEMOGRAPHICS, where, "demographic"),
+            application=self.declared(entry, "application", where),
+            condition=self.declared(entry, "condition", where),
+            choice_list=named_list if isinstance(named_list, str) and choices else None,
             line=entry.line,
         )
         self.check_roles(entry, item, where)
@@ -271,18 +305,19 @@ class _Items(_References, _Roles):
             code = self.code(raw, "row", a_row)
             row_where = Message("row %(code)s", {"code": code}) if code else a_row
             text = self.required_text(raw, "text", _part("text", row_where), row_where)
-            condition = self.choose(raw, "condition", CONDITIONS, row_where, "condition")
+            condition = self.declared(raw, "condition", row_where)
             if code and text is not None:
                 rows.append(Row(code, text, condition))
         return tuple(rows)
 
     def bounds(
-        self, entry: _Map, where: Message, kind: str | None, choice_count: int
+        self, entry: _Map, where: Message, kind: QuestionType | None, choice_count: int
     ) -> tuple[float | None, float | None]:
         """min/max: selections (multiple), a range (number) or a scale (slider)."""
-        if kind not in ("multiple", "number", "slider"):
+        if kind is None or kind.bounds is None:
             return None, None
-        whole = kind != "number"
+        bounds = kind.bounds
+        whole = bounds is not Bounds.RANGE
         values: dict[str, float | None] = {}
         for key in ("min", "max"):
             value = entry.get(key)
@@ -297,9 +332,9 @@ class _Items(_References, _Roles):
                 values[key] = None
             else:
                 values[key] = value
-        if kind == "slider":
-            values["min"] = 0 if values["min"] is None and "min" not in entry else values["min"]
-            values["max"] = 10 if values["max"] is None and "max" not in entry else values["max"]
+        for key, default in (("min", kind.default_min), ("max", kind.default_max)):
+            if default is not None and values[key] is None and key not in entry:
+                values[key] = default
         minimum, maximum = values["min"], values["max"]
         line = entry.line_of("min") if "min" in entry else entry.line_of("max")
         if minimum is not None and maximum is not None:
@@ -311,9 +346,9 @@ class _Items(_References, _Roles):
                     min=_fmt(minimum),
                     max=_fmt(maximum),
                 )
-            elif kind == "slider" and minimum == maximum:
+            elif bounds is Bounds.SCALE and minimum == maximum:
                 self.problem(line, "'min' and 'max' of %(where)s must differ", where=where)
-        if kind == "multiple":
+        if bounds is Bounds.SELECTIONS:
             for key, value in (("min", minimum), ("max", maximum)):
                 if value is not None and value < 0:
                     self.problem(

@@ -17,6 +17,7 @@ from surveys.expressions import parse as parse_expression
 from surveys.messages import N_, Message
 from surveys.model import Item
 from surveys.tree import _Map
+from surveys.types import Answer, question_type
 from surveys.vocabulary import (
     _fmt,
     _is_number,
@@ -92,7 +93,7 @@ class _References(_Readers):
         if code not in owners:
             if code in items:
                 item = items[code][0]
-                if item.type == "battery":
+                if question_type(item).per_row:
                     example = item.rows[0].code if item.rows else f"{code}_1"
                     return [
                         Message(
@@ -124,9 +125,10 @@ class _References(_Readers):
                 )
             ]
         item, target_index = owners[code]
+        kind = question_type(item)
         messages: list[Message] = []
         function = node.function if isinstance(node, Call) else None
-        if function in ("selected", "count") and item.type != "multiple":
+        if function in ("selected", "count") and function not in kind.functions:
             messages.append(
                 Message(
                     "show_if of %(where)s uses %(function)s() on %(code)s, which is a %(type)s "
@@ -137,7 +139,7 @@ class _References(_Readers):
         if (
             isinstance(node, Call)
             and function == "selected"
-            and item.type == "multiple"
+            and function in kind.functions
             and node.option is not None
             and item.choice(node.option) is None
         ):
@@ -148,7 +150,7 @@ class _References(_Readers):
                     {"where": where, "code": code, "option": node.option},
                 )
             )
-        if isinstance(node, Name) and item.type in ("multiple", "ranking"):
+        if isinstance(node, Name) and not kind.compared:
             messages.append(
                 Message(
                     "show_if of %(where)s compares %(code)s, a %(type)s item, directly; use "
@@ -202,13 +204,14 @@ class _References(_Readers):
             if not isinstance(name, Name) or name.code not in owners:
                 continue
             item = owners[name.code][0]
+            answer = question_type(item).answer
             if isinstance(other, Literal):
                 values: tuple[object, ...] = (other.value,)
             elif isinstance(other, TupleLiteral):
                 values = other.values
             else:
                 continue
-            if item.type in ("single", "likert", "battery") and item.choices:
+            if answer is Answer.OPTION and item.choices:
                 if any(isinstance(value, str) for value in values):
                     return [
                         Message(
@@ -229,7 +232,7 @@ class _References(_Readers):
                                     {"where": ref.where, "code": name.code, "value": _fmt(value)},
                                 )
                             ]
-            if item.type in ("number", "slider") and any(isinstance(v, str) for v in values):
+            if answer is Answer.NUMBER and any(isinstance(v, str) for v in values):
                 return [
                     Message(
                         "show_if of %(where)s compares %(code)s with a text, but its answer is a "
@@ -237,7 +240,7 @@ class _References(_Readers):
                         {"where": ref.where, "code": name.code},
                     )
                 ]
-            if item.type in ("text", "textarea") and any(_is_number(v) for v in values):
+            if answer is Answer.TEXT and any(_is_number(v) for v in values):
                 return [
                     Message(
                         "show_if of %(where)s compares %(code)s with a number, but its answer is "

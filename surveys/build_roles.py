@@ -1,77 +1,56 @@
-"""The builder's analysis roles: an item's application, and the keys its role
-(acceptance, condition, demographic, ...) requires."""
+"""The builder's analysis roles: the keys an item's role (acceptance, condition, demographic,
+...) requires, checked against the set's own vocabulary (`surveys.build_vocabulary`)."""
 
 from __future__ import annotations
 
-from surveys.build_base import _Readers
+from surveys.build_vocabulary import _VocabularyReader
 from surveys.messages import Message
 from surveys.model import Item
 from surveys.tree import _Map, _Seq
-from surveys.vocabulary import (
-    APPLICATION,
-    CONDITIONS,
-    DEMOGRAPHICS,
-    ROLES_NEEDING_APPLICATION,
-)
+from surveys.types import QUESTION_TYPES, Answer
+from surveys.vocabulary import RETIRED_ITEM_KEYS
 
 
-class _Roles(_Readers):
-    """Checks applications and analysis roles of items (see `surveys.loader._Builder`)."""
+def _one_category(item: Item) -> bool:
+    """Whether an item puts each respondent in one category, as a weighting variable must: one
+    option, or a whole number (an age in years, counted by its rounded value)."""
+    kind = QUESTION_TYPES.get(item.type)
+    if kind is None or kind.per_row:
+        return False
+    return kind.answer == Answer.OPTION or (kind.answer == Answer.NUMBER and item.integer)
 
-    def application(self, entry: _Map, where: Message) -> str | None:
-        value = entry.get("application")
-        if value is None:
-            return None
-        if not isinstance(value, str) or not APPLICATION.fullmatch(value):
-            self.problem(
-                entry.line_of("application"),
-                "application '%(value)s' of %(where)s is not valid: use lower-case letters, "
-                "digits and _, e.g. crispr_crops",
-                value=value,
-                where=where,
-            )
-            return None
-        return value
+
+class _Roles(_VocabularyReader):
+    """Checks the analysis roles of items (see `surveys.loader._Builder`)."""
 
     def check_roles(self, entry: _Map, item: Item, where: Message) -> None:
         role = entry.get("role")
-        line = entry.line_of("role")
-        if role in ROLES_NEEDING_APPLICATION:
-            for key in ("application", "domain"):
-                if entry.get(key) is None:
-                    self.problem(
-                        line,
-                        "%(where)s has role %(role)s, so it needs '%(key)s'",
-                        where=where,
-                        role=role,
-                        key=key,
-                    )
+        for key, message in RETIRED_ITEM_KEYS.items():
+            if key in entry:
+                self.problem(entry.line_of(key), message, where=where)
+        self.needs_application(entry, role, where)
         if role == "condition":
-            if item.type == "battery":
+            if item.rows or entry.get("rows") is not None:
                 raw_rows = entry.get("rows")
                 for raw in raw_rows if isinstance(raw_rows, _Seq) else ():
                     if isinstance(raw, _Map) and raw.get("condition") is None:
                         self.problem(
                             raw.line,
                             "row %(code)s has no 'condition', which every row of a battery with "
-                            "role condition needs (%(allowed)s)",
+                            "role condition needs (a code declared under vocabulary: conditions)",
                             code=raw.get("code"),
-                            allowed=", ".join(CONDITIONS),
                         )
             elif entry.get("condition") is None:
                 self.problem(
-                    line, "%(where)s has role condition, so it needs 'condition'", where=where
+                    entry.line_of("role"),
+                    "%(where)s has role condition, so it needs 'condition'",
+                    where=where,
                 )
-        if role == "demographic" and entry.get("demographic") is None:
+        if role == "demographic" and not _one_category(item):
             self.problem(
-                line,
-                "%(where)s has role demographic, so it needs 'demographic' (%(allowed)s)",
-                where=where,
-                allowed=", ".join(DEMOGRAPHICS),
-            )
-        if entry.get("demographic") is not None and role != "demographic":
-            self.problem(
-                entry.line_of("demographic"),
-                "%(where)s has 'demographic' but not role: demographic",
+                entry.line_of("role"),
+                "%(where)s has role demographic, so it must be a single-choice question (or a "
+                "whole number): a weighting variable puts each respondent in one category",
                 where=where,
             )
+        self.check_role_scale(entry, item, where)

@@ -50,6 +50,7 @@ from surveys.diff_text import (
 )
 from surveys.messages import N_, Message, english, render
 from surveys.model import Choice, Item, Page, QuestionSet, Row
+from surveys.types import Bounds, question_type
 
 __all__ = ["KINDS", "Change", "QuestionSetDiff", "diff_question_sets"]
 
@@ -70,7 +71,24 @@ KINDS = (
     "block_changed",
 )
 
-_ROLE_KEYS = ("role", "application", "domain", "condition", "demographic")
+#: What an item means to the analysis; a change to any of these breaks comparison over time.
+_ANALYSIS_KEYS = ("role", "application", "domain", "condition", "accepting", "necessary")
+
+
+def _analysis_of(question_set: QuestionSet, item: Item) -> dict[str, str | None]:
+    """An item's role, application and condition, with the domain and the meanings of its
+    options that the set's vocabulary gives them."""
+    vocabulary = question_set.vocabulary
+    application = vocabulary.application(item.application or "")
+    scale = vocabulary.scale(item.choice_list) if item.role else None
+    return {
+        "role": item.role,
+        "application": item.application,
+        "domain": application.domain if application is not None else None,
+        "condition": item.condition,
+        "accepting": ", ".join(map(str, scale.accepting)) if scale and scale.accepting else None,
+        "necessary": ", ".join(map(str, scale.necessary)) if scale and scale.necessary else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -396,8 +414,10 @@ class _Differ:
                     ),
                 )
         self.compare_settings(key, before, after)
-        for name in _ROLE_KEYS:
-            old_value, new_value = getattr(before, name), getattr(after, name)
+        old_analysis = _analysis_of(self.old, before)
+        new_analysis = _analysis_of(self.new, after)
+        for name in _ANALYSIS_KEYS:
+            old_value, new_value = old_analysis[name], new_analysis[name]
             if old_value != new_value:
                 self.note(
                     key,
@@ -456,6 +476,19 @@ class _Differ:
                     )
                 )
                 self.note(key, "options_changed", code, Message(exclusive, {"code": choice.code}))
+            if previous.name != choice.name:
+                # Stored answers keep their codes; only files naming the option read differently.
+                renamed = {"code": choice.code, "old": previous.name, "new": choice.name}
+                self.note(
+                    key,
+                    "options_changed",
+                    code,
+                    Message("option %(code)s named %(new)s (was %(old)s)", renamed)
+                    if previous.name and choice.name
+                    else Message("option %(code)s named %(new)s", renamed)
+                    if choice.name
+                    else Message("option %(code)s no longer named %(old)s", renamed),
+                )
         for choice in before:
             if choice.code not in new_codes:
                 self.note(
@@ -501,7 +534,8 @@ class _Differ:
             note(show_if)
         # Ticking "at most 2" versus "at most 3" options, or a 0-10 versus a 1-5 slider, gives
         # different answers to the same question; a number's range only guards typing errors.
-        scale = after.type in ("slider", "multiple")
+        bounds = question_type(after).bounds
+        scale = bounds in (Bounds.SELECTIONS, Bounds.SCALE)
         for name in ("min", "max"):
             old_value, new_value = getattr(before, name), getattr(after, name)
             if old_value != new_value:
@@ -509,7 +543,7 @@ class _Differ:
                     Message(
                         "%(name)s changed from %(old)s to %(new)s",
                         {
-                            "name": _bound_name(after.type, name),
+                            "name": _bound_name(bounds, name),
                             "old": _number(old_value),
                             "new": _number(new_value),
                         },
@@ -558,7 +592,7 @@ class _Differ:
                     continue  # reported as type_changed with the items
                 battery, row = new_entry
                 previous = self.old_items.get(battery.code)
-                if previous is not None and previous.type == "battery":
+                if previous is not None and question_type(previous).per_row:
                     self.note(
                         key,
                         "rows_changed",
@@ -583,7 +617,7 @@ class _Differ:
                     continue
                 battery, row = old_entry
                 following = self.new_items.get(battery.code)
-                if following is not None and following.type == "battery":
+                if following is not None and question_type(following).per_row:
                     self.note(
                         key,
                         "rows_changed",

@@ -6,6 +6,7 @@ import os
 
 from surveys.messages import N_, Message
 from surveys.model import DEFAULT_LANGUAGE, Block, Item, Page, Text
+from surveys.types import Bounds
 
 #: Longest text quoted in full; longer texts are cut down to the part that changed.
 _QUOTE_LIMIT = 90
@@ -114,13 +115,13 @@ def _show_if_change(before: Page | Item, after: Page | Item) -> Message | None:
     return Message("show_if changed from '%(old)s' to '%(new)s'", sources)
 
 
-def _bound_name(kind: str, name: str) -> str | Message:
+def _bound_name(bounds: Bounds | None, name: str) -> str | Message:
     """min/max, named for what it bounds (a phrase the sentence is built around)."""
-    if kind == "multiple":
+    if bounds is Bounds.SELECTIONS:
         if name == "min":
             return Message("min (number of options that may be ticked)")
         return Message("max (number of options that may be ticked)")
-    if kind == "slider":
+    if bounds is Bounds.SCALE:
         return Message("min of the scale") if name == "min" else Message("max of the scale")
     return name
 

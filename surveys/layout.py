@@ -17,6 +17,7 @@ from typing import Any
 
 from surveys.expressions import evaluate
 from surveys.model import Item, Page, QuestionSet, Value
+from surveys.types import question_type
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _plan_page(page: Page, seed: int) -> PagePlan:
         _rng(seed, f"page:{page.id}").shuffle(codes)
     row_orders: dict[str, tuple[str, ...]] = {}
     for item in page.items:
-        if item.type != "battery":
+        if not question_type(item).per_row:
             continue
         rows = [row.code for row in item.rows]
         if item.randomize_rows:

@@ -55,6 +55,7 @@ class _Builder(_Items):
         self.pages = []
         self.blocks = []
         self.references = []
+        self.role_items = []
 
     # ---- top level ------------------------------------------------------------------
 
@@ -83,8 +84,10 @@ class _Builder(_Items):
         intro = self.optional_text(data, "intro", Message("the intro"))
         minutes = self.whole_number(data, "estimated_minutes", Message("the question set"), 1)
         self.read_choice_lists(data)
+        self.read_vocabulary(data)
         self.read_pages(data)
         self.check_references()
+        self.check_vocabulary_use()
         if self.problems or slug is None or title is None or wave is None:
             return None
         return QuestionSet(
@@ -99,6 +102,7 @@ class _Builder(_Items):
             blocks=tuple(self.blocks),
             source=source,
             checksum=hashlib.sha256(source.encode("utf-8")).hexdigest(),
+            vocabulary=self.vocabulary,
         )
 
     def read_languages(self, data: _Map) -> None:

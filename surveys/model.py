@@ -63,12 +63,17 @@ class Text:
 
 @dataclass(frozen=True)
 class Choice:
-    """One answer option; `code` is what is stored and analysed, the label only shown."""
+    """One answer option; `code` is what is stored and analysed, the label only shown.
+
+    `name` is the option's word in a form made elsewhere (an XLSForm choice name such as `m` or
+    `18-34`), kept so data exported by ODK or KoboToolbox can be read back as codes.
+    """
 
     code: int
     label: Text
     missing: str | None = None
     exclusive: bool = False
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,19 +108,22 @@ class Item:
     randomize_rows: bool = False
     role: str | None = None
     application: str | None = None
-    domain: str | None = None
     condition: str | None = None
-    demographic: str | None = None
+    choice_list: str | None = field(default=None, compare=False)
+    """The named choice list the item's options come from (None for inline choices): its
+    scale in the vocabulary says which options accept, are necessary or don't know. A name,
+    not content, so it takes no part in comparing items."""
     line: Location = 0
 
     @property
     def answer_codes(self) -> tuple[str, ...]:
-        """Codes this item stores answers under: its rows for a battery, none for info."""
-        if self.type == "battery":
-            return tuple(row.code for row in self.rows)
-        if self.type == "info":
-            return ()
-        return (self.code,)
+        """Codes this item stores answers under, as its type says: its own code, its rows'
+        (a battery) or none (info). A type the loader would reject stores under its own code."""
+        # The types are built on this module: imported here, not at the top.
+        from surveys.types import QUESTION_TYPES
+
+        kind = QUESTION_TYPES.get(self.type)
+        return kind.answer_codes(self) if kind is not None else (self.code,)
 
     def choice(self, code: int) -> Choice | None:
         """The option with this code, or None (e.g. a tampered form value)."""
@@ -166,6 +174,68 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A word of the set's analysis vocabulary: a domain, a condition or an application
+    (which belongs to one of the set's domains)."""
+
+    code: str
+    label: Text
+    domain: str | None = None
+    line: Location = 0
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What the options of one named choice list mean to the analysis: which count as
+    accepting, as necessary, and as don't know."""
+
+    choice_list: str
+    accepting: tuple[int, ...] = ()
+    necessary: tuple[int, ...] = ()
+    dont_know: tuple[int, ...] = ()
+    line: Location = 0
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The set's own analysis words: what its results are grouped by and how its scales
+    read. Declared in the question set, so another consultation needs no code."""
+
+    domains: tuple[Term, ...] = ()
+    conditions: tuple[Term, ...] = ()
+    applications: tuple[Term, ...] = ()
+    scales: tuple[Scale, ...] = ()
+
+    def domain(self, code: str) -> Term | None:
+        return _find(self.domains, code)
+
+    def condition(self, code: str) -> Term | None:
+        return _find(self.conditions, code)
+
+    def application(self, code: str) -> Term | None:
+        return _find(self.applications, code)
+
+    def scale(self, choice_list: str | None) -> Scale | None:
+        """The scale declared for a choice list, if any."""
+        return next((scale for scale in self.scales if scale.choice_list == choice_list), None)
+
+    def labels(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Every term's label per language, by kind and code (e.g. for a report's readers)."""
+        return {
+            kind: {term.code: term.label.as_dict() for term in terms}
+            for kind, terms in (
+                ("domains", self.domains),
+                ("conditions", self.conditions),
+                ("applications", self.applications),
+            )
+        }
+
+
+def _find(terms: tuple[Term, ...], code: str) -> Term | None:
+    return next((term for term in terms if term.code == code), None)
+
+
+@dataclass(frozen=True)
 class AnswerCell:
     """One stored answer value: the shape of an `Answer` row in the database."""
 
@@ -190,6 +260,7 @@ class QuestionSet:
     blocks: tuple[Block, ...]
     source: str
     checksum: str
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
     _pages_by_id: dict[str, Page] = field(init=False, repr=False, compare=False, hash=False)
     _items_by_code: dict[str, Item] = field(init=False, repr=False, compare=False, hash=False)
     _owners: dict[str, Item] = field(init=False, repr=False, compare=False, hash=False)
@@ -238,6 +309,11 @@ class QuestionSet:
         """Every item in file order, info items included."""
         for page in self.pages:
             yield from page.items
+
+    def weighting_variables(self) -> list[Item]:
+        """The items with role demographic, in file order: the order of a weighting cell's key
+        and of the margins the weights are raked to."""
+        return [item for item in self.all_items() if item.role == "demographic"]
 
     def answer_codes(self) -> tuple[str, ...]:
         """Every code an answer can be stored under, in file order (the codebook order)."""

@@ -1,8 +1,12 @@
-"""The question types: how each reads an HTML form, validates it and maps it to stored cells.
+"""The question types: what each one's answer is, how it reads an HTML form, validates it and
+maps it to stored cells.
 
 One class per type, collected in `QUESTION_TYPES`, so the loader, the web app and the analysis
-code agree on what a type is. Form values are never trusted: a tampered option code, a rank used
-twice or a control character is a validation message, never an exception.
+code agree on what a type is. The other modules read what a type declares (`answer`, `per_row`,
+`bounds`, ...) instead of its name, so a new type is one class here plus its template in
+`templates/public/items/` (ARCHITECTURE.md, "Question types", names the two readers that still
+map names: XLSForm import and CSV import). Form values are never trusted: a tampered option
+code, a rank used twice or a control character is a validation message, never an exception.
 
 Forms are `Mapping[str, Sequence[str]]` (field name -> every value sent under it); an object with
 a `getlist` method, such as Werkzeug's `MultiDict`, is accepted as well.
@@ -14,10 +18,12 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import ClassVar
 
 from surveys.messages import Message, plural_message
 from surveys.model import AnswerCell, Item, QuestionSet, Value
+from surveys.options import match_options, option_name, option_names, option_parts
 
 #: What `parse` and `decode` give: one value, or row code -> value for a battery.
 ParsedValue = Value | dict[str, Value]
@@ -25,7 +31,9 @@ Form = Mapping[str, Sequence[str]]
 
 __all__ = [
     "QUESTION_TYPES",
+    "Answer",
     "AnswerCell",
+    "Bounds",
     "Form",
     "Message",
     "PageAnswers",
@@ -42,6 +50,9 @@ __all__ = [
 _OPTION = re.compile(r"-?\d{1,6}")
 _NUMBER = re.compile(r"[+-]?\d{1,15}(?:[.,]\d{1,10})?")
 _GROUPING = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")
+
+#: The form fields that stand for one value of an exported data file (see `read_exported`).
+Fields = dict[str, list[str]]
 
 REQUIRED_CHOICE = Message("Please choose an answer.")
 REQUIRED_TEXT = Message("Please enter an answer.")
@@ -72,15 +83,88 @@ def _cells_for(item: Item, cells: Sequence[AnswerCell]) -> list[AnswerCell]:
     return [cell for cell in cells if cell.code in codes]
 
 
+class Answer(StrEnum):
+    """What one answer to a question is. The web app stores, counts, reports and simulates each
+    kind its own way, so a new type whose answer is one of these needs nothing outside its class."""
+
+    NOTHING = "nothing"
+    """Text only: nothing to answer (info)."""
+    OPTION = "option"
+    """One option code."""
+    OPTIONS = "options"
+    """A set of option codes."""
+    ORDER = "order"
+    """Every option code once, in rank order (rank 1 first)."""
+    NUMBER = "number"
+    """A number."""
+    TEXT = "text"
+    """A text."""
+
+
+class Bounds(StrEnum):
+    """What an item's `min` and `max` bound."""
+
+    SELECTIONS = "selections"
+    """How many options may be ticked: other bounds give other answers to the same question."""
+    RANGE = "range"
+    """Where a typed number may lie: it only guards against typing errors."""
+    SCALE = "scale"
+    """The ends of the scale the respondent sees: other ends give other answers."""
+
+
 class QuestionType:
-    """Base class: one instance per type lives in QUESTION_TYPES."""
+    """Base class: one instance per type lives in QUESTION_TYPES.
+
+    The class attributes are the type's declarations, read by the loader, the web app, the
+    counting, the results, the XLSForm export and the simulation instead of its name."""
 
     name: ClassVar[str] = ""
     template: ClassVar[str] = ""
     #: YAML keys this type accepts besides the common ones (code, type, text, help, ...).
     keys: ClassVar[frozenset[str]] = frozenset()
-    has_choices: ClassVar[bool] = False
-    has_answer: ClassVar[bool] = True
+    #: What one answer is (for a battery: the answer on one row).
+    answer: ClassVar[Answer] = Answer.NOTHING
+    #: One answer per row, stored under the row's code (a battery), instead of one under the
+    #: item's code.
+    per_row: ClassVar[bool] = False
+    #: What `min` and `max` bound, for a type whose keys include them.
+    bounds: ClassVar[Bounds | None] = None
+    #: `min` and `max` when the item leaves them out (None: unbounded).
+    default_min: ClassVar[float | None] = None
+    default_max: ClassVar[float | None] = None
+    #: The XLSForm type of its survey row (of each row's, for a battery); `{list}` stands for the
+    #: name of its choice list. Written by `surveys.xlsform` when exporting.
+    xlsform_type: ClassVar[str] = ""
+    xlsform_appearance: ClassVar[str | None] = None
+
+    @property
+    def has_answer(self) -> bool:
+        """False for text that is only shown."""
+        return self.answer is not Answer.NOTHING
+
+    @property
+    def has_choices(self) -> bool:
+        """Its answers are option codes of a list of choices."""
+        return self.answer in (Answer.OPTION, Answer.OPTIONS, Answer.ORDER)
+
+    @property
+    def compared(self) -> bool:
+        """A show_if condition can compare its answer with a value (`==`, `in`, `<`, ...); a set
+        or an order of options can only be asked about with `selected()` and `count()`."""
+        return self.answer in (Answer.OPTION, Answer.NUMBER, Answer.TEXT)
+
+    @property
+    def functions(self) -> frozenset[str]:
+        """The show_if functions that read its answer besides `answered()`."""
+        return frozenset({"selected", "count"}) if self.answer is Answer.OPTIONS else frozenset()
+
+    def answer_codes(self, item: Item) -> tuple[str, ...]:
+        """Codes the item stores answers under: its own, its rows', or none."""
+        if self.per_row:
+            return tuple(row.code for row in item.rows)
+        if not self.has_answer:
+            return ()
+        return (item.code,)
 
     def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
         """Read and validate this item's fields: (value or None, message or None)."""
@@ -94,8 +178,32 @@ class QuestionType:
         """The value back from stored cells; cells of other items are ignored."""
         raise NotImplementedError
 
+    def form_fields(self, item: Item, answers: Mapping[str, Value]) -> dict[str, list[str]]:
+        """The form fields that would send this item's answer in `answers` (keyed by answer
+        code) again, so a revisited page is filled in: the inverse of `parse`."""
+        value = answers.get(item.code)
+        if value is None:
+            return {}
+        return {item.code: [_field_text(value)]}
+
+    def xlsform_type_of(self, item: Item, list_name: str) -> str:
+        """The XLSForm type of the item's survey row (of each row's, for a battery)."""
+        return self.xlsform_type.format(list=list_name)
+
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        """The form fields a value in a data file (ours, or an ODK or KoboToolbox export) stands
+        for, `code` being the answer code of its column, and a message for each part of it that
+        names no option; `parse` then checks the fields as if a respondent had sent them."""
+        return ({code: [raw]} if raw.strip() else {}), []
+
     def __repr__(self) -> str:
         return f"<question type {self.name}>"
+
+
+def _field_text(value: Value) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
 
 
 class InfoType(QuestionType):
@@ -103,7 +211,7 @@ class InfoType(QuestionType):
 
     name = "info"
     template = "public/items/info.html"
-    has_answer = False
+    xlsform_type = "note"
 
     def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
         return None, None
@@ -121,7 +229,8 @@ class SingleType(QuestionType):
     name = "single"
     template = "public/items/single.html"
     keys = frozenset({"choices"})
-    has_choices = True
+    answer = Answer.OPTION
+    xlsform_type = "select_one {list}"
 
     def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
         values = field_values(form, item.code)
@@ -133,6 +242,9 @@ class SingleType(QuestionType):
         if code is None:
             return None, INVALID_CHOICE
         return code, None
+
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        return _exported_option(item, code, raw)
 
     def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
         if value is None:
@@ -153,6 +265,7 @@ class LikertType(SingleType):
 
     name = "likert"
     template = "public/items/likert.html"
+    xlsform_appearance = "likert"
 
 
 class MultipleType(QuestionType):
@@ -161,7 +274,9 @@ class MultipleType(QuestionType):
     name = "multiple"
     template = "public/items/multiple.html"
     keys = frozenset({"choices", "min", "max"})
-    has_choices = True
+    answer = Answer.OPTIONS
+    bounds = Bounds.SELECTIONS
+    xlsform_type = "select_multiple {list}"
 
     def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
         codes: list[int] = []
@@ -209,6 +324,16 @@ class MultipleType(QuestionType):
         codes = frozenset(c.option for c in _cells_for(item, cells) if c.option is not None)
         return codes or None
 
+    def form_fields(self, item: Item, answers: Mapping[str, Value]) -> dict[str, list[str]]:
+        value = answers.get(item.code)
+        if isinstance(value, frozenset):
+            return {item.code: [str(code) for code in sorted(value)]}
+        return super().form_fields(item, answers)
+
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        options, problems = _exported_options(item, option_parts(item.choices, raw))
+        return ({code: [str(option) for option in options]} if options else {}), problems
+
 
 def _is_exclusive(item: Item, code: int) -> bool:
     choice = item.choice(code)
@@ -221,7 +346,9 @@ class BatteryType(QuestionType):
     name = "battery"
     template = "public/items/battery.html"
     keys = frozenset({"choices", "rows", "randomize_rows"})
-    has_choices = True
+    answer = Answer.OPTION
+    per_row = True
+    xlsform_type = "select_one {list}"
 
     def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
         answers: dict[str, Value] = {}
@@ -260,6 +387,12 @@ class BatteryType(QuestionType):
         ordered = {row.code: answers[row.code] for row in item.rows if row.code in answers}
         return ordered or None
 
+    def form_fields(self, item: Item, answers: Mapping[str, Value]) -> dict[str, list[str]]:
+        return {row.code: [str(answers[row.code])] for row in item.rows if row.code in answers}
+
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        return _exported_option(item, code, raw)
+
 
 class RankingType(QuestionType):
     """An order of all options; the form sends a rank per option in field `CODE.<option>`."""
@@ -267,7 +400,8 @@ class RankingType(QuestionType):
     name = "ranking"
     template = "public/items/ranking.html"
     keys = frozenset({"choices"})
-    has_choices = True
+    answer = Answer.ORDER
+    xlsform_type = "rank {list}"
 
     @staticmethod
     def field_name(item: Item, option: int) -> str:
@@ -322,6 +456,55 @@ class RankingType(QuestionType):
         ranked.sort(key=lambda cell: cell.number or 0.0)
         return tuple(cell.option for cell in ranked if cell.option is not None) or None
 
+    def form_fields(self, item: Item, answers: Mapping[str, Value]) -> dict[str, list[str]]:
+        value = answers.get(item.code)
+        if isinstance(value, tuple):
+            return {
+                self.field_name(item, option): [str(rank)]
+                for rank, option in enumerate(value, start=1)
+            }
+        return super().form_fields(item, answers)
+
+    def read_exported(self, item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+        """The options in rank order; a rank per option, as the page sends them."""
+        options, problems = _exported_options(item, option_parts(item.choices, raw))
+        fields: Fields = {}
+        for rank, option in enumerate(options, start=1):
+            fields.setdefault(self.field_name(item, option), []).append(str(rank))
+        return fields, problems
+
+
+def _exported_options(item: Item, parts: Sequence[str]) -> tuple[list[int], list[Message]]:
+    """The option codes `parts` name (codes, choice names or labels), or a message for each
+    part that names none or more than one; no codes at all when any part is wrong."""
+    codes: list[int] = []
+    problems: list[Message] = []
+    for part in parts:
+        found = match_options(item.choices, part)
+        if len(found) == 1:
+            codes.append(found[0].code)
+        elif not found:
+            problems.append(
+                Message(
+                    "‘%(value)s’ is not one of the options (%(options)s).",
+                    {"value": part, "options": option_names(item.choices)},
+                )
+            )
+        else:
+            problems.append(
+                Message(
+                    "‘%(value)s’ matches more than one option: %(options)s; use a code or a name.",
+                    {"value": part, "options": ", ".join(option_name(c) for c in found)},
+                )
+            )
+    return ([] if problems else codes), problems
+
+
+def _exported_option(item: Item, code: str, raw: str) -> tuple[Fields, list[Message]]:
+    """One option (single, likert, a battery row): the whole value names it."""
+    options, problems = _exported_options(item, [raw.strip()] if raw.strip() else [])
+    return ({code: [str(option) for option in options]} if options else {}), problems
+
 
 def _rank_range(count: int) -> Message:
     return Message("Please use only the places 1 to %(count)s.", {"count": count})
@@ -360,6 +543,9 @@ class NumberType(QuestionType):
     name = "number"
     template = "public/items/number.html"
     keys = frozenset({"min", "max", "integer", "unit"})
+    answer = Answer.NUMBER
+    bounds = Bounds.RANGE
+    xlsform_type = "integer"  # "decimal" with integer: false
 
     def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
         values = field_values(form, item.code)
@@ -380,6 +566,9 @@ class NumberType(QuestionType):
                 return int(round(cell.number)) if item.integer else float(cell.number)
         return None
 
+    def xlsform_type_of(self, item: Item, list_name: str) -> str:
+        return self.xlsform_type if item.integer else "decimal"
+
 
 class SliderType(NumberType):
     """A whole number on a scale from min (default 0) to max (default 10)."""
@@ -387,6 +576,10 @@ class SliderType(NumberType):
     name = "slider"
     template = "public/items/slider.html"
     keys = frozenset({"min", "max", "min_label", "max_label"})
+    bounds = Bounds.SCALE
+    default_min = 0
+    default_max = 10
+    xlsform_type = "range"
 
     def parse(self, item: Item, form: Form) -> tuple[ParsedValue | None, Message | None]:
         values = field_values(form, item.code)
@@ -407,6 +600,8 @@ class TextType(QuestionType):
     name = "text"
     template = "public/items/text.html"
     keys = frozenset({"max_length"})
+    answer = Answer.TEXT
+    xlsform_type = "text"
     default_max_length: ClassVar[int] = 200
     allowed_controls: ClassVar[frozenset[str]] = frozenset()
 
@@ -452,6 +647,7 @@ class TextareaType(TextType):
 
     name = "textarea"
     template = "public/items/textarea.html"
+    xlsform_appearance = "multiline"
     default_max_length = 2000
     allowed_controls = frozenset({"\n", "\t"})
 

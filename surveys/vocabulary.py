@@ -16,17 +16,6 @@ SUPPORTED_LANGUAGES = ("nl", "en")
 LANGUAGE_NAMES = {"nl": "Dutch", "en": "English"}
 ROLES = ("acceptance", "condition", "conditional_acceptance", "demographic")
 ROLES_NEEDING_APPLICATION = ("acceptance", "condition", "conditional_acceptance")
-DOMAINS = ("green", "white", "red")
-CONDITIONS = (
-    "safety",
-    "transparency",
-    "ethics",
-    "public_benefit",
-    "shared_responsibility",
-    "freedom_of_choice",
-    "affordability",
-)
-DEMOGRAPHICS = ("age_group", "sex", "education", "province")
 MISSING_KINDS = ("dont_know", "refused")
 
 TOP_KEYS = (
@@ -37,8 +26,13 @@ TOP_KEYS = (
     "intro",
     "estimated_minutes",
     "choice_lists",
+    "vocabulary",
     "pages",
 )
+#: The set's own analysis words (surveys.build_vocabulary): none of them is fixed in code.
+VOCABULARY_KEYS = ("domains", "conditions", "applications", "scales")
+TERM_KEYS = ("code", "label")
+SCALE_KEYS = ("accepting", "necessary", "dont_know")
 CONSULTATION_KEYS = ("slug", "title")
 PAGE_KEYS = ("id", "title", "intro", "show_if", "randomize_items", "items")
 BLOCK_KEYS = ("block", "randomize", "sample", "pages")
@@ -51,20 +45,32 @@ ITEM_KEYS = (
     "show_if",
     "role",
     "application",
-    "domain",
     "condition",
-    "demographic",
 )
+#: Item keys of earlier versions of the language, with what replaced them.
+RETIRED_ITEM_KEYS = {
+    "domain": N_(
+        "%(where)s has 'domain', which items no longer carry: an item's domain is the one its "
+        "application has under vocabulary: applications"
+    ),
+    "demographic": N_(
+        "%(where)s has 'demographic', which items no longer carry: role demographic makes a "
+        "single-choice item a weighting variable, and a margins file names it by its item code"
+    ),
+}
 TYPE_KEYS = frozenset().union(*(kind.keys for kind in QUESTION_TYPES.values()))
 ROW_KEYS = ("code", "text", "condition")
-CHOICE_KEYS = ("code", "label", "missing", "exclusive")
+CHOICE_KEYS = ("code", "label", "missing", "exclusive", "name")
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 PAGE_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
 LIST_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-APPLICATION = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MAX_OPTION_CODE = 9999
+#: A choice name: a word as ODK and KoboToolbox write it in data (no spaces, no ';'), not a
+#: number (a number in a data file is an option code).
+CHOICE_NAME = re.compile(r"[^\s;]{1,64}")
+NUMBER_LIKE = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 def _suggest(word: object, candidates: Iterable[str]) -> str | None:
@@ -112,27 +118,6 @@ _UNKNOWN_VALUE = {
         N_("%(where)s has unknown role '%(value)s'; use one of: %(allowed)s"),
         N_(
             "%(where)s has unknown role '%(value)s' (did you mean '%(guess)s'?); "
-            "use one of: %(allowed)s"
-        ),
-    ),
-    "domain": (
-        N_("%(where)s has unknown domain '%(value)s'; use one of: %(allowed)s"),
-        N_(
-            "%(where)s has unknown domain '%(value)s' (did you mean '%(guess)s'?); "
-            "use one of: %(allowed)s"
-        ),
-    ),
-    "condition": (
-        N_("%(where)s has unknown condition '%(value)s'; use one of: %(allowed)s"),
-        N_(
-            "%(where)s has unknown condition '%(value)s' (did you mean '%(guess)s'?); "
-            "use one of: %(allowed)s"
-        ),
-    ),
-    "demographic": (
-        N_("%(where)s has unknown demographic '%(value)s'; use one of: %(allowed)s"),
-        N_(
-            "%(where)s has unknown demographic '%(value)s' (did you mean '%(guess)s'?); "
             "use one of: %(allowed)s"
         ),
     ),

@@ -21,7 +21,9 @@ def responses_group() -> None:
 
 
 @responses_group.command(
-    "import", help="Import complete responses from a CSV file (all or nothing)."
+    "import",
+    help="Import complete responses from a CSV file (all or nothing): ours, or an ODK or "
+    "KoboToolbox export of the wave's form.",
 )
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--wave", "wave_slug", required=True)
@@ -32,17 +34,23 @@ def responses_import(path: Path, wave_slug: str) -> None:
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{path}: not UTF-8 text") from error
     try:
-        imported = import_responses(db.session, wave, text, dt.date.today())
+        result = import_responses(db.session, wave, text, dt.date.today())
     except ResponseImportError as error:
         for problem in error.problems:
             click.echo(f"{path}: {problem}", err=True)
         click.echo(f"{len(error.problems)} problem(s) found; nothing was imported.", err=True)
         sys.exit(1)
     audit.record(
-        db.session, "command line", "import responses", f"wave:{wave.slug}", detail=f"{imported}"
+        db.session,
+        "command line",
+        "import responses",
+        f"wave:{wave.slug}",
+        detail=f"{result.imported}",
     )
     db.commit()
-    click.echo(f"Imported {imported} complete responses into {wave.slug}.")
+    for note in result.notes:
+        click.echo(f"{path}: {note}")
+    click.echo(f"Imported {result.imported} complete responses into {wave.slug}.")
 
 
 @responses_group.command("simulate", help="Add realistic synthetic complete responses to a wave.")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -24,6 +24,7 @@ import numpy as np
 
 from analysis import Application, Coding, Condition, moment_names
 from surveys.model import Item, QuestionSet
+from surveys.types import Answer, question_type
 
 MISSING = -1
 """A cell key's part for an unanswered (or not countable) weighting variable."""
@@ -47,37 +48,30 @@ RULE = (
 count (and saying so here) recounts every wave."""
 
 
-def demographic_items(question_set: QuestionSet) -> list[Item]:
-    """The weighting variables, in the question set's order (the order of a cell key)."""
-    return [item for item in question_set.all_items() if item.role == "demographic"]
-
-
 def parse_cell_key(key: str) -> list[int]:
     return [int(part) for part in key.split("|")] if key else []
 
 
 def applications_of(question_set: QuestionSet) -> list[Application]:
-    """The summary's descriptors, from the items' analysis roles."""
-    found: dict[str, dict[str, Any]] = {}
+    """The summary's descriptors: the applications the set's vocabulary declares, in its order,
+    with the items that play each analysis role for them."""
+    found: dict[str, dict[str, Any]] = {
+        term.code: {"domain": term.domain, "conditions": [], "acceptance": None}
+        for term in question_set.vocabulary.applications
+    }
     for item in question_set.all_items():
-        if item.application is None or item.role not in (
-            "acceptance",
-            "conditional_acceptance",
-            "condition",
-        ):
+        entry = found.get(item.application or "")
+        if entry is None:
             continue
-        entry = found.setdefault(
-            item.application, {"domain": item.domain, "conditions": [], "acceptance": None}
-        )
         if item.role == "acceptance":
             entry["acceptance"] = item.code
         elif item.role == "conditional_acceptance":
             entry["conditional"] = item.code
-        elif item.rows:
+        elif item.role == "condition" and item.rows:
             entry["conditions"] += [
                 Condition(row.condition or row.code, row.code) for row in item.rows
             ]
-        else:
+        elif item.role == "condition":
             entry["conditions"].append(Condition(item.condition or item.code, item.code))
     return [
         Application(
@@ -90,6 +84,28 @@ def applications_of(question_set: QuestionSet) -> list[Application]:
         for application, entry in found.items()
         if entry["acceptance"]
     ]
+
+
+def coding_of(question_set: QuestionSet) -> Coding:
+    """How the summary reads the set's scales: the options of its acceptance and condition
+    questions and which of them count as accepting, don't know and necessary, as the set's
+    vocabulary declares (the loader makes sure every question of a role reads them alike)."""
+    coding = Coding()
+    for item in question_set.all_items():
+        scale = question_set.vocabulary.scale(item.choice_list)
+        if scale is None:
+            continue
+        options = tuple(choice.code for choice in item.choices)
+        if item.role in ("acceptance", "conditional_acceptance"):
+            coding = replace(
+                coding,
+                acceptance_options=options,
+                accept=scale.accepting,
+                dont_know=scale.dont_know,
+            )
+        elif item.role == "condition":
+            coding = replace(coding, condition_options=options, necessary=scale.necessary)
+    return coding
 
 
 @dataclass(frozen=True)
@@ -114,12 +130,13 @@ MAX_PROFILE_ITEMS = 26
 """4**26 < 2**53: a profile number stays exact in the counts' float value column."""
 
 
-def summary_profiles(question_set: QuestionSet, coding: Coding = Coding()) -> list[Profile]:  # noqa: B008
+def summary_profiles(question_set: QuestionSet) -> list[Profile]:
     """The profiles the acceptance summary reads: per application its conditions; per domain
     its acceptance (with conditional acceptance) and each condition across applications.
     Profiles of more than `MAX_PROFILE_ITEMS` questions are not kept: the summary then groups
     those joint answers from the answers themselves, which is exact but slow."""
     applications = applications_of(question_set)
+    coding = coding_of(question_set)
     profiles = []
     for application in applications:
         if len(application.conditions) > 1:
@@ -135,7 +152,7 @@ def summary_profiles(question_set: QuestionSet, coding: Coding = Coding()) -> li
         groups: list[tuple[tuple[int, ...], ...]] = []
         for application in members:
             items.append(application.acceptance)
-            groups.append((coding.accept, (coding.dont_know,)))
+            groups.append((coding.accept, coding.dont_know))
             if application.conditional:
                 items.append(application.conditional)
                 groups.append((coding.accept,))
@@ -173,7 +190,7 @@ class ScaleSums:
 
 
 def scale_sums(question_set: QuestionSet) -> list[ScaleSums]:
-    """One `ScaleSums` per battery with at least two rows."""
+    """One `ScaleSums` per battery (an option per row) with at least two rows."""
     return [
         ScaleSums(
             _profile_code("scale", item.code),
@@ -182,8 +199,13 @@ def scale_sums(question_set: QuestionSet) -> list[ScaleSums]:
             tuple(choice.code for choice in item.choices if choice.missing),
         )
         for item in question_set.all_items()
-        if item.type == "battery" and len(item.rows) >= 2
+        if _is_scale(item) and len(item.rows) >= 2
     ]
+
+
+def _is_scale(item: Item) -> bool:
+    kind = question_type(item)
+    return kind.per_row and kind.answer is Answer.OPTION
 
 
 def _profile_code(*parts: str) -> str:
@@ -220,16 +242,19 @@ class Demographic:
     value: ValueColumn | None
 
 
-COUNTED_TYPES: dict[str, ValueColumn] = {
-    "single": "option",
-    "likert": "option",
-    "battery": "option",
-    "multiple": "option",
-    "ranking": "number",
-    "number": "number",
-    "slider": "number",
+COUNTED_ANSWERS: dict[Answer, ValueColumn] = {
+    Answer.OPTION: "option",
+    Answer.OPTIONS: "option",
+    Answer.ORDER: "number",
+    Answer.NUMBER: "number",
 }
-"""Item types with counts, and the column their value is in; texts and info have none."""
+"""Answers with counts (by what the item's type says an answer is), and the column their value
+is in: options (one or several), ranks of an order, numbers; texts and info have none."""
+
+
+def counted_value(item: Item) -> ValueColumn | None:
+    """The column an item's counts are kept at, or None when it has no counts (and no figures)."""
+    return COUNTED_ANSWERS.get(question_type(item).answer)
 
 
 @dataclass(frozen=True)
@@ -245,24 +270,25 @@ class CountPlan:
     def of(cls, question_set: QuestionSet) -> CountPlan:
         codes = []
         for item in question_set.all_items():
-            value = COUNTED_TYPES.get(item.type)
+            value = counted_value(item)
             if value is None:
                 continue
+            answer = question_type(item).answer
             for code in item.answer_codes:
                 codes.append(
                     Counted(
                         code,
                         value,
-                        answered=item.type == "multiple",
+                        answered=answer is Answer.OPTIONS,
                         ranks=tuple((c.code, f"{code}.{c.code}") for c in item.choices)
-                        if item.type == "ranking"
+                        if answer is Answer.ORDER
                         else (),
                     )
                 )
         return cls(
             demographics=tuple(
                 Demographic(item.code, _key_column(item))
-                for item in demographic_items(question_set)
+                for item in question_set.weighting_variables()
             ),
             codes=tuple(codes),
             profiles=tuple(summary_profiles(question_set)),
@@ -343,10 +369,12 @@ def plan_of(question_set: QuestionSet) -> CountPlan:
 
 
 def _key_column(item: Item) -> ValueColumn | None:
-    """Which answer of a weighting item is its part of the cell key (as `cell_key` reads it)."""
-    if item.type in ("single", "likert"):
+    """Which answer of a weighting item is its part of the cell key (as `cell_key` reads it):
+    one option under its own code, or a whole number."""
+    kind = question_type(item)
+    if kind.answer is Answer.OPTION and not kind.per_row:
         return "option"
-    if item.type in ("number", "slider") and item.integer:
+    if kind.answer is Answer.NUMBER and item.integer:
         return "number"
     return None
 

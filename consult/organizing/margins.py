@@ -9,12 +9,40 @@ from consult.messages import N_, ExplainedError
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
 from consult.organizing.waves import WaveError
+from surveys.model import Choice, Item
+from surveys.options import match_options, option_name, option_names
+
+
+def _category_problem(
+    line: int, item: Item, category: str, found: tuple[Choice, ...]
+) -> ExplainedError:
+    """A category that names no option of `item`, or more than one."""
+    if found:
+        return ExplainedError(
+            N_(
+                "line %(line)s: category ‘%(category)s’ of %(variable)s matches more than one "
+                "option: %(options)s; use a code or a name"
+            ),
+            line=line,
+            category=category,
+            variable=item.code,
+            options=", ".join(option_name(choice) for choice in found),
+        )
+    return ExplainedError(
+        N_("line %(line)s: %(variable)s has no option ‘%(category)s’ (its options: %(options)s)"),
+        line=line,
+        category=category,
+        variable=item.code,
+        options=option_names(item.choices),
+    )
 
 
 def parse_margins(text: str, wave: Wave) -> dict[str, dict[int, float]]:
     """Read a margins CSV (`variable,category,share`) and check it against the wave's set.
 
-    Every problem is reported at once, with its line.
+    A category is an option code, a choice name or a label (`surveys.options`), so margins can
+    be written in the words of a form made with ODK or KoboToolbox. Every problem is reported
+    at once, with its line.
     """
     question_set = question_set_of(wave.question_set_version)
     demographics = {
@@ -60,27 +88,11 @@ def parse_margins(text: str, wave: Wave) -> dict[str, dict[int, float]]:
                 )
             )
             continue
-        try:
-            code = int(category)
-        except ValueError:
-            problems.append(
-                ExplainedError(
-                    N_("line %(line)s: category ‘%(category)s’ is not an option code"),
-                    line=number,
-                    category=category,
-                )
-            )
+        found = match_options(item.choices, category)
+        if len(found) != 1:
+            problems.append(_category_problem(number, item, category, found))
             continue
-        if item.choice(code) is None:
-            problems.append(
-                ExplainedError(
-                    N_("line %(line)s: %(variable)s has no option %(code)s"),
-                    line=number,
-                    variable=variable,
-                    code=code,
-                )
-            )
-            continue
+        code = found[0].code
         try:
             share = float(share_text)
         except ValueError:

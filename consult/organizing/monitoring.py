@@ -75,7 +75,7 @@ def monitor_wave(session: Session, wave: Wave, lang: str = "nl") -> WaveMonitor:
         (page.id, page.title.get(lang) if page.title else page.id, stopped.get(page.id, 0))
         for page in question_set.pages
     ]
-    demographics = [item for item in question_set.all_items() if item.role == "demographic"]
+    demographics = question_set.weighting_variables()
     counts = queries.complete_answer_counts(session, wave, [item.code for item in demographics])
     margins = parse_margins(wave.margins, wave) if wave.margins else {}
     fill = []

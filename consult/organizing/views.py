@@ -178,11 +178,13 @@ def _consultation_page(consultation: Consultation, form: WaveForm) -> str:
 def version(slug: str, number: int) -> str:
     consultation = _consultation(slug)
     version = _version(consultation, number)
+    question_set = question_set_of(version)
     return render_template(
         "admin/version.html",
         consultation=consultation,
         version=version,
-        question_set=question_set_of(version),
+        question_set=question_set,
+        weighting=question_set.weighting_variables(),
         frozen=version.id in queries.versions_with_responses(db.session, consultation),
     )
 

@@ -26,7 +26,7 @@ from analysis import (
 from consult.counting import queries as counts
 from consult.counting.plan import (
     Profile,
-    demographic_items,
+    counted_value,
     parse_cell_key,
     plan_of,
 )
@@ -34,19 +34,30 @@ from consult.models import Wave
 from consult.organizing.margins import parse_margins
 from consult.organizing.question_sets import question_set_of
 from consult.results import queries
-from surveys.model import QuestionSet
+from surveys.model import Item, QuestionSet
+from surveys.types import Answer, question_type
 
 Mode = Literal["calibrated", "fixed", "unweighted"]
 
 
-CHOICE_TYPES = ("single", "likert")
+def single_choice(item: Item) -> bool:
+    """One option code under the item's own code: shares of its options, and subgroups."""
+    kind = question_type(item)
+    return kind.answer is Answer.OPTION and not kind.per_row
 
 
-NUMERIC_TYPES = ("number", "slider")
+def numeric(item: Item) -> bool:
+    """Its answers are numbers, counted and reported as such (means)."""
+    return question_type(item).answer is Answer.NUMBER
 
 
-REPORTED_TYPES = (*CHOICE_TYPES, *NUMERIC_TYPES, "battery", "ranking", "multiple")
-"""Items with figures; texts have none."""
+def _multiple_choice(item: Item) -> bool:
+    return question_type(item).answer is Answer.OPTIONS
+
+
+def reported(item: Item) -> bool:
+    """Items with figures are the counted ones; texts and info have none."""
+    return counted_value(item) is not None
 
 
 class ResultsError(ValueError):
@@ -88,7 +99,7 @@ class WaveDesign:
             return False
         if not self.question_set.has_answer_code(code):
             return True
-        return self.question_set.owner_of(code).type in NUMERIC_TYPES
+        return numeric(self.question_set.owner_of(code))
 
     def item_table(self, session: Session, code: str) -> Grouped:
         """One code's counts per cell and value, from the counts kept as responses complete."""
@@ -136,22 +147,20 @@ class WaveDesign:
         The first call for `by` reads them for every item of the report in one grouped pass over
         the answers."""
         if by not in self._subgroups_read:
-            items = [item for item in self.question_set.all_items() if item.type in REPORTED_TYPES]
+            items = [item for item in self.question_set.all_items() if reported(item)]
+            ranked = {item.code for item in items if question_type(item).answer is Answer.ORDER}
             # Each table's code gets a number; a ranking's option picks its `ITEM.option` code.
             names = [
                 name
                 for item in items
                 for name in (
                     [f"{item.code}.{choice.code}" for choice in item.choices]
-                    if item.type == "ranking"
+                    if item.code in ranked
                     else item.answer_codes
                 )
             ]
             number = {name: index for index, name in enumerate(names)}
-            ranked = {item.code for item in items if item.type == "ranking"}
-            numeric = {
-                code for item in items if item.type in NUMERIC_TYPES for code in item.answer_codes
-            }
+            numbers = {code for item in items if numeric(item) for code in item.answer_codes}
             parts = [
                 np.array(
                     [
@@ -159,7 +168,7 @@ class WaveDesign:
                             number[f"{code}.{option}" if code in ranked else code],
                             self.cell_index[cell],
                             group,
-                            numeral if code in ranked or code in numeric else option,
+                            numeral if code in ranked or code in numbers else option,
                             n,
                         )
                         for code, cell, group, option, numeral, n in part
@@ -171,7 +180,7 @@ class WaveDesign:
                     self.wave,
                     by,
                     [code for item in items for code in item.answer_codes],
-                    multiple=[item.code for item in items if item.type == "multiple"],
+                    multiple=[item.code for item in items if _multiple_choice(item)],
                 )
             ]
             rows = np.concatenate([np.zeros((0, 5)), *parts])
@@ -204,7 +213,7 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
             f"the counts of wave {wave.slug} follow another counting rule than this version of "
             f"Consult; `consult report --wave {wave.slug}` recounts them first"
         )
-    variables = tuple(item.code for item in demographic_items(question_set))
+    variables = tuple(item.code for item in question_set.weighting_variables())
     rows = counts.design_cells(session, wave)
     if not rows:
         raise ResultsError(f"wave {wave.slug} has no complete responses yet")
@@ -228,7 +237,7 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
         # sample share: the engine's rule for refused demographics.
         outside = {
             choice.code
-            for item in demographic_items(question_set)
+            for item in question_set.weighting_variables()
             for choice in item.choices
             if choice.code not in margins.get(item.code, {})
         }

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from analysis import (
     Alpha,
     ChiSquare,
-    Coding,
     Estimate,
     Grouped,
     Summary,
@@ -27,15 +26,13 @@ from consult.counting.plan import (
     ANSWERED,
     Profile,
     applications_of,
+    coding_of,
     plan_of,
 )
 from consult.models import Wave
-from consult.results.design import (
-    CHOICE_TYPES,
-    NUMERIC_TYPES,
-    WaveDesign,
-)
+from consult.results.design import WaveDesign
 from surveys.model import Item
+from surveys.types import Answer, question_type
 
 
 def all_estimates(session: Session, design: WaveDesign, by: str | None = None) -> list[Estimate]:
@@ -62,20 +59,22 @@ def item_estimates(
         assert by is not None
         return design.subgroup_table(session, code, by)
 
-    if item.type in CHOICE_TYPES or item.type == "battery":
+    answer = question_type(item).answer
+    if answer is Answer.OPTION:  # per answer code: a battery's rows
         options = [choice.code for choice in item.choices]
         for code in item.answer_codes:
             table = table_for(code)
             tables.append(
                 proportions(design.weights, table, code, group=by, options=options, mode=mode)
             )
-    elif item.type in NUMERIC_TYPES:
-        tables.append(means(design.weights, table_for(item.code), item.code, group=by, mode=mode))
-    elif item.type == "ranking":
+    elif answer is Answer.NUMBER:
+        for code in item.answer_codes:
+            tables.append(means(design.weights, table_for(code), code, group=by, mode=mode))
+    elif answer is Answer.ORDER:
         for choice in item.choices:
             code = f"{item.code}.{choice.code}"
             tables.append(means(design.weights, table_for(code), code, group=by, mode=mode))
-    elif item.type == "multiple":
+    elif answer is Answer.OPTIONS:
         tables.append(_multiple_choice(design, table_for(item.code), item, by))
     return [row for rows in tables for row in suppress_estimates(rows, minimum=minimum)]
 
@@ -185,6 +184,7 @@ def summary(session: Session, design: WaveDesign) -> Summary | None:
         source,
         mode=design.mode,
         minimum=design.wave.min_cell_size,
+        coding=coding_of(design.question_set),
     )
 
 
@@ -230,7 +230,7 @@ class SubgroupDifference:
 
 def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) -> list[SubgroupTest]:
     """Rao-Scott tests of each choice question (or battery row) of `item` against `by`."""
-    if item.type not in (*CHOICE_TYPES, "battery") or by in item.answer_codes:
+    if question_type(item).answer is not Answer.OPTION or by in item.answer_codes:
         return []
     tests = []
     for code in item.answer_codes:
@@ -270,7 +270,7 @@ def largest_subgroup_differences(
 ) -> list[SubgroupDifference]:
     """Per application, the weighting variables whose groups differ most in acceptance
     (acceptable or very acceptable), largest spread first, with the Rao-Scott test."""
-    accept = set(Coding().accept)
+    accept = set(coding_of(design.question_set).accept)
     differences: list[SubgroupDifference] = []
     for application in applications_of(design.question_set):
         counts = design.item_table(session, application.acceptance)

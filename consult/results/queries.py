@@ -33,7 +33,8 @@ def answer_counts_by_question(
 
     One grouped pass over the answers for a whole report by a question that is not a weighting
     variable (a pivot per item would read them once per item). Rankings keep both the option
-    and its rank."""
+    and its rank. Rows come in a fixed order, so the same answers give the same figures to the
+    last digit on either database."""
     grouping = aliased(Answer)
     group = grouping.option
     answers = (
@@ -49,12 +50,14 @@ def answer_counts_by_question(
         .where((Answer.code + "").in_(list(codes)))
         .where((Answer.option.is_not(None)) | (Answer.number.is_not(None)))
         .group_by(Answer.code, Response.cell, group, Answer.option, Answer.number)
+        .order_by(Answer.code, Response.cell, group, Answer.option, Answer.number)
     ]
     if multiple:
         statements.append(
             answers.add_columns(literal(-1), null(), func.count(Answer.response_id.distinct()))
             .where(Answer.code.in_(list(multiple)))
             .group_by(Answer.code, Response.cell, group)
+            .order_by(Answer.code, Response.cell, group)
         )
     for statement in statements:
         result = session.execute(statement, execution_options={"yield_per": 100_000})
@@ -84,6 +87,8 @@ def joint_answer_counts(
     )
     keys = [per_response.c[f"k{index}"] for index in range(len(codes))]
     rows = session.execute(
-        select(per_response.c.cell, *keys, func.count()).group_by(per_response.c.cell, *keys)
+        select(per_response.c.cell, *keys, func.count())
+        .group_by(per_response.c.cell, *keys)
+        .order_by(per_response.c.cell, *keys)
     )
     return [tuple(row) for row in rows]

@@ -16,7 +16,7 @@ from analysis import (
     wave_differences,
 )
 from consult.models import Wave
-from consult.results.design import CHOICE_TYPES, Mode, ResultsError, WaveDesign, load_design
+from consult.results.design import Mode, ResultsError, WaveDesign, load_design, single_choice
 from consult.results.figures import (
     ScaleReliability,
     SubgroupDifference,
@@ -88,17 +88,31 @@ def _check_grouping(question_set: QuestionSet, by: str) -> None:
         item = question_set.item(by)
     except KeyError:
         raise ResultsError(f"there is no item {by} in this wave's question set") from None
-    if item.type not in CHOICE_TYPES:
+    if not single_choice(item):
         raise ResultsError(f"{by} is not a single-choice item; only those can form subgroups")
 
 
 CSV_COLUMNS = ("item", "group", "option", "n", "estimate", "se", "ci_low", "ci_high", "suppressed")
 
 
+def method_text(question_set: QuestionSet) -> str:
+    """How the figures were made, naming this set's own weighting variables."""
+    variables = [item.code for item in question_set.weighting_variables()]
+    if not variables:
+        weights = "Weights: none (the question set has no weighting variables). "
+    else:
+        named = variables[0] if len(variables) == 1 else ", ".join(variables[:-1])
+        if len(variables) > 1:
+            named += f" and {variables[-1]}"
+        weights = (
+            f"Weights: raking of {named} to the population margins (every margin met within "
+            "1e-10; refused or missing answers form their own category at their sample share). "
+        )
+    return weights + METHOD
+
+
 METHOD = (
-    "Weights: raking of age group, sex, education and province to the population margins "
-    "(every margin met within 1e-10; refused or missing demographics form their own category "
-    "at its sample share). Figures are domain estimates over all complete responses of the wave. "
+    "Figures are domain estimates over all complete responses of the wave. "
     "Standard errors: Taylor linearization, calibration-aware (residuals on the raking margins), "
     "factor n/(n-1). Shares have intervals on the logit scale with t on (respondents in the "
     "base - 1) degrees of freedom. Cells with fewer respondents than the wave's minimum are "
@@ -147,7 +161,8 @@ def report_as_json(report: Report) -> dict[str, Any]:
         "mode": design.mode,
         "by": report.by,
         "minimum_cell_size": design.wave.min_cell_size,
-        "method": METHOD,
+        "method": method_text(design.question_set),
+        "vocabulary": design.question_set.vocabulary.labels(),
         "weighting": _plain(
             {
                 "respondents": weights.n,

@@ -9,14 +9,13 @@ from typing import Any
 from surveys.expressions import (
     Expr,
 )
-from surveys.model import Choice, Item, Page, QuestionSet, Text
-from surveys.types import QUESTION_TYPES, TextType
-from surveys.vocabulary import LIST_NAME
+from surveys.model import Choice, Item, Page, QuestionSet, Text, Vocabulary
+from surveys.types import QUESTION_TYPES, Bounds, TextType, question_type
+from surveys.vocabulary import LIST_NAME, SCALE_KEYS
 from surveys.xlsform.nodes import _Node
 from surveys.xlsform.sheets import ROLE_COLUMNS
 from surveys.xlsform.xpath import xpath_of
 from surveys.xlsform.yaml_write import _number_text, _write_yaml
-from surveys.yaml_read import _read_yaml
 
 
 def _text_node(text: Text, languages: Sequence[str]) -> object:
@@ -35,37 +34,16 @@ def _choice_key(choices: Sequence[Choice]) -> tuple[Choice, ...]:
     return tuple(choices)
 
 
-def _source_list_names(qset: QuestionSet) -> dict[tuple[Choice, ...], str]:
-    """The names the set's own YAML gave its choice lists, so an export keeps them."""
-    data, problems = _read_yaml(qset.source)
-    if problems or not isinstance(data, dict) or not isinstance(data.get("choice_lists"), dict):
-        return {}
-    names: dict[tuple[Choice, ...], str] = {}
-    for name, entries in data["choice_lists"].items():
-        if not isinstance(name, str) or not isinstance(entries, list):
-            continue
-        try:
-            choices = tuple(_source_choice(entry, qset.languages) for entry in entries)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            continue
-        names.setdefault(choices, name)
-    return names
-
-
-def _source_choice(entry: Mapping[str, Any], languages: Sequence[str]) -> Choice:
-    label = entry["label"]
-    if isinstance(label, Mapping):
-        text = Text.from_dict({str(k): str(v).strip() for k, v in label.items()})
-    else:
-        text = Text.of(str(label).strip(), tuple(languages))
-    return Choice(int(entry["code"]), text, entry.get("missing"), bool(entry.get("exclusive")))
-
-
 def _list_names(
     qset: QuestionSet,
 ) -> tuple[dict[tuple[Choice, ...], str], dict[str, int], set[str]]:
-    """A name for every distinct choice list, how many items use each, and the source's names."""
-    known = _source_list_names(qset)
+    """A name for every distinct choice list, how many items use each, and the names the set
+    itself gave (kept, and always written as a named list: the vocabulary's scales refer to
+    them)."""
+    known: dict[tuple[Choice, ...], str] = {}
+    for item in qset.all_items():
+        if item.choice_list is not None:
+            known.setdefault(_choice_key(item.choices), item.choice_list)
     names: dict[tuple[Choice, ...], str] = {}
     used: dict[str, int] = {}
     taken = set(known.values())
@@ -94,7 +72,16 @@ def _choice_node(choice: Choice, languages: Sequence[str]) -> _Node:
     node.put("missing", choice.missing)
     if choice.exclusive:
         node["exclusive"] = True
+    node.put("name", choice.name)
     return node
+
+
+def _written_names(choices: Sequence[Choice]) -> dict[int, str] | None:
+    """The names an XLSForm can carry for a list: only a list of words numbered 1, 2, 3... in
+    order reads back with the same codes, so any other list is written with its codes."""
+    names = {choice.code: choice.name for choice in choices if choice.name is not None}
+    in_order = [choice.code for choice in choices] == list(range(1, len(choices) + 1))
+    return names if in_order and len(names) == len(choices) else None
 
 
 def _item_node(item: Item, languages: Sequence[str], choices: object) -> _Node:
@@ -111,7 +98,7 @@ def _item_node(item: Item, languages: Sequence[str], choices: object) -> _Node:
     kind = QUESTION_TYPES[item.type]
     if kind.has_choices:
         node["choices"] = choices
-    if item.type == "battery":
+    if kind.per_row:
         rows = []
         for row in item.rows:
             entry = _Node(flow=True)
@@ -125,7 +112,7 @@ def _item_node(item: Item, languages: Sequence[str], choices: object) -> _Node:
     if "min" in kind.keys:
         node.put("min", item.min)
         node.put("max", item.max)
-    if item.type == "number" and not item.integer:
+    if "integer" in kind.keys and not item.integer:
         node["integer"] = False
     for key, value in (("unit", item.unit), ("min_label", item.min_label)):
         if value is not None:
@@ -137,6 +124,35 @@ def _item_node(item: Item, languages: Sequence[str], choices: object) -> _Node:
     for key in ROLE_COLUMNS:
         node.put(key, getattr(item, key))
     return node
+
+
+def _vocabulary_node(vocabulary: Vocabulary, languages: Sequence[str]) -> _Node | None:
+    """The `vocabulary:` key of the YAML, or None when the set declares nothing."""
+    node = _Node()
+    for kind, terms in (
+        ("domains", vocabulary.domains),
+        ("conditions", vocabulary.conditions),
+        ("applications", vocabulary.applications),
+    ):
+        entries = []
+        for term in terms:
+            entry = _Node(flow=True)
+            entry["code"] = term.code
+            entry.put("domain", term.domain)
+            entry["label"] = _text_node(term.label, languages)
+            entries.append(entry)
+        if entries:
+            node[kind] = entries
+    scales = _Node()
+    for scale in vocabulary.scales:
+        meanings = _Node(flow=True)
+        for key in SCALE_KEYS:
+            if getattr(scale, key):
+                meanings[key] = list(getattr(scale, key))
+        scales[scale.choice_list] = meanings
+    if scales:
+        node["scales"] = scales
+    return node or None
 
 
 def _page_node(page: Page, languages: Sequence[str], choices: Callable[[Item], object]) -> _Node:
@@ -180,6 +196,7 @@ def question_set_to_yaml(qset: QuestionSet) -> str:
             lists[name] = [_choice_node(choice, languages) for choice in key]
     if lists:
         tree["choice_lists"] = lists
+    tree.put("vocabulary", _vocabulary_node(qset.vocabulary, languages))
 
     def choices(item: Item) -> object:
         name = names.get(_choice_key(item.choices))
@@ -236,13 +253,21 @@ class _SheetBuilder:
         return [list(used), *([row.get(column) for column in used] for row in self.rows)]
 
 
+def _given(value: float | None, default: float | None) -> float:
+    """An item's bound, else its type's default (a scale always has both)."""
+    found = value if value is not None else default
+    assert found is not None, "a scale's type declares default_min and default_max"
+    return found
+
+
 def _constraint_of(item: Item) -> str | None:
     kind = QUESTION_TYPES[item.type]
     if isinstance(kind, TextType):
         if item.max_length is None or item.max_length == kind.default_max_length:
             return None
         return f"string-length(.) <= {item.max_length}"
-    subject = {"number": ".", "multiple": "count-selected(.)"}.get(item.type)
+    subjects: dict[Bounds | None, str] = {Bounds.RANGE: ".", Bounds.SELECTIONS: "count-selected(.)"}
+    subject = subjects.get(kind.bounds)
     if subject is None:
         return None
     terms = []
@@ -251,6 +276,37 @@ def _constraint_of(item: Item) -> str | None:
     if item.max is not None:
         terms.append(f"{subject} <= {_number_text(item.max)}")
     return " and ".join(terms) or None
+
+
+def _vocabulary_sheet(
+    qset: QuestionSet, names: Mapping[tuple[Choice, ...], str], languages: Sequence[str]
+) -> _SheetBuilder:
+    """The `vocabulary` sheet: one row per domain, condition, application and scale."""
+    label_columns = [f"label::{lang}" for lang in languages]
+    sheet = _SheetBuilder(
+        ["kind", "code", "domain", *label_columns, *SCALE_KEYS], ["kind", "code", *label_columns]
+    )
+    vocabulary = qset.vocabulary
+    for kind, terms in (
+        ("domain", vocabulary.domains),
+        ("condition", vocabulary.conditions),
+        ("application", vocabulary.applications),
+    ):
+        for term in terms:
+            row = sheet.add(kind=kind, code=term.code, domain=term.domain)
+            sheet.text(row, "label", term.label, languages)
+    exported = {
+        item.choice_list: names[_choice_key(item.choices)]
+        for item in qset.all_items()
+        if item.choice_list is not None and _choice_key(item.choices) in names
+    }
+    for scale in vocabulary.scales:
+        sheet.add(
+            kind="scale",
+            code=exported.get(scale.choice_list, scale.choice_list),
+            **{key: " ".join(map(str, getattr(scale, key))) for key in SCALE_KEYS},
+        )
+    return sheet
 
 
 def question_set_to_xlsform(qset: QuestionSet) -> bytes:
@@ -287,9 +343,17 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
         ["type", "name", *text_columns, "required", "relevant", "constraint", "appearance"],
     )
 
+    # Conditions name the options of a named list by name, as the choices sheet does.
+    option_names = {
+        code: written
+        for item in qset.all_items()
+        if (written := _written_names(item.choices)) is not None
+        for code in item.answer_codes
+    }
+
     def condition(row: dict[str, object], expr: Expr | None, source: str | None) -> None:
         if expr is not None and source is not None:
-            row["relevant"] = xpath_of(expr)
+            row["relevant"] = xpath_of(expr, option_names)
             row["show_if"] = source
 
     def roles(row: dict[str, object], item: Item) -> None:
@@ -300,7 +364,8 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
 
     def add_item(item: Item) -> None:
         list_name = names.get(_choice_key(item.choices), "")
-        if item.type == "battery":
+        kind = question_type(item)
+        if kind.per_row:
             row = survey.add(type="begin group", name=item.code, appearance="field-list")
             survey.text(row, "label", item.text, languages)
             survey.text(row, "hint", item.help, languages)
@@ -310,7 +375,7 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
             roles(row, item)
             for battery_row in item.rows:
                 line = survey.add(
-                    type=f"select_one {list_name}",
+                    type=kind.xlsform_type_of(item, list_name),
                     name=battery_row.code,
                     battery=item.code,
                     condition=battery_row.condition,
@@ -319,29 +384,18 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
                 survey.text(line, "label", battery_row.text, languages)
             survey.add(type="end group", name=item.code)
             return
-        xls_type = {
-            "info": "note",
-            "single": f"select_one {list_name}",
-            "likert": f"select_one {list_name}",
-            "multiple": f"select_multiple {list_name}",
-            "ranking": f"rank {list_name}",
-            "number": "integer" if item.integer else "decimal",
-            "slider": "range",
-            "text": "text",
-            "textarea": "text",
-        }[item.type]
         row = survey.add(
-            type=xls_type,
+            type=kind.xlsform_type_of(item, list_name),
             name=item.code,
             required="yes" if item.required else None,
-            appearance={"likert": "likert", "textarea": "multiline"}.get(item.type),
+            appearance=kind.xlsform_appearance,
         )
         survey.text(row, "label", item.text, languages)
         survey.text(row, "hint", item.help, languages)
         condition(row, item.show_if, item.show_if_source)
-        if item.type == "slider":
-            start = _number_text(item.min if item.min is not None else 0)
-            end = _number_text(item.max if item.max is not None else 10)
+        if kind.bounds is Bounds.SCALE:
+            start = _number_text(_given(item.min, kind.default_min))
+            end = _number_text(_given(item.max, kind.default_max))
             row["parameters"] = f"start={start} end={end} step=1"
         constraint = _constraint_of(item)
         if constraint:
@@ -384,10 +438,11 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
         ["list_name", "name", *label_columns],
     )
     for key, name in names.items():
+        written = _written_names(key) or {}
         for choice in key:
             row = choices.add(
                 list_name=name,
-                name=choice.code,
+                name=written.get(choice.code, choice.code),
                 missing=choice.missing,
                 exclusive="yes" if choice.exclusive else None,
             )
@@ -424,9 +479,13 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
         for language in languages[1:]:
             row[f"intro::{language}"] = intro.get(language)
 
+    vocabulary = _vocabulary_sheet(qset, names, languages)
+    sheets = [("survey", survey), ("choices", choices), ("settings", settings)]
+    if vocabulary.rows:
+        sheets.append(("vocabulary", vocabulary))
     workbook = Workbook()
     first = True
-    for title_text, builder in (("survey", survey), ("choices", choices), ("settings", settings)):
+    for title_text, builder in sheets:
         worksheet = workbook.active if first else workbook.create_sheet()
         assert worksheet is not None
         first = False

@@ -13,6 +13,7 @@ from surveys.xlsform.sheets import (
     SURVEY_TEXT_COLUMNS,
     TRANSLATABLE,
     _cell_text,
+    _choice_name,
     _Column,
     _language_code,
     _number,
@@ -228,6 +229,7 @@ class _Importer(_SurveySheet):
             entry.put("code", code)
             entry.put("label", self.text(row, "label"))
             entry.put("missing", row.get("missing"))
+            entry.put("name", _choice_name(name) if words else None)
             exclusive = _yes_no(row.raw("exclusive"))
             if exclusive is None:
                 self.complain(sheet, row.number, "exclusive must be yes or no")

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 
 from surveys.messages import N_, Message
 from surveys.problems import Problem
+from surveys.vocabulary import CHOICE_NAME, NUMBER_LIKE
 
 Source = str | Path | bytes | BinaryIO
 
@@ -72,7 +73,7 @@ UNSUPPORTED_COLUMNS = {
     "instance": N_("instance:: attributes are not supported"),
     "save_to": N_("saving to entities (save_to) is not supported"),
 }
-ROLE_COLUMNS = ("role", "application", "domain", "condition", "demographic")
+ROLE_COLUMNS = ("role", "application", "condition")
 QUESTION_COLUMNS = frozenset(
     {
         "type",
@@ -418,6 +419,13 @@ def _number(text: str) -> int | float | None:
         value = float(text)
         return int(value) if value.is_integer() and "." not in text else value
     return None
+
+
+def _choice_name(name: str) -> str | None:
+    """A choice name kept on its option (ODK and KoboToolbox write it in their data), or None
+    when it cannot be one (spaces, ';', a number): such a list is still numbered 1, 2, 3..."""
+    valid = CHOICE_NAME.fullmatch(name) and not NUMBER_LIKE.fullmatch(name)
+    return name if valid else None
 
 
 def _slugify(text: str) -> str:

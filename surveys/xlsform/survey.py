@@ -264,7 +264,7 @@ class _SurveySheet(_ImporterState):
         if show_if:
             if relevant:
                 try:
-                    expected = xpath_of(parse_expression(show_if))
+                    expected = xpath_of(parse_expression(show_if), translator.option_names())
                 except (ExpressionError, ValueError):
                     return show_if  # the validator reports the broken show_if
                 if _squeeze(expected) != _squeeze(relevant):

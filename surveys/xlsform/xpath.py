@@ -186,6 +186,21 @@ class _ConditionTranslator:
         text, _ = self.condition(_XPathParser(source).parse())
         return text
 
+    def option_names(self) -> dict[str, dict[int, str]]:
+        """Per question, the choice names of a list of words (what `xpath_of` writes for it)."""
+        return {
+            name: words
+            for name, target in self.targets.items()
+            if target.list_name is not None
+            and (
+                words := {
+                    code: word
+                    for word, code in self.codes.get(target.list_name, {}).items()
+                    if _number(word) is None
+                }
+            )
+        }
+
     def condition(self, node: _XNode) -> tuple[str, str]:
         """(text, precedence): precedence is or, and or atom, for parentheses."""
         if node.kind in ("or", "and"):
@@ -339,12 +354,16 @@ def _constraint_bounds(source: str, subject: str, whole: bool) -> dict[str, int 
     return bounds
 
 
-def _xpath_value(expr: Expr) -> str:
+def _xpath_value(expr: Expr, names: Mapping[int, str] | None = None) -> str:
+    """An operand as XPath; `names` (an option code's choice name) for the literal compared with
+    a question whose options are written by name."""
     if isinstance(expr, Name):
         return f"${{{expr.code}}}"
     if isinstance(expr, Literal):
         if isinstance(expr.value, str):
             return _xpath_string(expr.value)
+        if names and isinstance(expr.value, int) and expr.value in names:
+            return _xpath_string(names[expr.value])
         return _number_text(expr.value)
     if isinstance(expr, Call) and expr.function == "count":
         return f"count-selected(${{{expr.code}}})"
@@ -361,39 +380,52 @@ def _xpath_string(text: str) -> str:
     return "concat(" + ', "\'", '.join(pieces) + ")"
 
 
-def _xpath(expr: Expr) -> tuple[str, str | None]:
+_OptionNames = Mapping[str, Mapping[int, str]]
+
+
+def _xpath(expr: Expr, names: _OptionNames) -> tuple[str, str | None]:
     """(XPath text, its top operator or None), so callers add parentheses only when needed."""
 
     def inner(child: Expr, parent: str) -> str:
-        text, op = _xpath(child)
+        text, op = _xpath(child, names)
         return f"({text})" if op is not None and op != parent else text
 
     if isinstance(expr, Or | And):
         op = "or" if isinstance(expr, Or) else "and"
         return f"{inner(expr.left, op)} {op} {inner(expr.right, op)}", op
     if isinstance(expr, Not):
-        return f"not({_xpath(expr.operand)[0]})", None
+        return f"not({_xpath(expr.operand, names)[0]})", None
     if isinstance(expr, Call):
         ref = f"${{{expr.code}}}"
         if expr.function == "answered":
             return f"{ref} != ''", None
         if expr.function == "selected":
-            return f"selected({ref}, '{expr.option}')", None
+            option = str(expr.option)
+            if expr.option is not None:
+                option = names.get(expr.code, {}).get(expr.option, option)
+            return f"selected({ref}, {_xpath_string(option)})", None
         return f"count-selected({ref})", None
     if isinstance(expr, Compare):
-        left = _xpath_value(expr.left)
+        sides = (expr.left, expr.right)
+        # An option of a question whose options are named is written as its name (an order
+        # between names means nothing, so >, >= ... keep the codes).
+        named = next((names.get(side.code) for side in sides if isinstance(side, Name)), None)
+        if expr.op not in ("==", "!=", "in", "not in"):
+            named = None
+        left = _xpath_value(expr.left, named)
         # Our comparisons are false for an unanswered question; XPath's != and "not in" are
         # true, so those get an explicit "answered" guard.
-        sides = (expr.left, expr.right)
         guards = [f"{_xpath_value(side)} != ''" for side in sides if isinstance(side, Name)]
         if expr.op in ("in", "not in"):
             values = expr.right.values if isinstance(expr.right, TupleLiteral) else ()
             if expr.op == "in":
-                terms = [f"{left} = {_xpath_value(Literal(value))}" for value in values]
+                terms = [f"{left} = {_xpath_value(Literal(value), named)}" for value in values]
                 return " or ".join(terms), "or" if len(terms) > 1 else None
-            terms = guards[:1] + [f"{left} != {_xpath_value(Literal(value))}" for value in values]
+            terms = guards[:1] + [
+                f"{left} != {_xpath_value(Literal(value), named)}" for value in values
+            ]
             return " and ".join(terms), "and" if len(terms) > 1 else None
-        right = _xpath_value(expr.right)
+        right = _xpath_value(expr.right, named)
         if expr.op == "!=":
             terms = [*guards, f"{left} != {right}"]
             return " and ".join(terms), "and" if len(terms) > 1 else None
@@ -402,9 +434,12 @@ def _xpath(expr: Expr) -> tuple[str, str | None]:
     raise ValueError(f"cannot write {expr} as XPath")
 
 
-def xpath_of(expr: Expr) -> str:
-    """A `show_if` written as an XLSForm `relevant` with the same meaning (for other tools)."""
-    return _xpath(expr)[0]
+def xpath_of(expr: Expr, names: _OptionNames | None = None) -> str:
+    """A `show_if` written as an XLSForm `relevant` with the same meaning (for other tools).
+
+    `names` gives, per answer code, the choice names its options are written with in the
+    choices sheet; options of other questions are written as their codes."""
+    return _xpath(expr, names or {})[0]
 
 
 def _squeeze(text: str) -> str:

@@ -280,6 +280,22 @@ def test_wave_version_is_frozen_once_answered(
     assert "Vastgezet" in version_page
 
 
+def test_version_page_shows_what_the_results_are_grouped_by(logged_in, load_set: LoadSet) -> None:  # type: ignore[no-untyped-def]
+    """The organizer sees the set's own vocabulary: its domains with their applications, its
+    conditions, how its scales read and its weighting variables, in their language."""
+    load_set(MINI)
+    organizer = logged_in("organizer", ("mini",))
+    dutch = organizer.get("/admin/c/mini/v/1?lang=nl").get_data(as_text=True)
+    assert "Waarop de uitkomsten zijn ingedeeld" in dutch
+    groen = dutch.index("Groen")
+    assert groen < dutch.index("Toepassing A") < dutch.index("Rood") < dutch.index("Toepassing B")
+    assert "Veiligheid" in dutch and "Ethiek" in dutch
+    assert "aanvaardbaar: 1; noodzakelijk: 1; weet niet: 9" in dutch
+    assert "Weegvariabelen" in dutch and "SEX" in dutch
+    english = organizer.get("/admin/c/mini/v/1?lang=en").get_data(as_text=True)
+    assert "Application A" in english and "Safety" in english
+
+
 # --- waves ------------------------------------------------------------------------------------
 
 

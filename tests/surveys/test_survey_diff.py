@@ -12,7 +12,7 @@ import pytest
 from surveys.diff import KINDS, Change, QuestionSetDiff, diff_question_sets
 from surveys.loader import load_file, load_question_set
 from surveys.model import QuestionSet
-from tests.surveys.survey_helpers import EXAMPLE, question_set_yaml
+from tests.surveys.survey_helpers import EXAMPLE, HEAD, question_set_yaml
 
 SHIPPED = Path(__file__).parents[2] / "surveys" / "definitions" / "biotech-2026.yaml"
 
@@ -43,8 +43,10 @@ def load(pages: str, head: str | None = None) -> QuestionSet:
     return load_question_set(question_set_yaml(pages, head))
 
 
-def diff(old_pages: str, new_pages: str, head: str | None = None) -> QuestionSetDiff:
-    return diff_question_sets(load(old_pages, head), load(new_pages, head))
+def diff(
+    old_pages: str, new_pages: str, head: str | None = None, new_head: str | None = None
+) -> QuestionSetDiff:
+    return diff_question_sets(load(old_pages, head), load(new_pages, new_head or head))
 
 
 def only(result: QuestionSetDiff) -> Change:
@@ -269,6 +271,19 @@ def test_missing_flag_is_incomparable_and_exclusive_flag_is_not() -> None:
     assert exclusive.comparable is True
 
 
+def test_a_choice_name_change_is_comparable() -> None:
+    named = only(options_diff(("en: None}}", "en: None}, name: none}")))
+    assert named == Change("options_changed", "Q1", "option 9 named none", True)
+    renamed = diff(
+        OPTIONS.replace("en: None}}", "en: None}, name: none}"),
+        OPTIONS.replace("en: None}}", "en: None}, name: nothing}"),
+        HEAD_NL_EN,
+    )
+    assert only(renamed).detail == "option 9 named nothing (was none)"
+    dropped = diff(OPTIONS.replace("en: None}}", "en: None}, name: none}"), OPTIONS, HEAD_NL_EN)
+    assert only(dropped).detail == "option 9 no longer named none"
+
+
 def test_reordered_options_are_comparable() -> None:
     change = only(
         options_diff(
@@ -284,6 +299,28 @@ def test_reordered_options_are_comparable() -> None:
 # --------------------------------------------------------------------------- batteries
 
 
+VOCABULARY_HEAD = (
+    HEAD
+    + """\
+choice_lists:
+  importance: [{code: 1, label: Belangrijk}, {code: 2, label: Onbelangrijk}]
+  acceptance: [{code: 1, label: Ja}, {code: 2, label: Nee}]
+vocabulary:
+  domains: [{code: green, label: Groen}, {code: red, label: Rood}]
+  conditions:
+    - {code: safety, label: Veiligheid}
+    - {code: transparency, label: Transparantie}
+    - {code: ethics, label: Ethiek}
+  applications:
+    - {code: crispr_crops, domain: green, label: CRISPR-gewassen}
+    - {code: gene_drive, domain: red, label: Gene drive}
+  scales:
+    importance: {necessary: [1]}
+    acceptance: {accepting: [1]}
+"""
+)
+"""A head declaring the vocabulary the battery below uses (its choices read as a scale)."""
+
 BATTERY = """\
 - id: p
   items:
@@ -292,11 +329,14 @@ BATTERY = """\
       text: Hoe belangrijk?
       role: condition
       application: crispr_crops
-      domain: green
-      choices: [{code: 1, label: Belangrijk}, {code: 2, label: Onbelangrijk}]
+      choices: importance
       rows:
         - {code: B_SAFE, condition: safety, text: Veilig}
         - {code: B_LABEL, condition: transparency, text: Etiket}
+    - {code: ACC_CRISPR, type: single, text: Aanvaardbaar, choices: acceptance, role: acceptance,
+       application: crispr_crops}
+    - {code: ACC_DRIVE, type: single, text: Aanvaardbaar, choices: acceptance, role: acceptance,
+       application: gene_drive}
 """
 
 
@@ -305,7 +345,7 @@ def test_rows_added_removed_and_reworded_in_a_battery() -> None:
         "        - {code: B_LABEL, condition: transparency, text: Etiket}\n",
         "        - {code: B_ETHICS, condition: ethics, text: Ethiek}\n",
     ).replace("text: Veilig}", "text: Aantoonbaar veilig}")
-    result = diff(BATTERY, new)
+    result = diff(BATTERY, new, VOCABULARY_HEAD)
     assert summary(result) == [
         ("rows_changed", "B_SAFE", True),
         ("rows_changed", "B_LABEL", True),
@@ -325,10 +365,12 @@ def test_rows_reordered_and_row_condition_changed() -> None:
         "text: Etiket}\n",
         "text: Etiket}\n        - {code: B_SAFE, condition: safety, text: Veilig}\n",
     )
-    assert only(diff(BATTERY, reordered)) == Change(
+    assert only(diff(BATTERY, reordered, VOCABULARY_HEAD)) == Change(
         "rows_changed", "B", "rows reordered: now B_LABEL, B_SAFE (was B_SAFE, B_LABEL)", True
     )
-    recoded = diff(BATTERY, BATTERY.replace("condition: safety", "condition: ethics"))
+    recoded = diff(
+        BATTERY, BATTERY.replace("condition: safety", "condition: ethics"), VOCABULARY_HEAD
+    )
     assert only(recoded) == Change(
         "role_changed", "B_SAFE", "condition changed from safety to ethics", False
     )
@@ -457,12 +499,11 @@ def test_show_if_changed_and_removed() -> None:
 
 
 def test_analysis_role_changes_are_incomparable() -> None:
-    result = diff(
-        BATTERY,
-        BATTERY.replace("application: crispr_crops", "application: gene_drive").replace(
-            "domain: green", "domain: red"
-        ),
+    moved = BATTERY.replace(
+        "role: condition\n      application: crispr_crops",
+        "role: condition\n      application: gene_drive",
     )
+    result = diff(BATTERY, moved, VOCABULARY_HEAD)
     assert [(c.kind, c.detail, c.comparable) for c in result.changes] == [
         ("role_changed", "application changed from crispr_crops to gene_drive", False),
         ("role_changed", "domain changed from green to red", False),
@@ -470,15 +511,26 @@ def test_analysis_role_changes_are_incomparable() -> None:
     assert result.incomparable_codes == ("B",)
 
 
+def test_a_changed_scale_in_the_vocabulary_is_a_role_change() -> None:
+    """Counting another option as necessary changes what the figures mean, though no item
+    changed."""
+    result = diff(
+        BATTERY,
+        BATTERY,
+        VOCABULARY_HEAD,
+        VOCABULARY_HEAD.replace("importance: {necessary: [1]}", "importance: {necessary: [1, 2]}"),
+    )
+    assert [(c.kind, c.code, c.detail, c.comparable) for c in result.changes] == [
+        ("role_changed", "B", "necessary changed from 1 to 1, 2", False)
+    ]
+
+
 def test_demographic_role_added() -> None:
     old = START
-    new = START.replace(
-        "type: single", "type: single\n      role: demographic\n      demographic: sex"
-    )
+    new = START.replace("type: single", "type: single\n      role: demographic")
     result = diff(old, new)
     assert [change.detail for change in result.by_kind()["role_changed"]] == [
         "role changed from none to demographic",
-        "demographic changed from none to sex",
     ]
 
 

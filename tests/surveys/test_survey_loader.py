@@ -78,7 +78,17 @@ def test_example_items_have_types_defaults_and_roles() -> None:
     assert acc.type == "likert" and acc.required
     assert [choice.code for choice in acc.choices] == [1, 2, 3, 4, 5, 9]
     assert acc.choice(9) is not None and acc.choice(9).missing == "dont_know"  # type: ignore[union-attr]
-    assert (acc.role, acc.application, acc.domain) == ("acceptance", "crispr_crops", "green")
+    assert (acc.role, acc.application, acc.choice_list) == (
+        "acceptance",
+        "crispr_crops",
+        "acceptance5",
+    )
+    vocabulary = qset.vocabulary
+    assert vocabulary.application("crispr_crops").domain == "green"  # type: ignore[union-attr]
+    assert vocabulary.condition("safety").label.get("en") == "Safety"  # type: ignore[union-attr]
+    assert vocabulary.scale("acceptance5").accepting == (4, 5)  # type: ignore[union-attr]
+    assert vocabulary.scale("importance3").necessary == (1,)  # type: ignore[union-attr]
+    assert [term.code for term in vocabulary.domains] == ["green", "red"]
     battery = qset.item("COND_CRISPR")
     assert battery.answer_codes == ("COND_CRISPR_SAFE", "COND_CRISPR_LABEL")
     assert [row.condition for row in battery.rows] == ["safety", "transparency"]
@@ -627,23 +637,10 @@ CASES: list[tuple[str, str, str, str]] = [
     (
         "role_without_application",
         question_set_yaml(
-            SIMPLE_PAGE.replace(
-                "type: single", "type: single\n      role: acceptance\n      domain: red"
-            )
+            SIMPLE_PAGE.replace("type: single", "type: single\n      role: acceptance")
         ),
         "item Q1 has role acceptance, so it needs 'application'",
         "role: acceptance",
-    ),
-    (
-        "role_without_domain",
-        question_set_yaml(
-            SIMPLE_PAGE.replace(
-                "type: single",
-                "type: single\n      role: conditional_acceptance\n      application: gene_therapy",
-            )
-        ),
-        "item Q1 has role conditional_acceptance, so it needs 'domain'",
-        "role: conditional_acceptance",
     ),
     (
         "unknown_role",
@@ -654,41 +651,13 @@ CASES: list[tuple[str, str, str, str]] = [
         "role: acceptence",
     ),
     (
-        "unknown_domain",
-        question_set_yaml(
-            SIMPLE_PAGE.replace(
-                "type: single",
-                "type: single\n      role: acceptance\n      application: x\n      domain: blue",
-            )
-        ),
-        "item Q1 has unknown domain 'blue'; use one of: green, white, red",
-        "domain: blue",
-    ),
-    (
         "unknown_condition",
         question_set_yaml(
             SIMPLE_PAGE.replace("type: single", "type: single\n      condition: safty")
         ),
-        "item Q1 has unknown condition 'safty' (did you mean 'safety'?)",
+        "item Q1 names condition 'safty', which the vocabulary does not declare: add it under "
+        "vocabulary: conditions",
         "condition: safty",
-    ),
-    (
-        "unknown_demographic",
-        question_set_yaml(
-            SIMPLE_PAGE.replace(
-                "type: single", "type: single\n      role: demographic\n      demographic: age"
-            )
-        ),
-        "item Q1 has unknown demographic 'age'",
-        "demographic: age",
-    ),
-    (
-        "demographic_role_without_variable",
-        question_set_yaml(
-            SIMPLE_PAGE.replace("type: single", "type: single\n      role: demographic")
-        ),
-        "item Q1 has role demographic, so it needs 'demographic'",
-        "role: demographic",
     ),
     (
         "condition_battery_row_without_condition",
@@ -700,7 +669,6 @@ CASES: list[tuple[str, str, str, str]] = [
                   type: battery
                   role: condition
                   application: crispr_crops
-                  domain: green
                   text: Voorwaarden
                   choices: [{code: 1, label: Nodig}]
                   rows:

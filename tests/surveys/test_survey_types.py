@@ -15,10 +15,13 @@ from surveys.types import (
     INVALID_CHOICE,
     QUESTION_TYPES,
     REQUIRED_CHOICE,
+    Bounds,
     ParsedValue,
+    QuestionType,
     answers_from_cells,
     decode,
     encode,
+    flatten,
     parse_page,
     question_type,
 )
@@ -78,55 +81,69 @@ def test_registry_has_every_documented_type() -> None:
         assert kind.template == f"public/items/{name}.html"
 
 
+@pytest.mark.parametrize("kind", QUESTION_TYPES.values(), ids=lambda kind: kind.name)
+def test_every_type_declares_what_the_rest_of_the_platform_reads(kind: QuestionType) -> None:
+    """The loader, the web app, the counts, the results, the export and the simulation read these
+    declarations instead of the type's name, so they have to agree with its keys."""
+    assert (Path(__file__).parents[2] / "templates" / kind.template).is_file()
+    assert kind.xlsform_type
+    assert kind.has_choices == ("choices" in kind.keys)
+    assert kind.per_row == ("rows" in kind.keys)
+    assert (kind.bounds is not None) == ("min" in kind.keys)
+    if kind.bounds is Bounds.SCALE:
+        assert kind.default_min is not None and kind.default_max is not None
+
+
 # --------------------------------------------------------------------------- valid answers
 
 
-@pytest.mark.parametrize(
-    ("item", "form", "value", "cells"),
-    [
-        (SINGLE, {"S": ["2"]}, 2, [AnswerCell("S", option=2)]),
-        (SINGLE, {"S": [" 9 "]}, 9, [AnswerCell("S", option=9)]),
-        (LIKERT, {"L": ["5"]}, 5, [AnswerCell("L", option=5)]),
-        (
-            MULTIPLE,
-            {"M": ["3", "1", "3"]},
-            frozenset({1, 3}),
-            [AnswerCell("M", option=1), AnswerCell("M", option=3)],
-        ),
-        (MULTIPLE, {"M": ["4"]}, frozenset({4}), [AnswerCell("M", option=4)]),
-        (
-            BATTERY,
-            {"B_1": ["3"], "B_3": ["1"]},
-            {"B_1": 3, "B_3": 1},
-            [AnswerCell("B_1", option=3), AnswerCell("B_3", option=1)],
-        ),
-        (
-            RANKING,
-            {"R.10": ["2"], "R.20": ["3"], "R.30": ["1"]},
-            (30, 10, 20),
-            [
-                AnswerCell("R", option=30, number=1.0),
-                AnswerCell("R", option=10, number=2.0),
-                AnswerCell("R", option=20, number=3.0),
-            ],
-        ),
-        (NUMBER, {"N": ["42"]}, 42, [AnswerCell("N", number=42.0)]),
-        (NUMBER, {"N": [" 16 "]}, 16, [AnswerCell("N", number=16.0)]),
-        (NUMBER, {"N": ["1 20"]}, 120, [AnswerCell("N", number=120.0)]),
-        (DECIMAL, {"D": ["3,5"]}, 3.5, [AnswerCell("D", number=3.5)]),
-        (DECIMAL, {"D": ["3.25"]}, 3.25, [AnswerCell("D", number=3.25)]),
-        (DECIMAL, {"D": ["7"]}, 7.0, [AnswerCell("D", number=7.0)]),
-        (SLIDER, {"SL": ["0"]}, 0, [AnswerCell("SL", number=0.0)]),
-        (SLIDER, {"SL": ["10"]}, 10, [AnswerCell("SL", number=10.0)]),
-        (TEXT, {"T": ["  Utrecht  "]}, "Utrecht", [AnswerCell("T", text="Utrecht")]),
-        (
-            TEXTAREA,
-            {"TA": ["Regel een\r\nRegel\ttwee"]},
-            "Regel een\nRegel\ttwee",
-            [AnswerCell("TA", text="Regel een\nRegel\ttwee")],
-        ),
-    ],
-)
+#: Valid forms: what each gives, and the cells it is stored as.
+VALID: list[tuple[Item, Form, ParsedValue, list[AnswerCell]]] = [
+    (SINGLE, {"S": ["2"]}, 2, [AnswerCell("S", option=2)]),
+    (SINGLE, {"S": [" 9 "]}, 9, [AnswerCell("S", option=9)]),
+    (LIKERT, {"L": ["5"]}, 5, [AnswerCell("L", option=5)]),
+    (
+        MULTIPLE,
+        {"M": ["3", "1", "3"]},
+        frozenset({1, 3}),
+        [AnswerCell("M", option=1), AnswerCell("M", option=3)],
+    ),
+    (MULTIPLE, {"M": ["4"]}, frozenset({4}), [AnswerCell("M", option=4)]),
+    (
+        BATTERY,
+        {"B_1": ["3"], "B_3": ["1"]},
+        {"B_1": 3, "B_3": 1},
+        [AnswerCell("B_1", option=3), AnswerCell("B_3", option=1)],
+    ),
+    (
+        RANKING,
+        {"R.10": ["2"], "R.20": ["3"], "R.30": ["1"]},
+        (30, 10, 20),
+        [
+            AnswerCell("R", option=30, number=1.0),
+            AnswerCell("R", option=10, number=2.0),
+            AnswerCell("R", option=20, number=3.0),
+        ],
+    ),
+    (NUMBER, {"N": ["42"]}, 42, [AnswerCell("N", number=42.0)]),
+    (NUMBER, {"N": [" 16 "]}, 16, [AnswerCell("N", number=16.0)]),
+    (NUMBER, {"N": ["1 20"]}, 120, [AnswerCell("N", number=120.0)]),
+    (DECIMAL, {"D": ["3,5"]}, 3.5, [AnswerCell("D", number=3.5)]),
+    (DECIMAL, {"D": ["3.25"]}, 3.25, [AnswerCell("D", number=3.25)]),
+    (DECIMAL, {"D": ["7"]}, 7.0, [AnswerCell("D", number=7.0)]),
+    (SLIDER, {"SL": ["0"]}, 0, [AnswerCell("SL", number=0.0)]),
+    (SLIDER, {"SL": ["10"]}, 10, [AnswerCell("SL", number=10.0)]),
+    (TEXT, {"T": ["  Utrecht  "]}, "Utrecht", [AnswerCell("T", text="Utrecht")]),
+    (
+        TEXTAREA,
+        {"TA": ["Regel een\r\nRegel\ttwee"]},
+        "Regel een\nRegel\ttwee",
+        [AnswerCell("TA", text="Regel een\nRegel\ttwee")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("item", "form", "value", "cells"), VALID)
 def test_parse_encode_decode_round_trip(
     item: Item, form: Form, value: ParsedValue, cells: list[AnswerCell]
 ) -> None:
@@ -138,6 +155,18 @@ def test_parse_encode_decode_round_trip(
     decoded = decode(item, cells)
     assert decoded == value
     assert type(decoded) is type(value)
+
+
+@pytest.mark.parametrize(("item", "form", "value", "cells"), VALID)
+def test_a_revisited_page_sends_the_stored_answer_again(
+    item: Item, form: Form, value: ParsedValue, cells: list[AnswerCell]
+) -> None:
+    """The fields a page is filled in with, from the stored cells, parse to the same answer."""
+    fields = question_type(item).form_fields(item, flatten(item, decode(item, cells)))
+    parsed, error = parse(item, fields)
+    assert error is None
+    assert parsed == value
+    assert type(parsed) is type(value)
 
 
 @pytest.mark.parametrize(

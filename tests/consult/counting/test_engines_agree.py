@@ -38,7 +38,16 @@ choice_lists:
     - {code: 1, label: Man}
     - {code: 2, label: Vrouw}
     - {code: 99, label: Zeg ik liever niet, missing: refused}
-pages:
+vocabulary:
+  domains: [{code: green, label: G}, {code: white, label: W}, {code: red, label: R}]
+  conditions:
+    - {code: safety, label: S}
+    - {code: transparency, label: T}
+    - {code: ethics, label: E}
+    - {code: public_benefit, label: P}
+  scales:
+    acceptance5: {accepting: [4, 5], dont_know: [9]}
+    conditions3: {necessary: [3]}
 """
 
 CONDITIONS = ("safety", "transparency", "ethics", "public_benefit")
@@ -107,8 +116,12 @@ def question_sets(draw: st.DrawFn) -> QuestionSet:
             items.append(f"{{code: {code()}, type: text, text: V}}")
 
     domains = ("green", "white", "red")
+    applications: list[str] = []
     for a in range(draw(st.integers(0, 3))):
-        where = f"application: app{a}, domain: {draw(st.sampled_from(domains))}"
+        applications.append(
+            f"    - {{code: app{a}, domain: {draw(st.sampled_from(domains))}, label: A{a}}}\n"
+        )
+        where = f"application: app{a}"
         items.append(
             f"{{code: ACC{a}, type: likert, text: V, choices: acceptance5, role: acceptance, "
             f"{where}}}"
@@ -140,23 +153,19 @@ def question_sets(draw: st.DrawFn) -> QuestionSet:
     )
     for d in demographics:
         if d == "sex":
-            items.append(
-                "{code: SEX, type: single, text: V, choices: sex, role: demographic, "
-                "demographic: sex}"
-            )
+            items.append("{code: SEX, type: single, text: V, choices: sex, role: demographic}")
         elif d == "age_group":
             # A whole number as a weighting variable: its rounded value is the cell's part.
-            items.append(
-                "{code: AGE, type: number, text: V, min: 18, max: 99, role: demographic, "
-                "demographic: age_group}"
-            )
+            items.append("{code: AGE, type: number, text: V, min: 18, max: 99, role: demographic}")
         else:
             items.append(
                 f"{{code: EDU, type: likert, text: V, choices: {_choices([1, 2, 3])}, "
-                "role: demographic, demographic: education}"
+                "role: demographic}"
             )
     lines = [f"      - {item}" for item in items]
-    return load_question_set(HEADER + "  - id: p1\n    title: P\n    items:\n" + "\n".join(lines))
+    declared = "  applications:\n" + "".join(applications) if applications else ""
+    page = "pages:\n  - id: p1\n    title: P\n    items:\n" + "\n".join(lines)
+    return load_question_set(HEADER + declared + page)
 
 
 def _cells_of(item: Item, draw: st.DrawFn) -> list[AnswerCell]:
