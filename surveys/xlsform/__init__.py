@@ -13,8 +13,8 @@ stored and re-read like any set. See "XLSForm" in surveys/README.md for the mapp
 what cannot be mapped.
 
 The modules, by idea: `sheets` (reading the workbook), `nodes` (the located tree), `read_base`,
-`survey` and `importer` (rows to the tree), `xpath` (conditions), `yaml_write` (YAML text),
-`convert` (the import end to end), `export` (YAML and XLSForm out).
+`survey`, `vocabulary_sheet` and `importer` (rows to the tree), `xpath` (conditions),
+`yaml_write` (YAML text), `convert` (the import end to end), `export` (YAML and XLSForm out).
 """
 
 from surveys.xlsform.convert import validate_xlsform, xlsform_to_question_set

@@ -25,7 +25,7 @@ def _problem_key(problem: Problem) -> tuple[int, int, int]:
     then the validator's in the order of the row's entries."""
     at = problem.location
     return (
-        _SHEET_ORDER.get((problem.sheet or "").lower(), 4 if problem.sheet else 0),
+        _SHEET_ORDER.get((problem.sheet or "").lower(), 5 if problem.sheet else 0),
         problem.line or 0,
         at.order if isinstance(at, SheetRow) else 0,
     )

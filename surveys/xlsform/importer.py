@@ -1,6 +1,7 @@
 """An XLSForm workbook read into the question-set tree (`surveys.tree`), row by row, each entry
 located at its sheet row: the workbook as a whole, its languages, settings and choices (the
-survey sheet is read by `surveys.xlsform.survey`)."""
+survey sheet is read by `surveys.xlsform.survey`, the vocabulary sheet by
+`surveys.xlsform.vocabulary_sheet`)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from surveys.xlsform.sheets import (
     _yes_no,
 )
 from surveys.xlsform.survey import _SurveySheet
+from surveys.xlsform.vocabulary_sheet import _VocabularySheet
 
 
-class _Importer(_SurveySheet):
+class _Importer(_SurveySheet, _VocabularySheet):
     """Reads the sheets of one workbook into the question-set tree."""
 
     # ---- whole workbook ---------------------------------------------------------------
@@ -47,6 +49,8 @@ class _Importer(_SurveySheet):
         self.read_targets(root)
         if choice_lists:
             tree.put("choice_lists", choice_lists)
+        at = self.loc(self.vocabulary_sheet, None, "vocabulary")
+        tree.put("vocabulary", self.vocabulary(), at)
         pages = self.pages(root)
         if not pages:
             self.no_pages = True
@@ -60,6 +64,7 @@ class _Importer(_SurveySheet):
             (self.survey, SURVEY_TEXT_COLUMNS),
             (self.choices, ("label",)),
             (self.settings, ("form_title", "intro")),
+            (self.vocabulary_sheet, ("label",)),
         ):
             if sheet is None:
                 continue
@@ -122,7 +127,7 @@ class _Importer(_SurveySheet):
 
     def check_plain_clash(self) -> None:
         """A plain `label` is the default language, so it clashes with `label::<default>`."""
-        for sheet in (self.survey, self.choices):
+        for sheet in (self.survey, self.choices, self.vocabulary_sheet):
             if sheet is None:
                 continue
             for column in sheet.columns:

@@ -29,6 +29,7 @@ class _ImporterState:
         self.survey = sheets.get("survey")
         self.choices = sheets.get("choices")
         self.settings = sheets.get("settings")
+        self.vocabulary_sheet = sheets.get("vocabulary")
         self.settings_row: _Row | None = None
         if self.settings is not None and self.settings.rows:
             self.settings_row = self.settings.rows[0]

@@ -182,7 +182,7 @@ _LANGUAGE_NAMES = {
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)")
 _PARAMETER = re.compile(r"([A-Za-z][\w-]*)\s*=\s*([^\s,;]+)")
-_SHEET_ORDER = {"survey": 1, "choices": 2, "settings": 3}
+_SHEET_ORDER = {"survey": 1, "choices": 2, "settings": 3, "vocabulary": 4}
 
 
 # --------------------------------------------------------------------------- cells and sheets

@@ -60,10 +60,12 @@ def workbook(
     choices: Rows | None = None,
     settings: Rows | None = SETTINGS,
     titles: tuple[str, str, str] = ("survey", "choices", "settings"),
+    vocabulary: Rows | None = None,
 ) -> bytes:
     """An .xlsx with the given sheets (the first row of each is its header)."""
     book = Workbook()
     sheets = [(titles[0], survey), (titles[1], choices), (titles[2], settings)]
+    sheets.append(("vocabulary", vocabulary))
     first = True
     for title, rows in sheets:
         if rows is None:
@@ -303,7 +305,7 @@ def test_a_stale_show_if_column_is_a_problem() -> None:
 
 def test_export_writes_standard_xlsform_with_our_extra_columns() -> None:
     book = load_workbook(io.BytesIO(question_set_to_xlsform(loaded(EXAMPLE))))
-    assert book.sheetnames == ["survey", "choices", "settings"]
+    assert book.sheetnames == ["survey", "choices", "settings", "vocabulary"]
     rows = [[cell.value for cell in row] for row in book["survey"].iter_rows()]
     header = rows[0]
     for column in ("type", "name", "label::nl", "label::en", "relevant", "battery", "sample"):
@@ -358,7 +360,6 @@ FULL_SURVEY: Rows = [
         "sample",
         "role",
         "application",
-        "domain",
         "condition",
     ],
     ["select_one yn", "KNOW", "Weet u het?", "Do you know?", None, None, "yes"],
@@ -393,7 +394,17 @@ FULL_SURVEY: Rows = [
         "start=0 end=5 step=1",
     ],
     ["rank five", "R", "Rangorde", "Rank"],
-    ["select_one five", "LIK", "Schaal", "Scale", None, None, None, None, None, "likert"],
+    [
+        "select_one five",
+        "LIK",
+        "Schaal",
+        "Scale",
+        *[None] * 5,
+        "likert",
+        *[None] * 4,
+        "acceptance",
+        "crispr_crops",
+    ],
     [
         "begin group",
         "BAT",
@@ -411,7 +422,6 @@ FULL_SURVEY: Rows = [
         None,
         "condition",
         "crispr_crops",
-        "green",
     ],
     [
         "select_one five",
@@ -426,7 +436,6 @@ FULL_SURVEY: Rows = [
         None,
         None,
         "BAT",
-        None,
         None,
         None,
         None,
@@ -446,7 +455,6 @@ FULL_SURVEY: Rows = [
         None,
         None,
         "BAT",
-        None,
         None,
         None,
         None,
@@ -474,7 +482,6 @@ FULL_SURVEY: Rows = [
         None,
         "acceptance",
         "a_one",
-        "red",
     ],
     ["end group"],
     ["note", "A2", "Tweede", "Second", None, None, None, "${BAT_A} != 3"],
@@ -487,12 +494,23 @@ FIVE = [
     ["yn", 1, "Ja", "Yes"],
     ["yn", 2, "Nee", "No"],
 ]
+VOCABULARY: Rows = [
+    ["kind", "code", "domain", "label::nl", "label::en", "accepting", "necessary", "dont_know"],
+    ["domain", "green", None, "Groen", "Green"],
+    ["domain", "red", None, "Rood", "Red"],
+    ["condition", "safety", None, "Veiligheid", "Safety"],
+    ["condition", "ethics", None, "Ethiek", "Ethics"],
+    ["application", "crispr_crops", "green", "CRISPR-gewassen", "CRISPR crops"],
+    ["application", "a_one", "red", "Toepassing 1", "Application 1"],
+    ["scale", "five", None, None, None, "4", "1", "9"],
+]
 
 
 def test_import_maps_groups_types_constraints_and_roles() -> None:
     qset = load(
         FULL_SURVEY,
         FIVE,
+        vocabulary=VOCABULARY,
         settings=[
             [
                 "form_title",
@@ -546,11 +564,9 @@ def test_import_maps_groups_types_constraints_and_roles() -> None:
         ("BAT_A", "safety"),
         ("BAT_B", "ethics"),
     ]
-    assert (battery.role, battery.application, battery.domain) == (
-        "condition",
-        "crispr_crops",
-        "green",
-    )
+    assert (battery.role, battery.application) == ("condition", "crispr_crops")
+    application = qset.vocabulary.application("crispr_crops")
+    assert application is not None and application.domain == "green"
     block = qset.block("apps")
     assert (block.randomize, block.sample, block.page_ids) == (True, 1, ("a1", "A2"))
     assert qset.page("a1").show_if_source == "selected(W, 2) or not AGE > 30"
