@@ -51,6 +51,30 @@ SCENARIOS: dict[str, Scenario] = {
         attitude_effect={"AGE_GROUP": -0.5, "EDUCATION": 0.8},
         uneven=frozenset({"PROVINCE"}),
     ),
+    # A city's consultation on heat and greenery (surveys/definitions/city-heat-2027.yaml):
+    # trees and water are popular, giving up parking spaces is not; costs and upkeep are the
+    # conditions most often needed; older residents and those further from the centre (the
+    # districts are listed from the centre outwards) are less keen.
+    "city-heat": Scenario(
+        domain_effect={"groen_water": 0.6, "straten": -0.2, "gebouwen": 0.3},
+        application_effect={
+            "bomen": 0.5,
+            "koelteplekken": 0.4,
+            "schaduwdoeken": 0.2,
+            "witte_daken": -0.4,
+            "parkeren_groen": -1.2,
+        },
+        condition_weight={
+            "kosten": 1.1,
+            "onderhoud": 0.8,
+            "toegankelijk": 0.6,
+            "schaduw": 0.3,
+            "inspraak": 0.2,
+            "dierenwelzijn": -0.2,
+        },
+        attitude_effect={"AGE": -0.6, "DISTRICT": -0.5},
+        uneven=frozenset({"DISTRICT"}),
+    ),
 }
 
 

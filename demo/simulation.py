@@ -188,7 +188,8 @@ class Simulator:
         self.data.values[item.code] = values
 
     def _attitude(self) -> np.ndarray:
-        """A latent openness to biotechnology: higher with education, lower with age."""
+        """A latent openness to what is asked, moved by the weighting variables the scenario names
+        (for biotechnology: higher with education, lower with age)."""
         attitude = self.rng.normal(size=self.data.n)
         for item in self.question_set.all_items():
             effect = self.scenario.attitude_effect.get(item.code)
@@ -257,10 +258,17 @@ class Simulator:
     def _condition_row(self, item: Item, code: str, condition: str) -> None:
         plain, _, _ = _choice_codes(item)
         necessary = self._necessary_codes(item)
-        top, rest = necessary.max(), np.sort(plain[~np.isin(plain, necessary)])
+        top = necessary.max()
+        # The other options, nearest the necessary one in the list first: "important, but not
+        # necessary" is likelier than "not important", whichever end of the list it starts at.
+        position = {int(option): index for index, option in enumerate(plain)}
+        top_at = position.get(int(top), len(plain))
+        rest = np.array(
+            sorted(plain[~np.isin(plain, necessary)], key=lambda c: abs(position[int(c)] - top_at))
+        )
         weight = self.scenario.condition_weight.get(condition, Scenario.DEFAULT_CONDITION_WEIGHT)
         necessary = self.rng.random(self.data.n) < 1 / (1 + np.exp(-(weight - 0.4 * self.attitude)))
-        other = self.rng.choice(rest[::-1], size=self.data.n, p=_split(len(rest)))
+        other = self.rng.choice(rest, size=self.data.n, p=_split(len(rest)))
         values = np.where(necessary, float(top), other.astype(float))
         self._store(code, _with_missing(values, item, self.rng, DONT_KNOW_RATE / 2))
 
