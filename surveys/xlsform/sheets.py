@@ -72,6 +72,14 @@ UNSUPPORTED_COLUMNS = {
     "bind": N_("bind:: attributes are not supported"),
     "instance": N_("instance:: attributes are not supported"),
     "save_to": N_("saving to entities (save_to) is not supported"),
+    # Columns of an earlier version of our own language, with what replaced them.
+    "domain": N_(
+        "items no longer carry a domain: declare each application's domain on the vocabulary sheet"
+    ),
+    "demographic": N_(
+        "no longer needed: role demographic alone makes a weighting variable, and a margins file "
+        "names it by its name"
+    ),
 }
 ROLE_COLUMNS = ("role", "application", "condition")
 QUESTION_COLUMNS = frozenset(

@@ -94,11 +94,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 KOBO_EXPORT = FIXTURES / "kobo-panel-export.csv"
 
 PANEL_SURVEY = [
-    ["type", "name", "label::nl", "label::en", "relevant", "role", "demographic"],
+    ["type", "name", "label::nl", "label::en", "relevant", "role"],
     ["begin group", "about", "Over u", "About you"],
-    ["select_one ages", "age", "Leeftijd", "Age", None, "demographic", "age_group"],
-    ["select_one sexes", "sex", "Geslacht", "Sex", None, "demographic", "sex"],
-    ["select_one edus", "edu", "Opleiding", "Education", None, "demographic", "education"],
+    ["select_one ages", "age", "Leeftijd", "Age", None, "demographic"],
+    ["select_one sexes", "sex", "Geslacht", "Sex", None, "demographic"],
+    ["select_one edus", "edu", "Opleiding", "Education", None, "demographic"],
     ["end group"],
     ["begin group", "group_xu6ma22", "Uw mening", "Your views"],
     ["select_multiple worries", "worries", "Zorgen", "Worries"],

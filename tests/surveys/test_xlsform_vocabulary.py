@@ -181,3 +181,18 @@ def test_the_declaration_is_checked_as_in_yaml_and_named_by_row(
     row: list[object], expected: str
 ) -> None:
     assert expected in reported([*VOCABULARY, row])
+
+
+def test_the_earlier_domain_and_demographic_columns_say_what_replaced_them() -> None:
+    survey = [
+        ["type", "name", "label::nl", "label::en", "role", "application", "domain", "demographic"],
+        [*SURVEY[1], "green"],
+        ["select_one agree", "SEX", "Geslacht", "Sex", "demographic", None, None, "sex"],
+    ]
+    problems = [str(problem) for problem in validate_xlsform(workbook(VOCABULARY, survey))]
+    assert problems == [
+        "sheet survey, row 2: column domain: items no longer carry a domain: declare each "
+        "application's domain on the vocabulary sheet",
+        "sheet survey, row 3: column demographic: no longer needed: role demographic alone makes "
+        "a weighting variable, and a margins file names it by its name",
+    ]
