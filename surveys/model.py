@@ -6,7 +6,7 @@ code only read it. Nothing in this module knows about YAML, HTML or a database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -85,6 +85,11 @@ class Row:
     condition: str | None = None
 
 
+#: How an item of each type stores its answers: the question types (`surveys.types`, which are
+#: built on this module) register here, so the model asks them without importing them.
+ANSWER_CODES: dict[str, Callable[[Item], tuple[str, ...]]] = {}
+
+
 @dataclass(frozen=True)
 class Item:
     """One question (or an `info` text). Defaults make items easy to build in tests."""
@@ -119,11 +124,8 @@ class Item:
     def answer_codes(self) -> tuple[str, ...]:
         """Codes this item stores answers under, as its type says: its own code, its rows'
         (a battery) or none (info). A type the loader would reject stores under its own code."""
-        # The types are built on this module: imported here, not at the top.
-        from surveys.types import QUESTION_TYPES
-
-        kind = QUESTION_TYPES.get(self.type)
-        return kind.answer_codes(self) if kind is not None else (self.code,)
+        codes_of = ANSWER_CODES.get(self.type)
+        return codes_of(self) if codes_of is not None else (self.code,)
 
     def choice(self, code: int) -> Choice | None:
         """The option with this code, or None (e.g. a tampered form value)."""

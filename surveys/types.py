@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from surveys.messages import Message, plural_message
-from surveys.model import AnswerCell, Item, QuestionSet, Value
+from surveys.model import ANSWER_CODES, AnswerCell, Item, QuestionSet, Value
 from surveys.options import match_options, option_name, option_names, option_parts
 
 #: What `parse` and `decode` give: one value, or row code -> value for a battery.
@@ -667,6 +667,9 @@ QUESTION_TYPES: dict[str, QuestionType] = {
         TextareaType(),
     )
 }
+
+
+ANSWER_CODES.update({name: kind.answer_codes for name, kind in QUESTION_TYPES.items()})
 
 
 def question_type(item: Item) -> QuestionType:
