@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from surveys.model import Choice, Item, QuestionSet
+from surveys.types import QUESTION_TYPES, Answer
 
 #: Metadata KoboToolbox and ODK write about a submission (besides every column whose name starts
 #: with '_', such as `_uuid`, and every column under `meta/` or `formhub/`): the form's
@@ -115,7 +116,9 @@ def read_column(question_set: QuestionSet, header: str) -> Column:
         return Column(header, code=leaf)
     if len(path) >= 2 and question_set.has_answer_code(path[-2]):
         item = question_set.owner_of(path[-2])
-        option = _option_named(item, leaf) if item.type == "multiple" else None
+        kind = QUESTION_TYPES.get(item.type)
+        ticked = kind is not None and kind.answer is Answer.OPTIONS  # one column per option
+        option = _option_named(item, leaf) if ticked else None
         if option is not None:
             return Column(header, item=item, option=option)
     if "-" in leaf:  # ODK Central separates groups with '-'; our codes have no '-'
