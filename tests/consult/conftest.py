@@ -121,6 +121,21 @@ def load_set(app: Flask):  # type: ignore[no-untyped-def]
     return load
 
 
+@pytest.fixture
+def simulated_wave(app: Flask, load_set):  # type: ignore[no-untyped-def]
+    """The shipped set's wave with its margins and 600 simulated responses (seed 7): a fixed
+    wave whose report `test_report_unchanged` keeps."""
+    wave: str = load_set(SHIPPED)
+    runner = app.test_cli_runner()
+    margins = ROOT / "surveys" / "definitions" / "margins-nl-adults.csv"
+    assert runner.invoke(args=["waves", "margins", wave, str(margins)]).exit_code == 0
+    result = runner.invoke(
+        args=["responses", "simulate", "--wave", wave, "-n", "600", "--seed", "7"]
+    )
+    assert result.exit_code == 0, result.output
+    return wave
+
+
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

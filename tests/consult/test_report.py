@@ -23,18 +23,6 @@ from tests.consult.conftest import ROOT, SHIPPED
 from tests.consult.test_simulation import MARGINS
 
 
-@pytest.fixture
-def simulated_wave(app: Flask, load_set: Callable[..., str]) -> str:
-    wave = load_set(SHIPPED)
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["waves", "margins", wave, str(MARGINS)]).exit_code == 0
-    result = runner.invoke(
-        args=["responses", "simulate", "--wave", wave, "-n", "600", "--seed", "7"]
-    )
-    assert result.exit_code == 0, result.output
-    return wave
-
-
 def report(app: Flask, tmp_path: Path, *args: str) -> tuple[int, str, Path]:
     out = tmp_path / ("report.csv" if "csv" in args else "report.json")
     result = app.test_cli_runner().invoke(args=["report", *args, "-o", str(out)])

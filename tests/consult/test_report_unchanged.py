@@ -11,15 +11,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from threadpoolctl import threadpool_limits
-
-from tests.consult.conftest import SHIPPED
-from tests.consult.test_simulation import MARGINS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OVERALL = FIXTURES / "biotech-2026-n600-seed7.report.json.gz"
@@ -61,16 +57,9 @@ def _first_difference(found: Any, expected: Any, path: str = "report") -> str | 
 
 
 def test_the_shipped_sets_report_is_unchanged_to_the_last_digit(
-    app: Flask, load_set: Callable[..., str], tmp_path: Path
+    app: Flask, simulated_wave: str, tmp_path: Path
 ) -> None:
-    wave = load_set(SHIPPED)
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["waves", "margins", wave, str(MARGINS)]).exit_code == 0
-    simulated = runner.invoke(
-        args=["responses", "simulate", "--wave", wave, "-n", "600", "--seed", "7"]
-    )
-    assert simulated.exit_code == 0, simulated.output
-
+    wave = simulated_wave
     with gzip.open(OVERALL, "rt") as handle:
         expected = json.load(handle)
     overall = _report(app, tmp_path, "--wave", wave)
