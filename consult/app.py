@@ -50,12 +50,14 @@ def create_app(config: Config | None = None) -> Flask:
 
     # Each capability's views attach their routes to the audience blueprints when imported.
     from consult.accounts import views as _accounts_views  # noqa: F401
-    from consult.blueprints import admin, public
+    from consult.blueprints import admin, public, results
     from consult.organizing import views as _organizing_views  # noqa: F401
     from consult.responding import views as _responding_views  # noqa: F401
+    from consult.results import views as _results_views  # noqa: F401
 
     app.register_blueprint(public)
     app.register_blueprint(admin)
+    app.register_blueprint(results)
     _register_error_pages(app)
     app.after_request(_security_headers)
     app.after_request(_commit_request)

@@ -2,7 +2,10 @@
 
 - `public`: citizens taking a consultation (`consult.responding.views`);
 - `admin`: organizers and admins under /admin/ (`consult.accounts.views`,
-  `consult.organizing.views`).
+  `consult.organizing.views`);
+- `results`: the public and researchers reading a wave's figures under /results/
+  (`consult.results.views`);
+- `api`: the same figures as JSON under /api/v1/ (`consult.results.api`).
 
 Templates live in `templates/<blueprint>/`.
 """
@@ -13,3 +16,5 @@ from flask import Blueprint
 
 public = Blueprint("public", __name__)
 admin = Blueprint("admin", __name__, url_prefix="/admin")
+results = Blueprint("results", __name__, url_prefix="/results")
+api = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -34,3 +34,24 @@ def can_manage_consultation(user: User, consultation: Consultation) -> bool:
 
 def can_manage_wave(user: User, wave: Wave) -> bool:
     return can_manage_consultation(user, wave.consultation)
+
+
+def can_read_results(user: User | None, wave: Wave) -> bool:
+    """A published wave's results are public; an unpublished wave's only for its consultation's
+    researchers and organizers, and admins."""
+    if wave.results_published:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return any(member.id == user.id for member in wave.consultation.organizers)
+
+
+def can_download_microdata(user: User | None, wave: Wave) -> bool:
+    """Respondent-level data, even anonymized, only ever for the consultation's researchers."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.role == Role.RESEARCHER and any(
+        member.id == user.id for member in wave.consultation.organizers
+    )

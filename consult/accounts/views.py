@@ -78,7 +78,7 @@ def login() -> Any:
             login_user(user)
             session["signed_in_at"] = session["seen_at"] = time.time()
             audit.record(db.session, user.email, "sign in", f"user:{user.email}")
-            return redirect(_safe_next(request.args.get("next")), 303)
+            return redirect(_safe_next(request.args.get("next"), user), 303)
         known = queries.user_by_email(db.session, (form.email.data or "").strip().lower())
         audit_refusal("sign in", "admin", actor=known.email if known else "unknown")
         failed = True
@@ -91,10 +91,14 @@ def _passwords() -> service.Passwords:
     return service.passwords_for(current_app.config["CONSULT"])
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin") and not target.startswith("//"):
+def _safe_next(target: str | None, user: User) -> str:
+    """Where to go after signing in: the page asked for (on this site), else the user's own
+    start: the consultations for staff, the results for a researcher."""
+    if target and target.startswith(("/admin", "/results")) and not target.startswith("//"):
         return target
-    return url_for("admin.dashboard")
+    if permissions.can_use_admin(user):
+        return url_for("admin.dashboard")
+    return url_for("results.index")
 
 
 @admin.post("/logout")

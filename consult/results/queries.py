@@ -1,5 +1,6 @@
-"""Queries of figures that the kept counts do not hold: joint answers and subgroups by a question
-that is not a weighting variable, grouped from the answers in one pass."""
+"""Queries of the results: which waves a reader may see, the state a wave's figures follow, and the
+figures the kept counts do not hold (joint answers and subgroups by a question that is not a
+weighting variable, grouped from the answers in one pass)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,47 @@ from sqlalchemy.orm import Session, aliased
 from consult.counting.queries import complete_responses_of
 from consult.models import (
     Answer,
+    Consultation,
     Response,
+    Role,
+    User,
     Wave,
+    WeightingCell,
+    consultation_organizer,
 )
+
+
+def wave_by_slug(session: Session, slug: str) -> Wave | None:
+    return session.scalar(select(Wave).where(Wave.slug == slug))
+
+
+def readable_waves(session: Session, user: User | None) -> list[Wave]:
+    """Published waves, and the unpublished waves of the consultations `user` belongs to (every
+    wave for an admin), newest first."""
+    statement = select(Wave).join(Consultation).order_by(Wave.id.desc())
+    if user is None:
+        return list(session.scalars(statement.where(Wave.results_published)))
+    if user.role == Role.ADMIN:
+        return list(session.scalars(statement))
+    member = (
+        select(consultation_organizer.c.consultation_id)
+        .where(consultation_organizer.c.user_id == user.id)
+        .scalar_subquery()
+    )
+    visible = Wave.results_published | Wave.consultation_id.in_(member)
+    return list(session.scalars(statement.where(visible)))
+
+
+def counts_state(session: Session, wave: Wave) -> tuple[int, int]:
+    """How many weighting cells the wave's complete responses fill and how many responses they
+    hold: both move with every complete response, and a query over the cells (hundreds, not a
+    million responses) is cheap enough to ask on every request."""
+    cells, respondents = session.execute(
+        select(func.count(), func.coalesce(func.sum(WeightingCell.respondents), 0)).where(
+            WeightingCell.wave_id == wave.id
+        )
+    ).one()
+    return int(cells), int(respondents)
 
 
 def answer_counts_by_question(

@@ -212,8 +212,9 @@ def rules_of(app: Flask, blueprint: str) -> list[Rule]:
 
 
 def signed_in_blueprints(app: Flask) -> set[str]:
-    """Every blueprint but the citizens' one is behind the sign-in."""
-    return set(app.blueprints) - {"public"}
+    """Every blueprint but the citizens' one and the results' (readable by anyone once a wave is
+    published; `test_results_access` holds their matrix) is behind the sign-in."""
+    return set(app.blueprints) - {"public", "results", "api"}
 
 
 # --------------------------------------------------------------------------- the visitors

@@ -1,0 +1,37 @@
+"""A wave's figures are computed once per state of its counts: kept while nothing changes, new
+as soon as a response completes or the margins change."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from consult.extensions import db as database
+from consult.organizing import queries as organizing_queries
+from consult.results.service import KEPT, results_state, wave_results
+
+
+def test_figures_are_kept_until_the_counts_or_the_margins_move(
+    app: Flask, simulated_wave: str
+) -> None:
+    KEPT.clear()
+    with app.app_context():
+        wave = organizing_queries.wave_by_slug(database.session, simulated_wave)
+        assert wave is not None
+        first = wave_results(database.session, wave)
+        assert wave_results(database.session, wave) is first
+        state = results_state(database.session, wave)
+        assert state.respondents == 600
+
+    more = app.test_cli_runner().invoke(
+        args=["responses", "simulate", "--wave", simulated_wave, "-n", "3", "--seed", "8"]
+    )
+    assert more.exit_code == 0, more.output
+    with app.app_context():
+        wave = organizing_queries.wave_by_slug(database.session, simulated_wave)
+        assert wave is not None
+        moved = results_state(database.session, wave)
+        assert moved.respondents == 603 and moved.etag != state.etag
+        second = wave_results(database.session, wave)
+        assert second is not first and second.design.weights.n == 603
+        wave.min_cell_size += 1
+        assert results_state(database.session, wave).etag != moved.etag
