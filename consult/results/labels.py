@@ -1,0 +1,53 @@
+"""The words for a figure's codes in a reader's language: every page, download and API answer
+shows labels, never only codes. Plain functions of the question set, so the web pages, the
+downloads and the API label alike."""
+
+from __future__ import annotations
+
+from surveys.model import QuestionSet, Text
+
+
+def _text(text: Text | None, lang: str, fallback: str) -> str:
+    return text.get(lang) if text is not None else fallback
+
+
+def item_label(question_set: QuestionSet, code: str, lang: str) -> str:
+    """The question's wording; for a battery row the battery's and the row's ("Trust: the
+    government"). The code itself for a code the set does not hold."""
+    if not question_set.has_answer_code(code):
+        return code
+    item = question_set.owner_of(code)
+    if item.code == code:
+        return _text(item.text, lang, code)
+    row = item.row(code)
+    row_text = _text(row.text if row else None, lang, code)
+    return f"{_text(item.text, lang, item.code)}: {row_text}"
+
+
+def option_label(question_set: QuestionSet, code: str, option: object, lang: str) -> str:
+    """An option's label ("" for a figure without an option, such as a mean)."""
+    if option is None or option == "":
+        return ""
+    if not question_set.has_answer_code(code) or not isinstance(option, int):
+        return str(option)
+    choice = question_set.owner_of(code).choice(option)
+    return choice.label.get(lang) if choice is not None else str(option)
+
+
+def group_label(question_set: QuestionSet, by: str | None, group: int | None, lang: str) -> str:
+    """The subgroup's label: the option of the grouping question ("" overall)."""
+    if by is None or group is None:
+        return ""
+    return option_label(question_set, by, group, lang)
+
+
+def term_label(question_set: QuestionSet, kind: str, code: str, lang: str) -> str:
+    """A domain's, condition's or application's label from the set's vocabulary."""
+    vocabulary = question_set.vocabulary
+    find = {
+        "domain": vocabulary.domain,
+        "condition": vocabulary.condition,
+        "application": vocabulary.application,
+    }[kind]
+    term = find(code)
+    return term.label.get(lang) if term is not None else code
