@@ -37,17 +37,20 @@ def _category_problem(
     )
 
 
+def _header(line: str, delimiter: str) -> list[str]:
+    return [cell.strip().lower() for cell in line.split(delimiter)]
+
+
 def parse_margins(text: str, wave: Wave) -> dict[str, dict[int, float]]:
-    """Read a margins CSV (`variable,category,share`) and check it against the wave's set.
+    """Read a margins CSV (`variable,category,share`; `;` or tab separated with decimal commas
+    as a Dutch spreadsheet saves it) and check it against the wave's set.
 
     A category is an option code, a choice name or a label (`surveys.options`), so margins can
     be written in the words of a form made with ODK or KoboToolbox. Every problem is reported
     at once, with its line.
     """
     question_set = question_set_of(wave.question_set_version)
-    demographics = {
-        item.code: item for item in question_set.all_items() if item.role == "demographic"
-    }
+    demographics = {item.code: item for item in question_set.weighting_variables()}
     problems: list[ExplainedError] = []
     margins: dict[str, dict[int, float]] = {}
     # Lines starting with '#' are comments (the shipped file names its source and date there).
@@ -56,13 +59,22 @@ def parse_margins(text: str, wave: Wave) -> dict[str, dict[int, float]]:
         for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    if not lines or [h.strip().lower() for h in lines[0][1].split(",")] != [
-        "variable",
-        "category",
-        "share",
-    ]:
+    # A spreadsheet saved as CSV in Dutch separates fields with ';' and writes 0,25 for 0.25.
+    delimiter = next(
+        (
+            d
+            for d in ",;\t"
+            if lines and _header(lines[0][1], d) == ["variable", "category", "share"]
+        ),
+        None,
+    )
+    if delimiter is None:
         raise WaveError(N_("The first line that is not a comment must be: variable,category,share"))
-    rows = zip([n for n, _ in lines[1:]], csv.reader(line for _, line in lines[1:]), strict=True)
+    rows = zip(
+        [n for n, _ in lines[1:]],
+        csv.reader((line for _, line in lines[1:]), delimiter=delimiter),
+        strict=True,
+    )
     for number, row in rows:
         if len(row) != 3:
             problems.append(
@@ -94,7 +106,7 @@ def parse_margins(text: str, wave: Wave) -> dict[str, dict[int, float]]:
             continue
         code = found[0].code
         try:
-            share = float(share_text)
+            share = float(share_text.replace(",", ".") if delimiter != "," else share_text)
         except ValueError:
             share = math.nan
         if not (math.isfinite(share) and 0 < share < 1):

@@ -344,3 +344,20 @@ def test_the_web_upload_of_margins_gives_the_command_lines_message(
     assert "Margins stored." in upload(NAMED_MARGINS, "en")
     db.expire_all()
     assert db.scalar(select(Wave.margins).where(Wave.slug == wave_slug)) == NAMED_MARGINS
+
+
+def test_margins_saved_by_a_dutch_spreadsheet_read_the_same(
+    app: Flask, db: Session, tmp_path: Path
+) -> None:
+    """Dutch Excel saves CSV with ';' between fields and a decimal comma: the same margins."""
+    wave_slug = load_panel(app, tmp_path)
+    dutch = NAMED_MARGINS.replace(",", ";").replace(";0.", ";0,")
+    path = tmp_path / "marges.csv"
+    path.write_text("\ufeff" + dutch)
+    code, output = cli(app, "waves", "margins", wave_slug, str(path))
+    assert code == 0, output
+    wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
+    assert wave is not None
+    db.refresh(wave)
+    assert parse_margins(wave.margins or "", wave) == parse_margins(NAMED_MARGINS, wave)
+    assert parse_margins(NAMED_MARGINS, wave)["sex"] == {1: 0.49, 2: 0.51}
