@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 
 from consult.extensions import db as database
 from consult.organizing import queries as organizing_queries
+from consult.results import charts
 from consult.results.pages import percent, points
 from tests.consult.conftest import ROOT
 
@@ -234,3 +236,26 @@ def test_the_change_since_the_previous_wave(
     assert verdict in words
     listing = text_of(get(client, "/results/?lang=en"))
     assert "biotech-2027 300 complete responses" in listing
+
+
+def test_a_diverging_bar_centres_the_neutral_answer_and_hides_no_width() -> None:
+    shares = [0.1, 0.2, 0.2, 0.3, 0.2]
+    span = charts.diverging_span([shares])
+    assert span == 0.75  # 0.6 right of the centre, rounded up to a quarter
+    bar = charts.diverging_bar(shares, list("abcde"), list("abcde"), span)
+    neutral = bar[2]
+    assert neutral.x + neutral.width / 2 == pytest.approx(50.0, abs=0.01)
+    assert bar[0].x == pytest.approx(50 - 0.4 / 0.75 * 50, abs=0.01)  # 0.1 + 0.2 + 0.2 / 2 left
+    assert sum(s.width for s in bar) == pytest.approx(100 / 1.5, abs=0.05)  # all of -0.75..0.75
+    hidden = charts.diverging_bar([0.1, math.nan, 0.2, 0.3, 0.2], list("abcde"), list("abcde"), 1)
+    assert hidden[1].width == 0.0  # a suppressed share takes no width
+
+
+def test_a_dot_and_its_interval_fall_on_the_axis() -> None:
+    axis = charts.Axis(0.0, 1.0)
+    dot = charts.dot(axis, 0.257, 0.194, 0.331)
+    assert (dot.x, dot.x_low, dot.x_high) == (25.7, 19.4, 33.1)
+    assert charts.dot(axis, math.nan, math.nan, math.nan).x is None
+    assert charts.difference_axis([0.12, -0.03, 0.21]).high == pytest.approx(0.3)
+    ticks = charts.ticks(axis, 4, "{}%", 100)
+    assert [t.text for t in ticks] == ["0%", "25%", "50%", "75%", "100%"]
