@@ -126,7 +126,7 @@ def diverging_bar(
 def diverging_ticks(span: float, percent: str = "{}%") -> list[Tick]:
     """Ticks of a diverging axis: 0 in the middle, the shares either side as positive numbers."""
     axis = Axis(-span, span)
-    steps = [i / 4 for i in range(-int(span * 4), int(span * 4) + 1)]
+    steps = [-span, -span / 2, 0.0, span / 2, span] if span in (0.5, 1.0) else [-span, 0.0, span]
     return [Tick(axis.x(v), percent.format(round(abs(v) * 100))) for v in steps]
 
 
@@ -151,6 +151,12 @@ def number_axis(values: Sequence[float]) -> Axis:
         return Axis(0.0, 1.0)
     low, high = math.floor(min(finite)), math.ceil(max(finite))
     return Axis(float(low), float(high if high > low else low + 1))
+
+
+def share_ticks(axis: Axis) -> list[Tick]:
+    """Ticks of a share axis at round percentages: every 25, 10 or 5."""
+    step = 0.25 if axis.high > 0.5 else (0.1 if axis.high > 0.25 else 0.05)
+    return ticks(axis, max(1, round((axis.high - axis.low) / step)), "{}%", 100)
 
 
 def ticks(axis: Axis, count: int, label: str = "{}", scale: float = 1.0) -> list[Tick]:

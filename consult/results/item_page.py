@@ -151,7 +151,9 @@ def item_page(report: Report, item: Item, lang: str) -> ItemPage:
                     [f.text for f in on_scale],
                     span,
                 )
-                if is_diverging and len(on_scale) == len(substantive)
+                if is_diverging
+                and len(on_scale) == len(substantive)
+                and not any(f.suppressed for f in on_scale)
                 else []
             )
             dots = tuple(charts.dot(axis, f.value, f.low, f.high) for f in figures)
@@ -166,7 +168,7 @@ def item_page(report: Report, item: Item, lang: str) -> ItemPage:
                 is_diverging,
                 tuple(groups),
                 panels,
-                tuple(charts.ticks(axis, 4) if mean else charts.ticks(axis, 4, "{}%", 100)),
+                tuple(charts.ticks(axis, 4) if mean else charts.share_ticks(axis)),
                 verdict(test.p_value, lang) if test is not None else None,
                 (
                     f"F = {number(test.statistic, lang, 2)}, "

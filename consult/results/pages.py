@@ -52,13 +52,13 @@ def points(value: float | None, lang: str) -> str:
 
 
 def p_value(value: float | None, lang: str) -> str:
-    """A p-value as shown: "< 0.001" below a thousandth, else three decimals."""
+    """A p-value as shown after "p": "< 0.001" below a thousandth, else "= " three decimals."""
     if not _finite(value):
         return DASH
     assert value is not None
     if value < 0.001:
         return "< " + number(0.001, lang, 3)
-    return number(value, lang, 3)
+    return "= " + number(value, lang, 3)
 
 
 @dataclass(frozen=True)
@@ -310,6 +310,8 @@ def overview(report: Report, lang: str, previous_wave: str | None = None) -> Ove
                         [d.text for d in on_scale],
                         span,
                     )
+                    if not any(d.suppressed for d in on_scale)
+                    else ()  # a bar missing a part would mislead; the table says why
                 ),
                 _dot(axis, acceptance),
                 _conditions(question_set, app.conditions, axis, lang),
