@@ -29,10 +29,15 @@ Access = Literal["public", "members", "researchers"]
 #: (method, rule) -> who reads it; rules without a <wave> argument are read by everyone.
 EXPECTATIONS: dict[tuple[str, str], Access] = {
     ("GET", "/results/"): "public",
+    ("GET", "/results/<wave>"): "public",
+    ("GET", "/results/<wave>/items/<code>"): "public",
+    ("GET", "/results/<wave>/codebook"): "public",
 }
 
 #: Example values of URL arguments other than the wave.
-EXAMPLES: dict[str, str] = {}
+EXAMPLES: dict[str, str] = {
+    "code": "SEX",  # an item both the shipped set and mini ask
+}
 
 VISITORS = ("anonymous", "researcher_member", "researcher_other", "organizer_member", "admin")
 MEMBERS = {"researcher_member", "organizer_member", "admin"}
