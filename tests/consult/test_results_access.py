@@ -29,10 +29,14 @@ Access = Literal["public", "members", "researchers"]
 #: (method, rule) -> who reads it; rules without a <wave> argument are read by everyone.
 EXPECTATIONS: dict[tuple[str, str], Access] = {
     ("GET", "/results/"): "public",
+    ("GET", "/results/<wave>/downloads"): "public",
+    ("GET", "/results/<wave>/downloads/estimates.<fmt>"): "public",
+    ("GET", "/results/<wave>/downloads/package.zip"): "public",
+    ("GET", "/results/<wave>/downloads/microdata.<fmt>"): "researchers",
 }
 
 #: Example values of URL arguments other than the wave.
-EXAMPLES: dict[str, str] = {}
+EXAMPLES: dict[str, str] = {"fmt": "csv"}
 
 VISITORS = ("anonymous", "researcher_member", "researcher_other", "organizer_member", "admin")
 MEMBERS = {"researcher_member", "organizer_member", "admin"}
@@ -40,7 +44,9 @@ MEMBERS = {"researcher_member", "organizer_member", "admin"}
 
 def expected(access: Access, visitor: str, published: bool) -> int:
     if access == "researchers":
-        return 200 if visitor == "researcher_member" else 404
+        # The wave's own researchers: mini's (unpublished) or biotech's (published).
+        own = "researcher_other" if published else "researcher_member"
+        return 200 if visitor == own else 404
     return 200 if published or visitor in MEMBERS else 404
 
 
