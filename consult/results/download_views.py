@@ -105,6 +105,9 @@ def downloads(wave: str) -> Any:
         aggregate_formats=AGGREGATE_FORMATS,
         microdata_formats=MICRODATA_FORMATS,
         microdata=permissions.can_download_microdata(reader(), found),
+        command=f"consult export --wave {found.slug} --format csv -o {found.slug}.csv"
+        + (f" --by {by}" if by else "")
+        + f" --lang {lang}",
     )
 
 

@@ -230,7 +230,7 @@ def test_microdata_are_the_researchers_and_carry_the_reports_weights(
         assert len(data) == 600 and sorted(data["respondent"]) == list(range(1, 601))
         assert data["weight"].sum() == pytest.approx(600)
         assert not {"OPEN_WORRIES", "OPEN_WISHES", "INFO_BIOTECH"} & set(data.columns)
-        assert not any("date" in name.lower() or "id" == name.lower() for name in data.columns)
+        assert not any("date" in name.lower() or name.lower() == "id" for name in data.columns)
         answered = data["ACC_CRISPR"].notna()
         share = (data["weight"] * (data["ACC_CRISPR"] == 4))[answered].sum() / data["weight"][
             answered
