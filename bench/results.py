@@ -58,7 +58,9 @@ def prepare(n: int, seed: int) -> None:
     upgrade_database(db)
     wave = db.session.scalar(select(Wave).where(Wave.slug == WAVE))
     if wave is None:
-        loaded = load_into_store(db.session, load_file(SHIPPED), open_wave=True, today=dt.date.today())
+        loaded = load_into_store(
+            db.session, load_file(SHIPPED), open_wave=True, today=dt.date.today()
+        )
         wave = loaded.wave
         set_margins(wave, MARGINS.read_text(encoding="utf-8"))
         db.commit()

@@ -53,6 +53,7 @@ def create_app(config: Config | None = None) -> Flask:
     from consult.blueprints import admin, public, results
     from consult.organizing import views as _organizing_views  # noqa: F401
     from consult.responding import views as _responding_views  # noqa: F401
+    from consult.results import download_views as _download_views  # noqa: F401
     from consult.results import views as _results_views  # noqa: F401
 
     app.register_blueprint(public)

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from consult.cli.db import db_group
+from consult.cli.export import export
 from consult.cli.report import report
 from consult.cli.responses import responses_group
 from consult.cli.serve import serve
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(waves_group)
     app.cli.add_command(responses_group)
     app.cli.add_command(report)
+    app.cli.add_command(export)
 
 
 def _create_app() -> Flask:

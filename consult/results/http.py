@@ -3,22 +3,27 @@ state its figures follow, and a repeat request with that tag gets 304 without an
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Response, request
 
 from consult.results.service import ResultsState
 
 
-def etag(state: ResultsState, variant: str = "") -> str:
-    """The state's tag; a `variant` (e.g. the page's language when no URL argument tells it)
-    keeps two forms of one URL apart."""
-    return f"{state.etag}-{variant}" if variant else state.etag
+def etag_of(state: ResultsState, variant: str = "") -> str:
+    """The state's tag; with a `variant` (format, grouping, language of a download whose URL
+    does not say them all) a tag of its own, so one variant is never taken for another."""
+    if not variant:
+        return state.etag
+    return hashlib.sha256(f"{state.etag}|{variant}".encode()).hexdigest()[:32]
 
 
 def not_modified(state: ResultsState, variant: str = "") -> Response | None:
     """A 304 when the client already holds the answer for this state, else None."""
-    if etag(state, variant) in request.if_none_match:
+    etag = etag_of(state, variant)
+    if etag in request.if_none_match:
         response = Response(status=304)
-        response.set_etag(etag(state, variant))
+        response.set_etag(etag)
         return response
     return None
 
@@ -26,6 +31,6 @@ def not_modified(state: ResultsState, variant: str = "") -> Response | None:
 def tagged(response: Response, state: ResultsState, variant: str = "") -> Response:
     """The answer with the state's tag; readers revalidate before reusing it, since a new
     response can change any figure (public waves are cacheable, unpublished ones private)."""
-    response.set_etag(etag(state, variant))
+    response.set_etag(etag_of(state, variant))
     response.headers["Cache-Control"] = "no-cache"
     return response

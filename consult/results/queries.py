@@ -131,3 +131,27 @@ def joint_answer_counts(
         .order_by(per_response.c.cell, *keys)
     )
     return [tuple(row) for row in rows]
+
+
+def respondent_cells(session: Session, wave: Wave) -> list[tuple[int, str | None]]:
+    """(response id, weighting cell) of every complete response of the wave, in id order."""
+    rows = session.execute(
+        select(Response.id, Response.cell).where(complete_responses_of(wave)).order_by(Response.id)
+    )
+    return [(int(id_), cell) for id_, cell in rows]
+
+
+def respondent_answers(
+    session: Session, wave: Wave, codes: Sequence[str]
+) -> Iterator[list[tuple[int, str, int | None, float | None]]]:
+    """(response id, code, option, number) of the complete responses' answers to `codes`, never
+    their texts; in parts of at most 100,000 rows."""
+    statement = (
+        select(Answer.response_id, Answer.code, Answer.option, Answer.number)
+        .join(Response, Response.id == Answer.response_id)
+        .where(complete_responses_of(wave), Answer.code.in_(list(codes)))
+        .order_by(Answer.response_id, Answer.code, Answer.option)
+    )
+    result = session.execute(statement, execution_options={"yield_per": 100_000})
+    for part in result.partitions():
+        yield [(int(r), str(c), o, n) for r, c, o, n in part]

@@ -32,11 +32,16 @@ EXPECTATIONS: dict[tuple[str, str], Access] = {
     ("GET", "/results/<wave>"): "public",
     ("GET", "/results/<wave>/items/<code>"): "public",
     ("GET", "/results/<wave>/codebook"): "public",
+    ("GET", "/results/<wave>/downloads"): "public",
+    ("GET", "/results/<wave>/downloads/estimates.<fmt>"): "public",
+    ("GET", "/results/<wave>/downloads/package.zip"): "public",
+    ("GET", "/results/<wave>/downloads/microdata.<fmt>"): "researchers",
 }
 
 #: Example values of URL arguments other than the wave.
 EXAMPLES: dict[str, str] = {
     "code": "SEX",  # an item both the shipped set and mini ask
+    "fmt": "csv",
 }
 
 VISITORS = ("anonymous", "researcher_member", "researcher_other", "organizer_member", "admin")
@@ -45,7 +50,9 @@ MEMBERS = {"researcher_member", "organizer_member", "admin"}
 
 def expected(access: Access, visitor: str, published: bool) -> int:
     if access == "researchers":
-        return 200 if visitor == "researcher_member" else 404
+        # The wave's own researchers: mini's (unpublished) or biotech's (published).
+        own = "researcher_other" if published else "researcher_member"
+        return 200 if visitor == own else 404
     return 200 if published or visitor in MEMBERS else 404
 
 

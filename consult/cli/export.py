@@ -1,0 +1,70 @@
+"""`consult export`: a wave's downloads as files, made by the functions the web serves them with
+(aggregate tables, the data package, and the microdata: the operator holds the database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from analysis import WeightingError
+from consult.cli.waves import wave_or_fail
+from consult.counting.service import ensure_current_counts
+from consult.db import mark_read_only
+from consult.extensions import db
+from consult.results.design import ResultsError
+from consult.results.downloads import (
+    EXPORT_FORMATS,
+    MICRODATA_FORMATS,
+    Download,
+    DownloadError,
+    aggregates,
+    load_figures,
+)
+from consult.results.microdata import microdata
+from consult.results.package import data_package
+from consult.results.tables import LANGUAGES
+
+
+@click.command("export", help="A wave's downloads: estimates, data package or microdata.")
+@click.option("--wave", "wave_slug", required=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--by", help="Item code of a single-choice question: figures by its subgroups.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="nl", show_default=True)
+@click.option(
+    "--microdata",
+    "respondents",
+    is_flag=True,
+    help="With --format csv: the respondent-level data (sav and dta always are).",
+)
+@with_appcontext
+def export(
+    wave_slug: str, fmt: str, output: Path, by: str | None, lang: str, respondents: bool
+) -> None:
+    wave = wave_or_fail(wave_slug)
+    for recounted in ensure_current_counts(db.session, wave.consultation.waves):
+        click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
+    db.commit()
+    mark_read_only()
+    try:
+        download: Download
+        if respondents and fmt not in MICRODATA_FORMATS:
+            raise click.BadParameter("microdata come as csv, sav or dta", param_hint="--format")
+        if fmt in ("sav", "dta") or respondents:
+            if by:
+                raise click.BadParameter("microdata have no subgroups", param_hint="--by")
+            download = microdata(
+                db.session, wave, fmt, lang=lang, secret=str(current_app.config["SECRET_KEY"])
+            )
+        else:
+            figures = load_figures(db.session, wave, by=by, lang=lang)
+            download = data_package(figures) if fmt == "zip" else aggregates(figures, fmt)
+    except DownloadError as error:
+        raise click.BadParameter(str(error)) from error
+    except (ResultsError, WeightingError) as error:
+        raise click.ClickException(str(error)) from error
+    output.write_bytes(download.content)
+    click.echo(f"{download.filename} ({len(download.content)} bytes) written to {output}.")
