@@ -29,6 +29,12 @@ Access = Literal["public", "members", "researchers"]
 #: (method, rule) -> who reads it; rules without a <wave> argument are read by everyone.
 EXPECTATIONS: dict[tuple[str, str], Access] = {
     ("GET", "/results/"): "public",
+    ("GET", "/api/v1/openapi.json"): "public",
+    ("GET", "/api/v1/waves"): "public",
+    ("GET", "/api/v1/waves/<wave>"): "public",
+    ("GET", "/api/v1/waves/<wave>/estimates"): "public",
+    ("GET", "/api/v1/waves/<wave>/summary"): "public",
+    ("GET", "/api/v1/waves/<wave>/codebook"): "public",
 }
 
 #: Example values of URL arguments other than the wave.
