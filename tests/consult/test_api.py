@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis import checks
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
