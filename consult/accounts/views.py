@@ -245,6 +245,7 @@ def api_tokens() -> Any:
             revoke=revoke,
             tokens=queries.api_tokens_of(db.session, current_user),
             new_token=new_token,
+            header=f"Authorization: Bearer {new_token or '…'}",
         ),
         status,
     )
