@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from threadpoolctl import threadpool_limits
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from consult import i18n
 from consult.accounts.guards import kept_refusals
@@ -50,15 +50,17 @@ def create_app(config: Config | None = None) -> Flask:
 
     # Each capability's views attach their routes to the audience blueprints when imported.
     from consult.accounts import views as _accounts_views  # noqa: F401
-    from consult.blueprints import admin, public, results
+    from consult.blueprints import admin, api, public, results
     from consult.organizing import views as _organizing_views  # noqa: F401
     from consult.responding import views as _responding_views  # noqa: F401
+    from consult.results import api as _results_api  # noqa: F401
     from consult.results import download_views as _download_views  # noqa: F401
     from consult.results import views as _results_views  # noqa: F401
 
     app.register_blueprint(public)
     app.register_blueprint(admin)
     app.register_blueprint(results)
+    app.register_blueprint(api)
     _register_error_pages(app)
     app.after_request(_security_headers)
     app.after_request(_commit_request)
@@ -106,6 +108,10 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _in_api() -> bool:
+    return request.path == "/api/v1" or request.path.startswith("/api/")
+
+
 def _register_error_pages(app: Flask) -> None:
     """Every error gets a page in the visitor's language, never a stack trace."""
 
@@ -118,6 +124,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
+        if _in_api():  # a path under /api/ that no route matched: the API answers in JSON
+            from consult.results.api import problem
+
+            return problem(error)
         code = error.code or 500
         if code not in (400, 403, 404, 405, 410, 413, 429):
             code = 400 if 400 <= code < 500 else 500
@@ -131,4 +141,8 @@ def _register_error_pages(app: Flask) -> None:
         if app.testing:
             raise error  # tests see the real traceback, not a polite page
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if _in_api():
+            from consult.results.api import problem
+
+            return problem(InternalServerError())
         return render_error(500)

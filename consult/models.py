@@ -116,6 +116,25 @@ class User(Base):
         return str(self.id)
 
 
+class ApiToken(Base):
+    """A user's personal API token for the JSON API: only its SHA-256 is stored, so the token
+    itself is shown once, when created. Dates only, like every other record of use."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+    last_used_on: Mapped[dt.date | None] = mapped_column(Date)
+    revoked_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    user: Mapped[User] = relationship()
+
+
 class Consultation(Base):
     """A consultation that repeats yearly, e.g. the biotechnology consultation."""
 

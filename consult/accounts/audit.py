@@ -32,6 +32,8 @@ ACTIONS = frozenset(
         N_("revoke invitations"),
         N_("import responses"),
         N_("simulate responses"),
+        N_("create api token"),
+        N_("revoke api token"),
     }
 )
 #: Actors that are not an e-mail address: the command line, and a sign-in with an unknown name.

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, Regexp
 
 from consult.forms import choices
@@ -52,3 +59,18 @@ class UserForm(FlaskForm):
 
 class MembershipForm(FlaskForm):
     consultations = SelectMultipleField(lazy_gettext("Consultations"), coerce=int)
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        lazy_gettext("Name"),
+        description=lazy_gettext("What uses the token, e.g. “R script on my laptop”."),
+        validators=[
+            DataRequired(message=lazy_gettext("Give the token a name.")),
+            Length(max=100, message=TOO_LONG),
+        ],
+    )
+
+
+class RevokeTokenForm(FlaskForm):
+    token_id = IntegerField(validators=[DataRequired()])

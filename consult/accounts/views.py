@@ -19,8 +19,14 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from consult.accounts import audit, permissions, queries, service
-from consult.accounts.forms import LoginForm, MembershipForm, UserForm
+from consult.accounts import audit, permissions, queries, service, tokens
+from consult.accounts.forms import (
+    LoginForm,
+    MembershipForm,
+    RevokeTokenForm,
+    TokenForm,
+    UserForm,
+)
 from consult.accounts.guards import audit_action, audit_refusal, requires
 from consult.blueprints import admin
 from consult.extensions import db, limiter, login_manager
@@ -200,6 +206,53 @@ def audit_log() -> str:
         action_label=_known_word(audit.ACTIONS),
         actor_label=_known_word(audit.ACTORS),
     )
+
+
+@admin.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens() -> Any:
+    """The signed-in user's personal API tokens (every role: researchers read the API too).
+    A new token is shown on this answer only; one button per token revokes it."""
+    form, revoke = TokenForm(), RevokeTokenForm()
+    new_token = None
+    status = 200
+    if request.method == "POST" and "token_id" in request.form:
+        if not revoke.validate_on_submit():
+            abort(400)
+        row = tokens.revoke_token(db.session, current_user, revoke.token_id.data or 0, _today())
+        if row is None:
+            abort(404)
+        audit_action("revoke api token", f"user:{current_user.email}", detail=row.name)
+        flash(gettext("Token “%(name)s” revoked: it no longer opens the API.", name=row.name))
+        return redirect(url_for("admin.api_tokens"), 303)
+    if form.validate_on_submit():
+        try:
+            row, new_token = tokens.create_token(
+                db.session, current_user, form.name.data or "", _today()
+            )
+        except tokens.TokenError as error:
+            form.name.errors = [error.translated(gettext)]
+            status = 422
+        else:
+            audit_action("create api token", f"user:{current_user.email}", detail=row.name)
+            form = TokenForm(formdata=None)
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "admin/api_tokens.html",
+            form=form,
+            revoke=revoke,
+            tokens=queries.api_tokens_of(db.session, current_user),
+            new_token=new_token,
+            header=f"Authorization: Bearer {new_token or '…'}",
+        ),
+        status,
+    )
+
+
+def _today() -> dt.date:
+    return dt.date.today()
 
 
 def _known_word(known: frozenset[str]) -> Any:

@@ -150,6 +150,11 @@ EXPECTATIONS: dict[tuple[str, str], tuple[Access, Allowed]] = {
         Allowed(303, "/admin/users", _confirm),
     ),
     ("GET", "/admin/audit"): ("admin", Allowed(200)),
+    ("GET", "/admin/account/tokens"): ("signed in", Allowed(200)),
+    ("POST", "/admin/account/tokens"): (
+        "signed in",
+        Allowed(200, form=lambda w: {"name": "R script"}),
+    ),
 }
 
 

@@ -36,6 +36,12 @@ EXPECTATIONS: dict[tuple[str, str], Access] = {
     ("GET", "/results/<wave>/downloads/estimates.<fmt>"): "public",
     ("GET", "/results/<wave>/downloads/package.zip"): "public",
     ("GET", "/results/<wave>/downloads/microdata.<fmt>"): "researchers",
+    ("GET", "/api/v1/openapi.json"): "public",
+    ("GET", "/api/v1/waves"): "public",
+    ("GET", "/api/v1/waves/<wave>"): "public",
+    ("GET", "/api/v1/waves/<wave>/estimates"): "public",
+    ("GET", "/api/v1/waves/<wave>/summary"): "public",
+    ("GET", "/api/v1/waves/<wave>/codebook"): "public",
 }
 
 #: Example values of URL arguments other than the wave.
