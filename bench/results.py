@@ -28,6 +28,7 @@ sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 import argparse
 import datetime as dt
 import http.client
+import logging
 import threading
 import time
 from pathlib import Path
@@ -109,6 +110,7 @@ def main() -> None:
     app.config["RATELIMIT_ENABLED"] = False
     with app.app_context():
         prepare(args.n, args.seed)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_port
     threading.Thread(target=server.serve_forever, daemon=True).start()
