@@ -10,9 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from analysis import WeightingError
-from consult.cli.waves import wave_or_fail
-from consult.counting.service import ensure_current_counts
-from consult.db import mark_read_only
+from consult.cli.report import counted_wave
 from consult.extensions import db
 from consult.results.design import ResultsError
 from consult.results.downloads import (
@@ -44,11 +42,7 @@ from consult.results.tables import LANGUAGES
 def export(
     wave_slug: str, fmt: str, output: Path, by: str | None, lang: str, respondents: bool
 ) -> None:
-    wave = wave_or_fail(wave_slug)
-    for recounted in ensure_current_counts(db.session, wave.consultation.waves):
-        click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
-    db.commit()
-    mark_read_only()
+    wave = counted_wave(wave_slug)
     try:
         download: Download
         if respondents and fmt not in MICRODATA_FORMATS:

@@ -14,8 +14,20 @@ from consult.cli.waves import wave_or_fail
 from consult.counting.service import ensure_current_counts
 from consult.db import mark_read_only
 from consult.extensions import db
+from consult.models import Wave
 from consult.results.design import Mode, ResultsError
 from consult.results.report import CSV_COLUMNS, csv_row, report_as_json, wave_report
+
+
+def counted_wave(slug: str) -> Wave:
+    """The wave, its consultation's waves recounted first where their counts follow an older
+    counting rule; then the session reads only (figures never write)."""
+    wave = wave_or_fail(slug)
+    for recounted in ensure_current_counts(db.session, wave.consultation.waves):
+        click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
+    db.commit()
+    mark_read_only()
+    return wave
 
 
 @click.command("report", help="Weighted estimates of a wave as a tidy table (JSON or CSV).")
@@ -37,11 +49,7 @@ from consult.results.report import CSV_COLUMNS, csv_row, report_as_json, wave_re
 def report(
     wave_slug: str, fmt: str, output: Path, by: str | None, unweighted: bool, se: str
 ) -> None:
-    wave = wave_or_fail(wave_slug)
-    for recounted in ensure_current_counts(db.session, wave.consultation.waves):
-        click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
-    db.commit()
-    mark_read_only()
+    wave = counted_wave(wave_slug)
     mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
     try:
         result = wave_report(db.session, wave, by=by, mode=mode)
