@@ -1,10 +1,34 @@
 """The words for a figure's codes in a reader's language: every page, download and API answer
 shows labels, never only codes. Plain functions of the question set, so the web pages, the
-downloads and the API label alike."""
+downloads and the API label alike (and the command line, outside any request)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from functools import cache
+from gettext import NullTranslations
+from pathlib import Path
+
+from babel.support import Translations
+
+from consult.messages import N_
+from surveys.catalogues import compiled_catalogues
 from surveys.model import QuestionSet, Text
+
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+
+@cache
+def _catalogue(lang: str) -> NullTranslations:
+    fallback = Path(tempfile.gettempdir()) / f"consult-messages-{os.getuid()}"
+    directory = compiled_catalogues(TRANSLATIONS, "messages", fallback)
+    return Translations.load(str(directory), [lang], domain="messages")
+
+
+def translate(text: str, lang: str) -> str:
+    """The web app's catalogue outside a request (the command line writes the same files)."""
+    return _catalogue(lang).gettext(text)
 
 
 def _text(text: Text | None, lang: str, fallback: str) -> str:
@@ -13,9 +37,16 @@ def _text(text: Text | None, lang: str, fallback: str) -> str:
 
 def item_label(question_set: QuestionSet, code: str, lang: str) -> str:
     """The question's wording; for a battery row the battery's and the row's ("Trust: the
-    government"). The code itself for a code the set does not hold."""
+    government"); for a ranking's `ITEM.option` (its average rank) the item's wording and the
+    option's label. The code itself for a code the set does not hold."""
     if not question_set.has_answer_code(code):
-        return code
+        base, _, option = code.rpartition(".")
+        if not question_set.has_answer_code(base) or not option.isdigit():
+            return code
+        return translate(N_("%(item)s: average rank of %(option)s"), lang) % {
+            "item": item_label(question_set, base, lang),
+            "option": option_label(question_set, base, int(option), lang),
+        }
     item = question_set.owner_of(code)
     if item.code == code:
         return _text(item.text, lang, code)

@@ -35,9 +35,8 @@ from consult.results.downloads import (
     check_language,
     csv_bytes,
 )
-from consult.results.labels import item_label
+from consult.results.labels import item_label, translate
 from consult.results.service import ResultsState, results_state, wave_results
-from consult.results.tables import translate
 from surveys.model import QuestionSet
 from surveys.types import Answer, question_type
 

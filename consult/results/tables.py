@@ -9,27 +9,25 @@ share it. Suppressed figures keep their labels and lose their numbers (None).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
-
-from babel.support import NullTranslations, Translations
 
 from analysis import Estimate
 from consult.messages import N_
 from consult.models import Wave
-from consult.results.labels import group_label, item_label, option_label, term_label
+from consult.results.labels import (
+    group_label,
+    item_label,
+    option_label,
+    term_label,
+    translate,
+)
 from consult.results.report import Report, method_text
-from surveys.catalogues import compiled_catalogues
 from surveys.model import Item, QuestionSet
 from surveys.types import question_type
 
 LANGUAGES = ("nl", "en")
-TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
 ESTIMATE_COLUMNS = (
     "item",
@@ -92,18 +90,6 @@ MEASURES = {
 }
 
 
-@cache
-def _catalogue(lang: str) -> NullTranslations:
-    fallback = Path(tempfile.gettempdir()) / f"consult-messages-{os.getuid()}"
-    directory = compiled_catalogues(TRANSLATIONS, "messages", fallback)
-    return Translations.load(str(directory), [lang], domain="messages")
-
-
-def translate(text: str, lang: str) -> str:
-    """The web app's catalogue outside a request (the command line writes the same files)."""
-    return _catalogue(lang).gettext(text)
-
-
 @dataclass(frozen=True)
 class Figures:
     """What one download is made of: the wave, its question set, its report (None while the
@@ -144,20 +130,6 @@ def all_label(lang: str) -> str:
     return translate(N_("all respondents"), lang)
 
 
-def figure_item_label(qs: QuestionSet, code: str, lang: str) -> str:
-    """The item's label; for a ranking's `ITEM.option` (its average rank) the item's wording
-    and the option's label."""
-    if qs.has_answer_code(code) or "." not in code:
-        return item_label(qs, code, lang)
-    base, _, option = code.rpartition(".")
-    if not qs.has_answer_code(base) or not option.isdigit():
-        return code
-    return translate(N_("%(item)s: average rank of %(option)s"), lang) % {
-        "item": item_label(qs, base, lang),
-        "option": option_label(qs, base, int(option), lang),
-    }
-
-
 def estimate_rows(figures: Figures) -> list[dict[str, Any]]:
     """The tidy estimates table: one row per figure, codes and labels side by side."""
     qs, lang = figures.question_set, figures.lang
@@ -167,7 +139,7 @@ def estimate_rows(figures: Figures) -> list[dict[str, Any]]:
         rows.append(
             {
                 "item": row.item,
-                "item_label": figure_item_label(qs, row.item, lang),
+                "item_label": item_label(qs, row.item, lang),
                 "group": f"{row.group}={row.group_code}" if grouped else "all",
                 "group_label": group_label(qs, row.group, row.group_code, lang)
                 if grouped

@@ -25,6 +25,7 @@ from consult.results.design import ResultsError, single_choice
 from consult.results.figures import previous_wave
 from consult.results.http import not_modified, tagged
 from consult.results.item_page import codebook, item_page
+from consult.results.labels import item_label
 from consult.results.pages import overview as overview_of
 from consult.results.report import Report
 from consult.results.service import ResultsState, results_state, wave_results
@@ -108,7 +109,7 @@ def item(wave: str, code: str) -> Any:
     if by is not None and not _groups(question_set, by, code):
         return _page(
             "results/bad_grouping.html", state, 400, wave=found, item=shown_item, by=by,
-            label=_label(shown_item, lang),
+            label=item_label(question_set, shown_item.code, lang),
         )  # fmt: skip
     cached = not_modified(state, variant=lang)
     if cached is not None:
@@ -118,10 +119,6 @@ def item(wave: str, code: str) -> Any:
         return report
     page = item_page(report, shown_item, lang)
     return _page("results/item.html", state, wave=found, page=page, report=report)
-
-
-def _label(item: Any, lang: str) -> str:
-    return item.text.get(lang) if item.text is not None else item.code
 
 
 def _groups(question_set: Any, by: str, code: str) -> bool:

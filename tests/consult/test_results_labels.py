@@ -26,3 +26,18 @@ def test_labels_in_both_languages() -> None:
     assert term_label(question_set, "domain", "red", "nl").startswith("Rode biotechnologie")
     assert term_label(question_set, "application", "gene_therapy", "en").startswith("Gene therapy")
     assert item_label(question_set, "NOT_THERE", "nl") == "NOT_THERE"
+
+
+def test_a_rankings_average_ranks_are_labelled_with_the_option() -> None:
+    """Downloads and the API label a ranking's `ITEM.option` rows through the same function."""
+    question_set = load_file(SHIPPED)
+    ranking = next(item for item in question_set.all_items() if item.type == "ranking")
+    option = ranking.choices[0]
+    code = f"{ranking.code}.{option.code}"
+    assert item_label(question_set, code, "en") == (
+        f"{ranking.text.get('en')}: average rank of {option.label.get('en')}"  # type: ignore[union-attr]
+    )
+    assert f"gemiddelde rangorde van {option.label.get('nl')}" in item_label(
+        question_set, code, "nl"
+    )
+    assert item_label(question_set, f"{ranking.code}.x", "en") == f"{ranking.code}.x"
