@@ -25,11 +25,16 @@ def can_create_consultation(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.ORGANIZER)
 
 
+def _member(user: User, consultation: Consultation) -> bool:
+    """Whether the user belongs to the consultation (as an organizer or a researcher)."""
+    return any(member.id == user.id for member in consultation.organizers)
+
+
 def can_manage_consultation(user: User, consultation: Consultation) -> bool:
     """Admins manage every consultation; organizers only those they belong to."""
     if user.role == Role.ADMIN:
         return True
-    return user.role == Role.ORGANIZER and any(u.id == user.id for u in consultation.organizers)
+    return user.role == Role.ORGANIZER and _member(user, consultation)
 
 
 def can_manage_wave(user: User, wave: Wave) -> bool:
@@ -41,17 +46,11 @@ def can_read_results(user: User | None, wave: Wave) -> bool:
     researchers and organizers, and admins."""
     if wave.results_published:
         return True
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None:
         return False
-    if user.role == Role.ADMIN:
-        return True
-    return any(member.id == user.id for member in wave.consultation.organizers)
+    return user.role == Role.ADMIN or _member(user, wave.consultation)
 
 
 def can_download_microdata(user: User | None, wave: Wave) -> bool:
     """Respondent-level data, even anonymized, only ever for the consultation's researchers."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return user.role == Role.RESEARCHER and any(
-        member.id == user.id for member in wave.consultation.organizers
-    )
+    return user is not None and user.role == Role.RESEARCHER and _member(user, wave.consultation)
