@@ -15,7 +15,7 @@ from analysis import Estimate
 from consult.results import charts
 from consult.results.charts import Axis, Dot, Segment, Tick
 from consult.results.labels import item_label, option_label, term_label
-from consult.results.report import Report
+from consult.results.report import OverviewFigures
 from surveys.model import QuestionSet
 
 DASH = "–"
@@ -251,7 +251,7 @@ def _substantive(question_set: QuestionSet, code: str) -> list[int]:
     return [choice.code for choice in item.choices if choice.missing is None]
 
 
-def overview(report: Report, lang: str, previous_wave: str | None = None) -> Overview:
+def overview(report: OverviewFigures, lang: str, previous_wave: str | None = None) -> Overview:
     """The overview of a wave: acceptance and its conditions per domain and application, the
     subgroup differences, the change since the previous wave, and the response figures."""
     question_set = report.design.question_set
@@ -351,7 +351,7 @@ def overview(report: Report, lang: str, previous_wave: str | None = None) -> Ove
     )
 
 
-def _differences(report: Report, lang: str, top: int = 8) -> tuple[DifferenceView, ...]:
+def _differences(report: OverviewFigures, lang: str, top: int = 8) -> tuple[DifferenceView, ...]:
     """The largest differences in acceptance between groups, largest first, each with its
     Rao-Scott test: the template says plainly when one is not significant."""
     question_set = report.design.question_set
@@ -380,7 +380,7 @@ def _differences(report: Report, lang: str, top: int = 8) -> tuple[DifferenceVie
     return tuple(out)
 
 
-def _acceptance_item(report: Report, application: str) -> str:
+def _acceptance_item(report: OverviewFigures, application: str) -> str:
     summary = report.summary
     for app in summary.applications if summary else ():
         if app.application == application:
@@ -388,7 +388,7 @@ def _acceptance_item(report: Report, application: str) -> str:
     return ""
 
 
-def _changes(report: Report, lang: str) -> tuple[ChangeView, ...]:
+def _changes(report: OverviewFigures, lang: str) -> tuple[ChangeView, ...]:
     """Acceptance per application and domain now and in the previous wave, with the z test of
     the difference (independent samples)."""
     question_set = report.design.question_set
@@ -419,7 +419,7 @@ def _changes(report: Report, lang: str) -> tuple[ChangeView, ...]:
     return tuple(out)
 
 
-def response(report: Report, lang: str) -> ResponseView:
+def response(report: OverviewFigures, lang: str) -> ResponseView:
     """How many responded, how much the weighting costs in precision, and to what it weighs."""
     design = report.design
     weights = design.weights

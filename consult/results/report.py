@@ -16,6 +16,7 @@ from analysis import (
     wave_differences,
 )
 from consult.models import Wave
+from consult.organizing.question_sets import question_set_of
 from consult.results.design import Mode, ResultsError, WaveDesign, load_design, single_choice
 from consult.results.figures import (
     ScaleReliability,
@@ -32,26 +33,20 @@ from surveys.model import QuestionSet
 
 
 @dataclass
-class Report:
+class OverviewFigures:
+    """What the overview page shows: the acceptance summary, its change since the previous wave
+    and the largest subgroup differences. They do not depend on a grouping, so every report of
+    the same state and mode shares one, and the overview page needs nothing more."""
+
     design: WaveDesign
-    estimates: list[Estimate]
     summary: Summary | None
     changes: list[WaveDifference]
-    by: str | None
-    tests: list[SubgroupTest] = field(default_factory=list)
-    scales: list[ScaleReliability] = field(default_factory=list)
-    subgroup_differences: list[SubgroupDifference] = field(default_factory=list)
+    subgroup_differences: list[SubgroupDifference]
 
 
-def wave_report(
-    session: Session, wave: Wave, *, by: str | None = None, mode: Mode = "calibrated"
-) -> Report:
-    """Every item's figures (overall, or by one item), the summary and the change since the
-    previous wave."""
+def wave_overview(session: Session, wave: Wave, mode: Mode = "calibrated") -> OverviewFigures:
+    """The summary, the change since the previous wave and the largest subgroup differences."""
     design = load_design(session, wave, mode)
-    if by is not None:
-        _check_grouping(design.question_set, by)
-    estimates = all_estimates(session, design, by)
     current = summary(session, design)
     changes: list[WaveDifference] = []
     earlier = previous_wave(session, wave)
@@ -62,6 +57,55 @@ def wave_report(
             before = None
         if before is not None:
             changes = wave_differences(before.rows(), current.rows())
+    return OverviewFigures(
+        design,
+        current,
+        changes,
+        largest_subgroup_differences(session, design) if current else [],
+    )
+
+
+@dataclass
+class Report:
+    """Every figure of a wave, overall or by one question: the overview's and each item's."""
+
+    overview: OverviewFigures
+    estimates: list[Estimate]
+    by: str | None
+    tests: list[SubgroupTest] = field(default_factory=list)
+    scales: list[ScaleReliability] = field(default_factory=list)
+
+    @property
+    def design(self) -> WaveDesign:
+        return self.overview.design
+
+    @property
+    def summary(self) -> Summary | None:
+        return self.overview.summary
+
+    @property
+    def changes(self) -> list[WaveDifference]:
+        return self.overview.changes
+
+    @property
+    def subgroup_differences(self) -> list[SubgroupDifference]:
+        return self.overview.subgroup_differences
+
+
+def wave_report(
+    session: Session,
+    wave: Wave,
+    *,
+    by: str | None = None,
+    mode: Mode = "calibrated",
+    overview: OverviewFigures | None = None,
+) -> Report:
+    """Every item's figures (overall, or by one item) with the overview's (computed here unless
+    given: its design, with the counts it has read, serves the item figures too)."""
+    if by is not None:
+        check_grouping(question_set_of(wave.question_set_version), by)
+    overview = overview or wave_overview(session, wave, mode)
+    design = overview.design
     tests = (
         [
             test
@@ -72,18 +116,15 @@ def wave_report(
         else []
     )
     return Report(
-        design,
-        estimates,
-        current,
-        changes,
+        overview,
+        all_estimates(session, design, by),
         by,
         tests=tests,
         scales=scale_reliabilities(session, design),
-        subgroup_differences=largest_subgroup_differences(session, design) if current else [],
     )
 
 
-def _check_grouping(question_set: QuestionSet, by: str) -> None:
+def check_grouping(question_set: QuestionSet, by: str) -> None:
     try:
         item = question_set.item(by)
     except KeyError:

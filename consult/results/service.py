@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from consult.models import Wave
-from consult.results import queries
+from consult.results import queries, report
 from consult.results.design import Mode
-from consult.results.report import Report, wave_report
+from consult.results.report import OverviewFigures, Report
 
 
 @dataclass(frozen=True)
@@ -53,25 +53,29 @@ def results_state(session: Session, wave: Wave) -> ResultsState:
     )
 
 
+_Key = tuple[ResultsState, str, str | None, str]
+"""(state, what: "overview" or "report", grouping, mode)"""
+
+
 class _Kept:
-    """Reports by (state, grouping, mode), the least recently used dropped beyond `size`: a
-    wave's overview, a few groupings and modes, for the waves being read now."""
+    """Overviews and reports by state, grouping and mode, the least recently used dropped beyond
+    `size`: a wave's overview and a few groupings and modes, for the waves being read now."""
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self.reports: OrderedDict[tuple[ResultsState, str | None, str], Report] = OrderedDict()
+        self.reports: OrderedDict[_Key, OverviewFigures | Report] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[ResultsState, str | None, str]) -> Report | None:
+    def get(self, key: _Key) -> OverviewFigures | Report | None:
         with self.lock:
-            report = self.reports.get(key)
-            if report is not None:
+            found = self.reports.get(key)
+            if found is not None:
                 self.reports.move_to_end(key)
-            return report
+            return found
 
-    def put(self, key: tuple[ResultsState, str | None, str], report: Report) -> None:
+    def put(self, key: _Key, figures: OverviewFigures | Report) -> None:
         with self.lock:
-            self.reports[key] = report
+            self.reports[key] = figures
             self.reports.move_to_end(key)
             while len(self.reports) > self.size:
                 self.reports.popitem(last=False)
@@ -84,6 +88,24 @@ class _Kept:
 KEPT = _Kept()
 
 
+def wave_overview(
+    session: Session,
+    wave: Wave,
+    *,
+    mode: Mode = "calibrated",
+    state: ResultsState | None = None,
+) -> OverviewFigures:
+    """The wave's overview figures (`consult.results.report.wave_overview`), kept per state:
+    the overview page needs only these, so its first visit does not wait for every item's
+    figures. Raises `ResultsError` as the report does."""
+    key: _Key = (state or results_state(session, wave), "overview", None, mode)
+    overview = KEPT.get(key)
+    if not isinstance(overview, OverviewFigures):
+        overview = report.wave_overview(session, wave, mode)
+        KEPT.put(key, overview)
+    return overview
+
+
 def wave_results(
     session: Session,
     wave: Wave,
@@ -93,11 +115,14 @@ def wave_results(
     state: ResultsState | None = None,
 ) -> Report:
     """The wave's report (`consult.results.report.wave_report`), from the kept reports when its
-    state has not moved since it was computed. Raises `ResultsError` as the report does."""
+    state has not moved since it was computed; it shares the kept overview. Raises
+    `ResultsError` as the report does."""
     state = state or results_state(session, wave)
-    key = (state, by, mode)
-    report = KEPT.get(key)
-    if report is None:
-        report = wave_report(session, wave, by=by, mode=mode)
-        KEPT.put(key, report)
-    return report
+    key: _Key = (state, "report", by, mode)
+    found = KEPT.get(key)
+    if isinstance(found, Report):
+        return found
+    overview = wave_overview(session, wave, mode=mode, state=state)
+    made = report.wave_report(session, wave, by=by, mode=mode, overview=overview)
+    KEPT.put(key, made)
+    return made

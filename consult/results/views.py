@@ -7,7 +7,8 @@ argument needs to tell), so a repeat visit is a 304 until a response completes."
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Response, abort, make_response, render_template, request
 from flask_login import current_user
@@ -27,8 +28,10 @@ from consult.results.http import not_modified, tagged
 from consult.results.item_page import codebook, item_page
 from consult.results.labels import item_label
 from consult.results.pages import overview as overview_of
-from consult.results.report import Report
-from consult.results.service import ResultsState, results_state, wave_results
+from consult.results.report import OverviewFigures, Report
+from consult.results.service import ResultsState, results_state, wave_overview, wave_results
+
+Figures = TypeVar("Figures", OverviewFigures, Report)
 
 
 def reader() -> User | None:
@@ -58,16 +61,16 @@ def _page(template: str, state: ResultsState, status: int = 200, **context: Any)
     return tagged(response, state, variant=lang)
 
 
-def _figures(wave: Wave, state: ResultsState, by: str | None = None) -> Report | Response:
-    """The wave's report, or the page that says why there is none: the counts are being brought
-    to the current counting rule (503: try again later), or there are no complete responses or
-    no margins yet (a page that says so)."""
+def _figures(wave: Wave, state: ResultsState, compute: Callable[[], Figures]) -> Figures | Response:
+    """The wave's report (or only its overview), or the page that says why there is none: the
+    counts are being brought to the current counting rule (503: try again later), or there are
+    no complete responses or no margins yet (a page that says so)."""
     if not counts_are_current(wave):
         response = _page("results/unavailable.html", state, 503, wave=wave, reason="recount")
         response.headers["Retry-After"] = "300"
         return response
     try:
-        return wave_results(db.session, wave, by=by, state=state)
+        return compute()
     except (ResultsError, WeightingError):
         if state.respondents == 0:
             reason = "empty"
@@ -86,12 +89,12 @@ def overview(wave: str) -> Any:
     cached = not_modified(state, variant=current_language())
     if cached is not None:
         return cached
-    report = _figures(found, state)
-    if isinstance(report, Response):
-        return report
+    figures = _figures(found, state, lambda: wave_overview(db.session, found, state=state))
+    if isinstance(figures, Response):
+        return figures
     earlier = previous_wave(db.session, found)
-    page = overview_of(report, current_language(), earlier.slug if earlier else None)
-    return _page("results/overview.html", state, wave=found, page=page, report=report)
+    page = overview_of(figures, current_language(), earlier.slug if earlier else None)
+    return _page("results/overview.html", state, wave=found, page=page)
 
 
 @results.get("/<wave>/items/<code>")
@@ -114,11 +117,11 @@ def item(wave: str, code: str) -> Any:
     cached = not_modified(state, variant=lang)
     if cached is not None:
         return cached
-    report = _figures(found, state, by)
+    report = _figures(found, state, lambda: wave_results(db.session, found, by=by, state=state))
     if isinstance(report, Response):
         return report
     page = item_page(report, shown_item, lang)
-    return _page("results/item.html", state, wave=found, page=page, report=report)
+    return _page("results/item.html", state, wave=found, page=page)
 
 
 def _groups(question_set: Any, by: str, code: str) -> bool:
