@@ -23,7 +23,14 @@ from scipy import stats
 from analysis.counts import CountsError, Grouped
 from analysis.disclosure import DEFAULT_MINIMUM, suppress_lines
 from analysis.estimates import Estimate, logit_interval, mean_interval, proportions
-from analysis.variance import Mode, check_mode, class_weights, covariance
+from analysis.variance import (
+    Linearized,
+    Mode,
+    check_mode,
+    class_weights,
+    linearize,
+    linearized_covariance,
+)
 from analysis.weighting import Weights
 
 TableSource = Callable[[tuple[str, ...]], Grouped]
@@ -189,6 +196,7 @@ class _Engine:
     tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
     shares: dict[_Term, _Share] = field(default_factory=dict)
     covariances: dict[tuple[_Term, _Term], float] = field(default_factory=dict)
+    linearized: dict[_Term, Linearized] = field(default_factory=dict)
 
     def table(self, items: Sequence[str]) -> Grouped:
         key = tuple(sorted(set(items)))
@@ -201,6 +209,15 @@ class _Engine:
             self.tables[key] = table
         return self.tables[key]
 
+    @staticmethod
+    def _hit(term: _Term, table: Grouped) -> np.ndarray:
+        """Where the term's item has one of its codes (a few codes: cheaper than np.isin)."""
+        values = table.key(term.item)
+        hit = np.zeros(len(values), dtype=bool)
+        for code in term.codes:
+            hit |= values == code
+        return hit
+
     def _domain(self, term: _Term, table: Grouped) -> np.ndarray:
         domain = table.counts > 0
         for item in term.base:
@@ -211,7 +228,7 @@ class _Engine:
         if term not in self.shares:
             table = self.table(term.base)
             domain = self._domain(term, table)
-            hit = domain & np.isin(table.key(term.item), term.codes)
+            hit = domain & self._hit(term, table)
             cw = table.counts * class_weights(self.design, table.cell, self.mode)
             weight = float(cw[domain].sum())
             estimate = float(cw[hit].sum()) / weight if weight > 0 else float("nan")
@@ -226,23 +243,30 @@ class _Engine:
     def _influence(self, term: _Term, table: Grouped) -> np.ndarray:
         share = self.share(term)
         domain = self._domain(term, table)
-        hit = np.isin(table.key(term.item), term.codes).astype(np.float64)
+        hit = self._hit(term, table).astype(np.float64)
         return np.where(domain, (hit - share.estimate) / share.weight, 0.0)
 
+    def _linearized(self, term: _Term) -> Linearized:
+        """The term's own parts of every covariance it enters, from its base's table."""
+        if term not in self.linearized:
+            table = self.table(term.base)
+            u = self._influence(term, table)
+            self.linearized[term] = linearize(self.design, table.cell, table.counts, u, self.mode)
+        return self.linearized[term]
+
     def cov(self, a: _Term, b: _Term) -> float:
+        """Their covariance: each term's own parts, and their cross product on the joint table
+        of both bases (the respondents who answered both sets of questions)."""
         key = (a, b) if (a.item, a.base) <= (b.item, b.base) else (b, a)
         if key not in self.covariances:
             table = self.table((*a.base, *b.base))
-            ua = self._influence(a, table)
-            ub = self._influence(b, table)
-            matrix = covariance(
-                self.design,
-                table.cell,
-                table.counts,
-                np.column_stack([ua, ub]),
-                self.mode,
+            w = class_weights(self.design, table.cell, self.mode)
+            cross_product = float(
+                np.sum(table.counts * w**2 * self._influence(a, table) * self._influence(b, table))
             )
-            self.covariances[key] = float(matrix[0, 1])
+            self.covariances[key] = linearized_covariance(
+                self.design, self._linearized(a), self._linearized(b), cross_product, self.mode
+            )
         return self.covariances[key]
 
     def combine(self, terms: Sequence[_Term], coef: Sequence[float]) -> tuple[float, float]:

@@ -164,6 +164,49 @@ def covariance(
 
 
 @dataclass(frozen=True, eq=False)
+class Linearized:
+    """One estimate's influence values reduced to what its covariance with any other estimate
+    needs besides their cross product: the calibration shift and the weighted total. Kept per
+    estimate, so a covariance between two costs one pass over their joint table."""
+
+    beta: np.ndarray
+    """The shift along the margins' categories (empty when nothing is calibrated)."""
+    weighted: np.ndarray
+    """T (w^2 s1): the categories' weighted sums of the influence values."""
+    first: float
+    """The total of the (projected) influence values."""
+
+
+def linearize(
+    design: Weights, cell: np.ndarray, counts: np.ndarray, u: np.ndarray, mode: Mode
+) -> Linearized:
+    """The parts of `covariance` that depend on one estimate alone; ``u`` per class as there."""
+    c = counts.astype(np.float64)
+    u = np.asarray(u, dtype=np.float64)
+    if mode == "calibrated" and design.margins:
+        s1 = sums_by(cell, (c * u)[:, None], len(design.weights))
+        beta, weighted, first = _calibration(design).terms(s1)
+        return Linearized(beta[:, 0], weighted[:, 0], float(first[0]))
+    empty = np.zeros(0)
+    return Linearized(empty, empty, float(np.sum(c * class_weights(design, cell, mode) * u)))
+
+
+def linearized_covariance(
+    design: Weights, a: Linearized, b: Linearized, cross_product: float, mode: Mode
+) -> float:
+    """`covariance` of two estimates from their `linearize` parts and ``cross_product``, the
+    sum over the classes of their joint table of ``counts * w**2 * u_a * u_b``."""
+    n = float(design.cells.n)
+    if n <= 1:
+        return float("nan")
+    second = cross_product
+    if mode == "calibrated" and design.margins:
+        shift_square = _calibration(design).shift_square
+        second += a.weighted @ b.beta + b.weighted @ a.beta + a.beta @ shift_square @ b.beta
+    return n / (n - 1) * (second - a.first * b.first / n)
+
+
+@dataclass(frozen=True, eq=False)
 class Ratios:
     """Ratio estimates on one domain with their covariance matrix."""
 

@@ -353,9 +353,8 @@ def answer_count_arrays(
                     "ORDER BY cell_id, value",
                     (wave.id, code),
                 )
-                listed = cursor.fetchall()
                 found[code] = np.fromiter(
-                    itertools.chain.from_iterable(listed), dtype=np.float64, count=3 * len(listed)
+                    itertools.chain.from_iterable(cursor), dtype=np.float64
                 ).reshape(-1, 3)
     finally:
         cursor.close()

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OVERALL = FIXTURES / "biotech-2026-n600-seed7.report.json.gz"
-BY_AGE_GROUP_SHA256 = "d9c4335fe4b4ae2c093d1e666e65ba2a553d7236dabf83f0fe373c07f5b6432c"
+BY_AGE_GROUP_SHA256 = "142ecedce7e93e2ec6c6af3f1dbf410e697425f33102a8dcb459d154824cab5b"
 """Digest of the report by AGE_GROUP (3,920 figures), canonical JSON without the method text."""
 
 
