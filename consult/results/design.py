@@ -25,7 +25,6 @@ from analysis import (
 )
 from consult.counting import queries as counts
 from consult.counting.plan import (
-    Profile,
     counted_value,
     parse_cell_key,
     plan_of,
@@ -79,12 +78,12 @@ class WaveDesign:
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
     _subgroup_tables: dict[tuple[str, str], Grouped] = field(default_factory=dict)
     _subgroups_read: set[str] = field(default_factory=set)
-    _profile_states: dict[str, np.ndarray] = field(default_factory=dict)
 
     def read_counts(self, session: Session, codes: Sequence[str]) -> None:
         """Read the kept counts of some codes into the design's tables."""
         wanted = [code for code in dict.fromkeys(codes) if (code,) not in self._tables]
-        for code, rows in counts.answer_count_arrays(session, self.wave, wanted).items():
+        whole = {code for code in wanted if not self._numeric(code)}
+        for code, rows in counts.answer_count_arrays(session, self.wave, wanted, whole).items():
             values = rows[:, 1]
             self._tables[(code,)] = Grouped(
                 cell=np.searchsorted(self.cell_ids, rows[:, 0].astype(np.int64)),
@@ -105,16 +104,6 @@ class WaveDesign:
         """One code's counts per cell and value, from the counts kept as responses complete."""
         self.read_counts(session, [code])
         return self._tables[(code,)]
-
-    def profile_states(self, session: Session, profile: Profile) -> np.ndarray:
-        """Per kept row of a profile's counts, the state of each of its questions (columns):
-        the profile number cut into its base-4 digits once, then reused."""
-        states = self._profile_states.get(profile.code)
-        if states is None:
-            number = self.item_table(session, profile.code).keys[profile.code]
-            states = np.column_stack([(number >> 2 * k) & 3 for k in range(len(profile.items))])
-            self._profile_states[profile.code] = states
-        return states
 
     def joint_table(self, session: Session, codes: tuple[str, ...]) -> Grouped:
         """Joint counts of several codes (everyone who answered at least one of them)."""

@@ -135,13 +135,15 @@ def profile_table(
 ) -> Grouped:
     """The joint counts of some of a profile's questions (everyone who answered at least one).
 
-    Their states are cut from the profile numbers and re-packed as (cell, states) into one
+    Their states (base-4 digits of the profile numbers) are re-packed as (cell, states) into one
     integer, so the counts are summed with one bincount. Each state becomes a stand-in code: -1
     unanswered, the first code of the group it names, or a code in no group."""
     kept = design.item_table(session, profile.code)
-    all_states = design.profile_states(session, profile)
+    number = kept.keys[profile.code]
     positions = [profile.items.index(code) for code in codes]
-    packed_states = sum(all_states[:, position] * 4**j for j, position in enumerate(positions))
+    packed_states = np.zeros(len(number), dtype=np.int64)
+    for j, position in enumerate(positions):
+        packed_states |= ((number >> 2 * position) & 3) << 2 * j
     answered = packed_states > 0
     width = 4 ** len(codes)
     packed = kept.cell[answered] * width + packed_states[answered]

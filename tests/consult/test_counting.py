@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
@@ -86,14 +87,19 @@ def test_counts_read_in_bulk_equal_the_counts_read_row_by_row(
     cell_keys = {id_: key for id_, key, _ in counting_queries.design_cells(db, wave)}
     kept = sorted(counting_queries.answer_counts(db, wave))
     codes = sorted({code for code, *_ in kept})
-    read = counting_queries.answer_count_arrays(db, wave, [*codes, "NOT_A_CODE"])
-    assert set(read) == {*codes, "NOT_A_CODE"} and read["NOT_A_CODE"].shape == (0, 3)
-    in_bulk = sorted(
-        (code, cell_keys[int(cell)], float(value), int(n))
-        for code, rows in read.items()
-        for cell, value, n in rows
-    )
-    assert in_bulk == kept
+    for whole_numbers in ((), codes):  # as rows, and as one text of whole numbers
+        read = counting_queries.answer_count_arrays(
+            db, wave, [*codes, "NOT_A_CODE"], {*whole_numbers, "NOT_A_CODE"}
+        )
+        assert set(read) == {*codes, "NOT_A_CODE"} and read["NOT_A_CODE"].shape == (0, 3)
+        in_bulk = sorted(
+            (code, cell_keys[int(cell)], float(value), int(n))
+            for code, rows in read.items()
+            for cell, value, n in rows
+        )
+        assert in_bulk == kept
+        for rows in read.values():  # in the primary key's order, which the figures sum in
+            assert rows[np.lexsort((rows[:, 1], rows[:, 0]))].tolist() == rows.tolist()
     assert any(value < 0 for _, _, value, _ in kept)  # negative values come through too
 
 
