@@ -1,5 +1,6 @@
 """A wave's figures for the results pages, downloads and API: computed once per state of its
 counts and kept, so a repeat visit costs a query over the weighting cells, not a computation.
+Its design alone (cells and weights, for the weighting diagnostics) is kept the same way.
 
 The state (`ResultsState`) holds everything the figures depend on: the kept counts (cells and
 respondents move with every complete response), the counting plan they follow, the question-set
@@ -13,13 +14,17 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
 from consult.models import Wave
 from consult.results import queries
-from consult.results.design import Mode
+from consult.results.design import Mode, WaveDesign, load_design
 from consult.results.report import Report, wave_report
+
+Key = TypeVar("Key")
+Kept = TypeVar("Kept")
 
 
 @dataclass(frozen=True)
@@ -53,35 +58,39 @@ def results_state(session: Session, wave: Wave) -> ResultsState:
     )
 
 
-class _Kept:
-    """Reports by (state, grouping, mode), the least recently used dropped beyond `size`: a
-    wave's overview, a few groupings and modes, for the waves being read now."""
+class _Kept(Generic[Key, Kept]):
+    """Values by key (a state and its variant), the least recently used dropped beyond `size`:
+    a wave's overview, a few groupings and modes, for the waves being read now."""
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self.reports: OrderedDict[tuple[ResultsState, str | None, str], Report] = OrderedDict()
+        self.values: OrderedDict[Key, Kept] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[ResultsState, str | None, str]) -> Report | None:
+    def get(self, key: Key) -> Kept | None:
         with self.lock:
-            report = self.reports.get(key)
-            if report is not None:
-                self.reports.move_to_end(key)
-            return report
+            value = self.values.get(key)
+            if value is not None:
+                self.values.move_to_end(key)
+            return value
 
-    def put(self, key: tuple[ResultsState, str | None, str], report: Report) -> None:
+    def put(self, key: Key, value: Kept) -> None:
         with self.lock:
-            self.reports[key] = report
-            self.reports.move_to_end(key)
-            while len(self.reports) > self.size:
-                self.reports.popitem(last=False)
+            self.values[key] = value
+            self.values.move_to_end(key)
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
 
     def clear(self) -> None:
         with self.lock:
-            self.reports.clear()
+            self.values.clear()
 
 
-KEPT = _Kept()
+KEPT: _Kept[tuple[ResultsState, str | None, str], Report] = _Kept()
+"""Reports by (state, grouping, mode)."""
+
+DESIGNS: _Kept[tuple[ResultsState, str], WaveDesign] = _Kept(size=16)
+"""Designs by (state, mode), without figures: a few kilobytes each."""
 
 
 def wave_results(
@@ -101,3 +110,18 @@ def wave_results(
         report = wave_report(session, wave, by=by, mode=mode)
         KEPT.put(key, report)
     return report
+
+
+def wave_design(
+    session: Session, wave: Wave, *, mode: Mode = "calibrated", state: ResultsState | None = None
+) -> WaveDesign:
+    """The wave's weighting cells and weights (`load_design`), kept per state like the reports:
+    the weighting diagnostics need no figure. Read no figures from it (their tables would be
+    kept with it); `wave_results` has them. Raises as `load_design` does."""
+    state = state or results_state(session, wave)
+    key = (state, mode)
+    design = DESIGNS.get(key)
+    if design is None:
+        design = load_design(session, wave, mode)
+        DESIGNS.put(key, design)
+    return design
