@@ -44,7 +44,7 @@ from consult.migrate import upgrade_database
 from consult.models import Response, Wave
 from consult.organizing.margins import set_margins
 from consult.organizing.question_sets import load_into_store
-from consult.results.service import KEPT
+from consult.results import service
 from demo.simulation import store_simulated
 from surveys.loader import load_file
 
@@ -120,7 +120,7 @@ def main() -> None:
         "item by AGE_GROUP": f"/results/{WAVE}/items/ACC_CRISPR?by=AGE_GROUP&lang=nl",
         "estimates CSV": f"/results/{WAVE}/downloads/estimates.csv?lang=nl",
     }
-    KEPT.clear()
+    service.clear()
     cold, _, _ = get(port, pages["overview"])
     print(f"n={args.n:,}: cold overview {cold:.2f} s (figures computed from the kept counts)")
     warm_p95 = 0.0

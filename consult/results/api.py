@@ -1,11 +1,14 @@
 """The JSON API (blueprint `api`, /api/v1): a wave's figures for scripts and other sites.
 
 The figures are `wave_results` (the same report as `consult report`, kept per state of the
-wave's counts), in `report_as_json`'s shapes with labels in the asked language added. Who reads
-what follows `permissions.can_read_results`: a published wave's figures are public (and readable
-from any site: CORS), an unpublished wave's only for its consultation's members, who send a
-personal token (`Authorization: Bearer`, see `consult.accounts.tokens`) or use their signed-in
-session. Everything else answers with RFC 9457 problem details, never a page.
+wave's counts), in `report_as_json`'s shapes with labels in the asked language added; a wave's
+weighting diagnostics need only its design (`wave_design`, kept the same way). Who reads what
+follows `permissions.can_read_results`: a published wave's figures are public (and readable from
+any site: CORS, on a 304 too), an unpublished wave's only for its consultation's members, who
+send a personal token (`Authorization: Bearer`, see `consult.accounts.tokens`) or use their
+signed-in session. Preflight requests get no CORS headers: a page on another site reads public
+figures with plain GETs and never sends a token. Everything else answers with RFC 9457 problem
+details, never a page.
 """
 
 from __future__ import annotations
@@ -36,10 +39,17 @@ from consult.results.api_schema import (
     documented,
     openapi_document,
 )
-from consult.results.design import Mode, ResultsError, single_choice
-from consult.results.report import Report, method_text, report_as_json
-from consult.results.service import results_state, wave_results
-from surveys.model import QuestionSet
+from consult.results.design import Mode, ResultsError, WaveDesign, reported, single_choice
+from consult.results.report import (
+    Report,
+    estimate_row,
+    method_text,
+    report_as_json,
+    subgroup_test_row,
+    weighting_as_json,
+)
+from consult.results.service import ResultsState, results_state, wave_design, wave_results
+from surveys.model import Item, QuestionSet
 
 #: Per token (or signed-in user, or anonymous address), over every API route.
 RATE_LIMIT = "120 per minute"
@@ -97,6 +107,19 @@ def readable_wave(slug: str) -> Wave:
     return wave
 
 
+def _item(question_set: QuestionSet, wave: Wave, code: str) -> Item:
+    try:
+        return question_set.item(code)
+    except KeyError:
+        raise NotFound(
+            gettext(
+                "Wave %(wave)s has no item %(code)s; its codebook lists the items.",
+                wave=wave.slug,
+                code=code,
+            )
+        ) from None
+
+
 # --------------------------------------------------------------------------- answers
 
 
@@ -137,14 +160,19 @@ class InvalidParameter(BadRequest):
         self.invalid_params = [{"name": name, "reason": reason}]
 
 
-def _json(body: dict[str, Any], *, public: bool) -> Response:
-    """A JSON answer; a public one may be read from any site (read-only CORS)."""
-    response = current_app.response_class(current_app.json.dumps(body), mimetype="application/json")
+def _shared(response: Response, *, public: bool) -> Response:
+    """Who may read an answer (a 200 and its 304 alike): it varies with the reader, and a public
+    one may be read from any site (read-only CORS)."""
     response.vary.update(("Authorization", "Cookie"))
     if public:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
     return response
+
+
+def _json(body: dict[str, Any], *, public: bool) -> Response:
+    response = current_app.response_class(current_app.json.dumps(body), mimetype="application/json")
+    return _shared(response, public=public)
 
 
 def _conditional(response: Response, *, public: bool) -> Response:
@@ -171,7 +199,8 @@ def _mode() -> Mode:
     return mode  # type: ignore[return-value]
 
 
-def _by(question_set: QuestionSet) -> str | None:
+def _by(question_set: QuestionSet, of: Item | None = None) -> str | None:
+    """The grouping asked for: a single-choice item (other than the item `of`, if given)."""
     by = request.args.get("by")
     if by is None:
         return None
@@ -184,6 +213,15 @@ def _by(question_set: QuestionSet) -> str | None:
     if not single_choice(item):
         raise InvalidParameter(
             "by", gettext("%(code)s is not a single-choice item; only those form groups", code=by)
+        )
+    if of is not None and by == of.code:
+        raise InvalidParameter(
+            "by",
+            gettext(
+                "the figures of %(code)s cannot be broken down by %(code)s itself; choose "
+                "another single-choice item",
+                code=by,
+            ),
         )
     return by
 
@@ -209,17 +247,17 @@ def _wave_entry(wave: Wave, lang: str) -> dict[str, Any]:
 
 
 def _figures(
-    wave: Wave, *, by: str | None = None, mode: Mode = "calibrated"
+    wave: Wave, state: ResultsState, *, by: str | None = None, mode: Mode = "calibrated"
 ) -> tuple[Report | None, str | None]:
     """The wave's report, or None and why there is none yet."""
     try:
-        return wave_results(db.session, wave, by=by, mode=mode), None
+        return wave_results(db.session, wave, by=by, mode=mode, state=state), None
     except (ResultsError, WeightingError) as error:
         return None, str(error)
 
 
-def _weighting(report: Report, question_set: QuestionSet, lang: str) -> dict[str, Any]:
-    weighting: dict[str, Any] = report_as_json(report)["weighting"]
+def _weighting(design: WaveDesign, question_set: QuestionSet, lang: str) -> dict[str, Any]:
+    weighting = weighting_as_json(design)
     weighting["variables"] = [
         {"code": item.code, "label": labels.item_label(question_set, item.code, lang)}
         for item in question_set.weighting_variables()
@@ -265,6 +303,21 @@ def _figures_head(wave: Wave, mode: Mode, lang: str, reason: str | None) -> dict
     }
 
 
+def _breakdown(
+    report: Report | None, item: Item | None, by: str | None, question_set: QuestionSet, lang: str
+) -> dict[str, Any]:
+    """The estimates (of every item, or of `item`) with their labels, and the Rao-Scott tests
+    by the grouping: what the estimates and an item's answers share."""
+    rows = (report.estimates if item is None else report.rows_of(item)) if report else []
+    tests = (report.tests if item is None else report.tests_of(item)) if report else []
+    return {
+        "by": by,
+        "by_label": labels.item_label(question_set, by, lang) if by else None,
+        "estimates": _labelled([estimate_row(row) for row in rows], question_set, lang),
+        "subgroup_tests": [subgroup_test_row(test) for test in tests],
+    }
+
+
 # --------------------------------------------------------------------------- routes
 
 
@@ -303,15 +356,20 @@ def wave(wave: str) -> Response:
     found = readable_wave(wave)
     lang = _lang()
     question_set = question_set_of(found.question_set_version)
-    report, reason = _figures(found)
+    design: WaveDesign | None = None
+    reason = None
+    try:
+        design = wave_design(db.session, found)
+    except (ResultsError, WeightingError) as error:
+        reason = str(error)
     body = {
         **_wave_entry(found, lang),
         "question_set_version": found.question_set_version.number,
         "minimum_cell_size": found.min_cell_size,
-        "results_available": report is not None,
+        "results_available": design is not None,
         "unavailable_reason": reason,
-        "weighting": _weighting(report, question_set, lang) if report else None,
-        "method": method_text(question_set) if report else None,
+        "weighting": _weighting(design, question_set, lang) if design else None,
+        "method": method_text(question_set) if design else None,
     }
     public = found.results_published
     return _conditional(_json(body, public=public), public=public)
@@ -332,18 +390,47 @@ def estimates(wave: str) -> Response:
     question_set = question_set_of(found.question_set_version)
     by = _by(question_set)
     state = results_state(db.session, found)
-    cached = http.not_modified(state)
+    cached = _not_modified(found, state)
     if cached is not None:
         return cached
-    report, reason = _figures(found, by=by, mode=mode)
-    full = report_as_json(report) if report else {}
+    report, reason = _figures(found, state, by=by, mode=mode)
     body = {
         **_figures_head(found, mode, lang, reason),
-        "by": by,
-        "by_label": labels.item_label(question_set, by, lang) if by else None,
-        "weighting": _weighting(report, question_set, lang) if report else None,
-        "estimates": _labelled(full.get("estimates", []), question_set, lang),
-        "subgroup_tests": full.get("subgroup_tests", []),
+        **_breakdown(report, None, by, question_set, lang),
+        "weighting": _weighting(report.design, question_set, lang) if report else None,
+    }
+    return _figures_answer(body, found, state)
+
+
+@api.get("/waves/<wave>/items/<code>")
+@documented(
+    Operation(
+        "One item's estimates (its battery rows', its ranks'), overall or by a single-choice "
+        "item, with the subgroup tests",
+        "Item",
+        ("wave", "code", "by", "mode", "lang"),
+        (400, 401, 404, 429),
+        not_found="No such wave (or not readable by this reader), or no such item in it",
+    )
+)
+def item(wave: str, code: str) -> Response:
+    found = readable_wave(wave)
+    question_set = question_set_of(found.question_set_version)
+    shown = _item(question_set, found, code)
+    lang, mode = _lang(), _mode()
+    by = _by(question_set, of=shown)
+    state = results_state(db.session, found)
+    cached = _not_modified(found, state)
+    if cached is not None:
+        return cached
+    report, reason = _figures(found, state, by=by, mode=mode)
+    body = {
+        **_figures_head(found, mode, lang, reason),
+        "item": shown.code,
+        "item_label": labels.item_label(question_set, shown.code, lang),
+        "type": shown.type,
+        "has_figures": reported(shown),
+        **_breakdown(report, shown, by, question_set, lang),
     }
     return _figures_answer(body, found, state)
 
@@ -363,10 +450,10 @@ def summary(wave: str) -> Response:
     lang, mode = _lang(), _mode()
     question_set = question_set_of(found.question_set_version)
     state = results_state(db.session, found)
-    cached = http.not_modified(state)
+    cached = _not_modified(found, state)
     if cached is not None:
         return cached
-    report, reason = _figures(found, mode=mode)
+    report, reason = _figures(found, state, mode=mode)
     full = report_as_json(report) if report else {}
     parts = full.get("summary") or {}
     body = {
@@ -381,12 +468,24 @@ def summary(wave: str) -> Response:
     return _figures_answer(body, found, state)
 
 
-def _figures_answer(body: dict[str, Any], wave: Wave, state: Any) -> Response:
+def _figures_headers(response: Response, wave: Wave) -> Response:
+    """What a figures answer and its 304 both carry: who may read it (CORS only when the wave is
+    published) and how it may be cached (privately only when it is not)."""
     public = wave.results_published
-    response = http.tagged(_json(body, public=public), state)
-    if not public:
-        response.headers["Cache-Control"] = "private, no-cache"
+    _shared(response, public=public)
+    response.headers["Cache-Control"] = "no-cache" if public else "private, no-cache"
     return response
+
+
+def _not_modified(wave: Wave, state: ResultsState) -> Response | None:
+    """A 304 when the client holds the figures of this state, with the 200's headers."""
+    cached = http.not_modified(state)
+    return _figures_headers(cached, wave) if cached is not None else None
+
+
+def _figures_answer(body: dict[str, Any], wave: Wave, state: ResultsState) -> Response:
+    response = _json(body, public=wave.results_published)
+    return _figures_headers(http.tagged(response, state), wave)
 
 
 @api.get("/waves/<wave>/codebook")

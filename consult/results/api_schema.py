@@ -165,6 +165,9 @@ WEIGHTING = _object(
     }
 )
 
+SUBGROUP_TEST = {"allOf": [_ref("Test")], "properties": {"item": TEXT, "by": TEXT}}
+"""A Rao-Scott test of one answer code (`item`) against the grouping (`by`)."""
+
 LINKS = {"type": "object", "additionalProperties": {"type": "string"}}
 
 WAVE_ENTRY = _object(
@@ -239,9 +242,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "by_label": MAYBE_TEXT,
             "weighting": _nullable("Weighting"),
             "estimates": _list(_ref("Estimate")),
-            "subgroup_tests": _list(
-                {"allOf": [_ref("Test")], "properties": {"item": TEXT, "by": TEXT}}
-            ),
+            "subgroup_tests": _list(SUBGROUP_TEST),
+        }
+    ),
+    "Item": _object(
+        {
+            **_FIGURES_HEAD,
+            "item": TEXT,
+            "item_label": TEXT,
+            "type": {**TEXT, "description": "The question type, as in the codebook"},
+            "has_figures": {
+                "type": "boolean",
+                "description": "False for texts and open answers: they have no estimates",
+            },
+            "by": MAYBE_TEXT,
+            "by_label": MAYBE_TEXT,
+            "estimates": _list(_ref("Estimate")),
+            "subgroup_tests": _list(SUBGROUP_TEST),
         }
     ),
     "Summary": _object(
@@ -330,6 +347,14 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "The wave's slug, e.g. biotech-2026",
         "schema": {"type": "string"},
     },
+    "code": {
+        "name": "code",
+        "in": "path",
+        "required": True,
+        "description": "An item's code, e.g. KNOW_BIO (the codebook lists them; a battery's "
+        "code gives all its rows)",
+        "schema": {"type": "string"},
+    },
     "by": {
         "name": "by",
         "in": "query",
@@ -373,6 +398,8 @@ class Operation:
     errors: tuple[int, ...] = (401, 429)
     conditional: bool = field(default=True)
     """Answers carry an ETag; a repeat with If-None-Match gets 304."""
+    not_found: str = ERRORS[404]
+    """What a 404 means here, when the path names more than a wave."""
 
 
 OPERATIONS: dict[str, Operation] = {}
@@ -436,7 +463,7 @@ def _operation(view: str, operation: Operation) -> dict[str, Any]:
         responses["304"] = {"description": "Not modified since the ETag sent in If-None-Match"}
     for status in sorted(operation.errors):
         responses[str(status)] = {
-            "description": ERRORS[status],
+            "description": operation.not_found if status == 404 else ERRORS[status],
             "content": {"application/problem+json": {"schema": _ref("Problem")}},
         }
     return {

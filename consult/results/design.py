@@ -59,6 +59,11 @@ def reported(item: Item) -> bool:
     return counted_value(item) is not None
 
 
+def belongs_to(item: Item, code: str) -> bool:
+    """A figure's code is the item's own, a battery row's, or a ranking's `ITEM.option`."""
+    return code == item.code or code in item.answer_codes or code.startswith(item.code + ".")
+
+
 class ResultsError(ValueError):
     """The wave cannot be analysed yet (no responses, no margins...); the message says why."""
 

@@ -33,11 +33,6 @@ def diverging(item: Item) -> bool:
     return item.choice_list is not None and len(substantive) in (5, 7)
 
 
-def belongs_to(item: Item, code: str) -> bool:
-    """A figure's code is the item's own, a battery row's, or a ranking's `ITEM.option`."""
-    return code == item.code or code in item.answer_codes or code.startswith(item.code + ".")
-
-
 @dataclass(frozen=True)
 class GroupRows:
     """The figures of one answer code within one group (or overall: label "")."""
@@ -115,7 +110,7 @@ def _code_label(item: Item, code: str, lang: str) -> str:
 def item_page(report: Report, item: Item, lang: str) -> ItemPage:
     """One item's figures from the report (overall, or by the report's grouping)."""
     question_set = report.design.question_set
-    rows = [row for row in report.estimates if belongs_to(item, row.item)]
+    rows = report.rows_of(item)
     ranked = question_type(item).answer is Answer.ORDER
     by = report.by
     is_diverging = diverging(item) and not ranked
@@ -130,7 +125,7 @@ def item_page(report: Report, item: Item, lang: str) -> ItemPage:
         for group in _by_group(code_rows).values()
     ]
     span = charts.diverging_span(bars) if is_diverging else 1.0
-    tests = {test.item: test.test for test in report.tests}
+    tests = {test.item: test.test for test in report.tests_of(item)}
     tables = []
     for code, code_rows in tables_rows.items():
         mean = all(r.kind == "mean" for r in code_rows)

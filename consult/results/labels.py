@@ -36,10 +36,15 @@ def _text(text: Text | None, lang: str, fallback: str) -> str:
 
 
 def item_label(question_set: QuestionSet, code: str, lang: str) -> str:
-    """The question's wording; for a battery row the battery's and the row's ("Trust: the
-    government"); for a ranking's `ITEM.option` (its average rank) the item's wording and the
-    option's label. The code itself for a code the set does not hold."""
+    """The question's wording (a battery's too, by its own code); for a battery row the
+    battery's and the row's ("Trust: the government"); for a ranking's `ITEM.option` (its
+    average rank) the item's wording and the option's label. The code itself for a code the set
+    does not hold."""
     if not question_set.has_answer_code(code):
+        try:
+            return _text(question_set.item(code).text, lang, code)
+        except KeyError:
+            pass
         base, _, option = code.rpartition(".")
         if not question_set.has_answer_code(base) or not option.isdigit():
             return code

@@ -17,7 +17,14 @@ from analysis import (
 )
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
-from consult.results.design import Mode, ResultsError, WaveDesign, load_design, single_choice
+from consult.results.design import (
+    Mode,
+    ResultsError,
+    WaveDesign,
+    belongs_to,
+    load_design,
+    single_choice,
+)
 from consult.results.figures import (
     ScaleReliability,
     SubgroupDifference,
@@ -29,7 +36,7 @@ from consult.results.figures import (
     subgroup_tests,
     summary,
 )
-from surveys.model import QuestionSet
+from surveys.model import Item, QuestionSet
 
 
 @dataclass
@@ -90,6 +97,14 @@ class Report:
     @property
     def subgroup_differences(self) -> list[SubgroupDifference]:
         return self.overview.subgroup_differences
+
+    def rows_of(self, item: Item) -> list[Estimate]:
+        """One item's figures: its own code's, its battery rows' or its ranks (`ITEM.option`)."""
+        return [row for row in self.estimates if belongs_to(item, row.item)]
+
+    def tests_of(self, item: Item) -> list[SubgroupTest]:
+        """The subgroup tests of one item's codes (none without a grouping)."""
+        return [test for test in self.tests if belongs_to(item, test.item)]
 
 
 def wave_report(
@@ -191,10 +206,31 @@ def csv_row(row: Estimate) -> list[Any]:
     return ["" if value is None else value for value in out]
 
 
-def report_as_json(report: Report) -> dict[str, Any]:
-    design = report.design
+def subgroup_test_row(test: SubgroupTest) -> dict[str, Any]:
+    return {"item": test.item, "by": test.by, **_plain(test.test)}
+
+
+def weighting_as_json(design: WaveDesign) -> dict[str, Any]:
+    """The weighting diagnostics: they need the design only, not its figures."""
     weights = design.weights
     low, high = weights.weight_range
+    return _plain(  # type: ignore[no-any-return]
+        {
+            "respondents": weights.n,
+            "cells": len(design.cells.counts),
+            "converged": weights.converged,
+            "iterations": weights.iterations,
+            "max_margin_error": weights.max_margin_error,
+            "effective_n": weights.effective_n,
+            "design_effect": weights.design_effect,
+            "weight_min": low,
+            "weight_max": high,
+        }
+    )
+
+
+def report_as_json(report: Report) -> dict[str, Any]:
+    design = report.design
     return {
         "wave": design.wave.slug,
         "consultation": design.wave.consultation.slug,
@@ -204,19 +240,7 @@ def report_as_json(report: Report) -> dict[str, Any]:
         "minimum_cell_size": design.wave.min_cell_size,
         "method": method_text(design.question_set),
         "vocabulary": design.question_set.vocabulary.labels(),
-        "weighting": _plain(
-            {
-                "respondents": weights.n,
-                "cells": len(design.cells.counts),
-                "converged": weights.converged,
-                "iterations": weights.iterations,
-                "max_margin_error": weights.max_margin_error,
-                "effective_n": weights.effective_n,
-                "design_effect": weights.design_effect,
-                "weight_min": low,
-                "weight_max": high,
-            }
-        ),
+        "weighting": weighting_as_json(design),
         "estimates": [estimate_row(row) for row in report.estimates],
         "summary": _plain(report.summary) if report.summary is not None else None,
         "largest_subgroup_differences": [
@@ -230,7 +254,7 @@ def report_as_json(report: Report) -> dict[str, Any]:
             }
             for d in report.subgroup_differences
         ],
-        "subgroup_tests": [{"item": t.item, "by": t.by, **_plain(t.test)} for t in report.tests],
+        "subgroup_tests": [subgroup_test_row(test) for test in report.tests],
         "scales": [{"item": s.item, **_plain(s.alpha)} for s in report.scales],
         "changes_since_previous_wave": [
             {

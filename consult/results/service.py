@@ -1,5 +1,6 @@
 """A wave's figures for the results pages, downloads and API: computed once per state of its
 counts and kept, so a repeat visit costs a query over the weighting cells, not a computation.
+Its design alone (cells and weights, for the weighting diagnostics) is kept the same way.
 
 The state (`ResultsState`) holds everything the figures depend on: the kept counts (cells and
 respondents move with every complete response), the counting plan they follow, the question-set
@@ -13,13 +14,17 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
 from consult.models import Wave
 from consult.results import queries, report
-from consult.results.design import Mode
+from consult.results.design import Mode, WaveDesign, load_design
 from consult.results.report import OverviewFigures, Report
+
+Key = TypeVar("Key")
+Kept = TypeVar("Kept")
 
 
 @dataclass(frozen=True)
@@ -53,39 +58,48 @@ def results_state(session: Session, wave: Wave) -> ResultsState:
     )
 
 
-_Key = tuple[ResultsState, str, str | None, str]
-"""(state, what: "overview" or "report", grouping, mode)"""
-
-
-class _Kept:
-    """Overviews and reports by state, grouping and mode, the least recently used dropped beyond
-    `size`: a wave's overview and a few groupings and modes, for the waves being read now."""
+class _Kept(Generic[Key, Kept]):
+    """Values by key (a state and its variant), the least recently used dropped beyond `size`:
+    a wave's overview, a few groupings and modes, for the waves being read now."""
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self.reports: OrderedDict[_Key, OverviewFigures | Report] = OrderedDict()
+        self.values: OrderedDict[Key, Kept] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: _Key) -> OverviewFigures | Report | None:
+    def get(self, key: Key) -> Kept | None:
         with self.lock:
-            found = self.reports.get(key)
-            if found is not None:
-                self.reports.move_to_end(key)
-            return found
+            value = self.values.get(key)
+            if value is not None:
+                self.values.move_to_end(key)
+            return value
 
-    def put(self, key: _Key, figures: OverviewFigures | Report) -> None:
+    def put(self, key: Key, value: Kept) -> None:
         with self.lock:
-            self.reports[key] = figures
-            self.reports.move_to_end(key)
-            while len(self.reports) > self.size:
-                self.reports.popitem(last=False)
+            self.values[key] = value
+            self.values.move_to_end(key)
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
 
     def clear(self) -> None:
         with self.lock:
-            self.reports.clear()
+            self.values.clear()
 
 
-KEPT = _Kept()
+OVERVIEWS: _Kept[tuple[ResultsState, str], OverviewFigures] = _Kept(size=16)
+"""Overviews by (state, mode): what the overview page shows, shared by every report."""
+
+KEPT: _Kept[tuple[ResultsState, str | None, str], Report] = _Kept()
+"""Reports by (state, grouping, mode)."""
+
+DESIGNS: _Kept[tuple[ResultsState, str], WaveDesign] = _Kept(size=16)
+"""Designs by (state, mode), without figures: a few kilobytes each."""
+
+
+def clear() -> None:
+    """Forget every kept figure (tests and benchmarks start cold with it)."""
+    for kept in (OVERVIEWS, KEPT, DESIGNS):
+        kept.clear()
 
 
 def wave_overview(
@@ -98,11 +112,11 @@ def wave_overview(
     """The wave's overview figures (`consult.results.report.wave_overview`), kept per state:
     the overview page needs only these, so its first visit does not wait for every item's
     figures. Raises `ResultsError` as the report does."""
-    key: _Key = (state or results_state(session, wave), "overview", None, mode)
-    overview = KEPT.get(key)
-    if not isinstance(overview, OverviewFigures):
+    key = (state or results_state(session, wave), mode)
+    overview = OVERVIEWS.get(key)
+    if overview is None:
         overview = report.wave_overview(session, wave, mode)
-        KEPT.put(key, overview)
+        OVERVIEWS.put(key, overview)
     return overview
 
 
@@ -118,11 +132,29 @@ def wave_results(
     state has not moved since it was computed; it shares the kept overview. Raises
     `ResultsError` as the report does."""
     state = state or results_state(session, wave)
-    key: _Key = (state, "report", by, mode)
+    key = (state, by, mode)
     found = KEPT.get(key)
-    if isinstance(found, Report):
-        return found
-    overview = wave_overview(session, wave, mode=mode, state=state)
-    made = report.wave_report(session, wave, by=by, mode=mode, overview=overview)
-    KEPT.put(key, made)
-    return made
+    if found is None:
+        overview = wave_overview(session, wave, mode=mode, state=state)
+        found = report.wave_report(session, wave, by=by, mode=mode, overview=overview)
+        KEPT.put(key, found)
+    return found
+
+
+def wave_design(
+    session: Session, wave: Wave, *, mode: Mode = "calibrated", state: ResultsState | None = None
+) -> WaveDesign:
+    """The wave's weighting cells and weights (`load_design`), kept per state like the reports
+    (the kept overview's when there is one): the weighting diagnostics need no figure. Read no
+    figures from a design loaded here (their tables would be kept with it); `wave_results` has
+    them. Raises as `load_design` does."""
+    state = state or results_state(session, wave)
+    key = (state, mode)
+    overview = OVERVIEWS.get(key)
+    if overview is not None:
+        return overview.design
+    design = DESIGNS.get(key)
+    if design is None:
+        design = load_design(session, wave, mode)
+        DESIGNS.put(key, design)
+    return design

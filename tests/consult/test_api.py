@@ -1,6 +1,7 @@
-"""The JSON API (/api/v1): the same figures as `consult report`, labelled in the asked language;
-problem details for every refusal; personal tokens for unpublished waves; CORS only where the
-answer is public; ETag/304; a rate limit; and the OpenAPI document checked by schemathesis."""
+"""The JSON API (/api/v1): the same figures as `consult report`, labelled in the asked language,
+for a wave or one item; problem details for every refusal; personal tokens for unpublished
+waves; CORS only where the answer is public (its 304 too); ETag/304; a rate limit; and the
+OpenAPI document checked by schemathesis."""
 
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ from consult.extensions import db as database
 from consult.extensions import limiter
 from consult.models import ApiToken
 from consult.organizing import queries as organizing_queries
+from consult.results import service
 from consult.results.api_schema import SCHEMAS
-from tests.consult.conftest import MINI, admin_token
+from tests.consult.conftest import MINI, SHIPPED, admin_token
 
 WAVE = "biotech-2026"
 ESTIMATES = f"/api/v1/waves/{WAVE}/estimates"
+ITEMS = f"/api/v1/waves/{WAVE}/items"
 TOKEN = re.compile(r"consult_[A-Za-z0-9_-]{20,}")
 
 
@@ -158,6 +161,33 @@ def test_wave_with_its_weighting_diagnostics(
     assert body["links"]["estimates"] == ESTIMATES
 
 
+def test_the_wave_reads_only_its_design_kept_per_state(
+    app: Flask, client: FlaskClient, simulated_wave: str
+) -> None:
+    """The weighting diagnostics need the weights, not the figures: no report is computed for
+    them, and the kept design follows the counts (a new response, new diagnostics)."""
+    publish(app, simulated_wave)
+    service.clear()
+    first = client.get(f"/api/v1/waves/{WAVE}").get_json()
+    assert first["results_available"] is True and first["weighting"]["respondents"] == 600
+    assert first["method"].startswith("Weights: raking of AGE_GROUP, SEX, EDUCATION and PROVINCE")
+    assert not service.OVERVIEWS.values and not service.KEPT.values
+    assert len(service.DESIGNS.values) == 1
+    again = client.get(f"/api/v1/waves/{WAVE}?lang=en").get_json()
+    assert again["weighting"]["design_effect"] == first["weighting"]["design_effect"]
+    assert not service.OVERVIEWS.values and not service.KEPT.values
+    assert len(service.DESIGNS.values) == 1  # the same state: the kept design
+    more = app.test_cli_runner().invoke(
+        args=["responses", "simulate", "--wave", WAVE, "-n", "3", "--seed", "8"]
+    )
+    assert more.exit_code == 0, more.output
+    moved = client.get(f"/api/v1/waves/{WAVE}").get_json()
+    assert moved["weighting"]["respondents"] == 603
+    assert moved["weighting"]["design_effect"] != first["weighting"]["design_effect"]
+    estimates = client.get(ESTIMATES).get_json()
+    assert estimates["weighting"] == moved["weighting"]  # the report's design weighs alike
+
+
 def test_a_wave_without_responses_says_why_it_has_no_figures(
     app: Flask, client: FlaskClient, load_set: Callable[..., str]
 ) -> None:
@@ -166,6 +196,102 @@ def test_a_wave_without_responses_says_why_it_has_no_figures(
     body = client.get("/api/v1/waves/mini-2026/estimates").get_json()
     assert body["available"] is False and "no complete responses" in body["unavailable_reason"]
     assert body["estimates"] == []
+    wave = client.get("/api/v1/waves/mini-2026").get_json()
+    assert wave["results_available"] is False and wave["weighting"] is None
+    assert "no complete responses" in wave["unavailable_reason"]
+
+
+@pytest.mark.parametrize(
+    ("code", "query"),
+    [
+        ("GEN_EFFECT", "?by=KNOW_BIO&lang=en"),  # a scale, by a question that is not weighted on
+        ("TRUST", "?by=SEX&mode=fixed"),  # a battery: every row, by a weighting variable
+        ("GOALS_2040", "?mode=unweighted"),  # a ranking: its average ranks
+        ("INFO_SOURCES", "?by=EDUCATION"),  # several answers
+    ],
+)
+def test_an_items_figures_are_its_rows_of_the_estimates(
+    app: Flask, client: FlaskClient, simulated_wave: str, code: str, query: str
+) -> None:
+    publish(app, simulated_wave)
+    reply = client.get(f"{ITEMS}/{code}{query}")
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    body = reply.get_json()
+    everything = client.get(ESTIMATES + query).get_json()
+    codebook = client.get(f"/api/v1/waves/{WAVE}/codebook").get_json()
+    entry = next(item for item in codebook["items"] if item["code"] == code)
+    mine = {*entry["answer_codes"], code}
+
+    def of_item(name: str) -> bool:
+        return name in mine or name.startswith(code + ".")
+
+    assert body["item"] == code and body["has_figures"] is True and body["available"] is True
+    assert body["item_label"] == entry["text"][body["lang"]]
+    assert body["type"] == entry["type"]
+    assert (body["by"], body["by_label"], body["mode"]) == (
+        everything["by"],
+        everything["by_label"],
+        everything["mode"],
+    )
+    assert body["estimates"] and body["estimates"] == [
+        row for row in everything["estimates"] if of_item(row["item"])
+    ]
+    assert body["subgroup_tests"] == [
+        test for test in everything["subgroup_tests"] if of_item(test["item"])
+    ]
+    if body["by"] and entry["type"] != "multiple":
+        assert {test["item"] for test in body["subgroup_tests"]} == set(entry["answer_codes"])
+    shown = next(row for row in body["estimates"] if not row["suppressed"])
+    assert shown["item_label"] and shown["item_label"] != shown["item"]
+
+
+def test_an_items_small_groups_are_suppressed(
+    app: Flask, client: FlaskClient, simulated_wave: str
+) -> None:
+    """Per group of the breakdown: a group smaller than the wave's minimum shows no figure (not
+    even its size), a large one its large cells; a suppressed figure is null, never a number."""
+    publish(app, simulated_wave)
+    path = f"{ITEMS}/GEN_EFFECT?by=KNOW_BIO&lang=en"
+    sizes = {row["group_code"]: row["base"] for row in client.get(path).get_json()["estimates"]}
+    with app.app_context():
+        wave = organizing_queries.wave_by_slug(database.session, WAVE)
+        assert wave is not None
+        wave.min_cell_size = 50
+        database.commit()
+    body = client.get(path).get_json()
+    assert body["minimum_cell_size"] == 50 and "fewer than 50" in body["suppression_note"]
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for row in body["estimates"]:
+        groups.setdefault(row["group_code"], []).append(row)
+        if row["suppressed"]:
+            assert [row[k] for k in ("estimate", "se", "ci_low", "ci_high", "n")] == [None] * 5
+        else:
+            assert row["estimate"] is not None and row["n"] >= 50
+    small = [code for code, size in sizes.items() if size < 50]
+    large = [code for code, size in sizes.items() if size >= 200]
+    assert small and large and set(groups) == set(sizes)
+    for code in small:
+        assert all(row["suppressed"] and row["base"] is None for row in groups[code]), code
+    for code in large:
+        assert not all(row["suppressed"] for row in groups[code])
+        assert any(row["suppressed"] for row in groups[code])  # its small cells
+    rows = client.get(f"{ESTIMATES}?by=KNOW_BIO&lang=en").get_json()["estimates"]
+    assert body["estimates"] == [row for row in rows if row["item"] == "GEN_EFFECT"]
+
+
+def test_an_item_without_figures_and_a_wave_without_responses(
+    app: Flask, client: FlaskClient, load_set: Callable[..., str]
+) -> None:
+    load_set(SHIPPED)
+    publish(app, WAVE)
+    body = client.get(f"{ITEMS}/OPEN_WORRIES?lang=en").get_json()
+    assert body["has_figures"] is False and body["estimates"] == []
+    assert (
+        body["item_label"] == "Do you have any worries about biotechnology? If so, what are they?"
+    )
+    body = client.get(f"{ITEMS}/KNOW_BIO").get_json()
+    assert body["available"] is False and "no complete responses" in body["unavailable_reason"]
+    assert body["has_figures"] is True and body["estimates"] == []
 
 
 def test_codebook(app: Flask, client: FlaskClient, load_set: Callable[..., str]) -> None:
@@ -194,16 +320,41 @@ def test_codebook(app: Flask, client: FlaskClient, load_set: Callable[..., str])
         (f"{ESTIMATES}?mode=raked", 400, "mode"),
         (f"/api/v1/waves/{WAVE}/summary?lang=de", 400, "lang"),
         ("/api/v1/waves?lang=fr", 400, "lang"),
+        (f"{ITEMS}/NOPE", 404, None),
+        (f"{ITEMS}/TRUST_GOV?by=SEX", 404, None),  # a battery's row: the battery is the item
+        ("/api/v1/waves/no-such-wave/items/SEX", 404, None),
+        (f"{ITEMS}/GEN_EFFECT?by=NOPE", 400, "by"),
+        (f"{ITEMS}/GEN_EFFECT?by=TRUST", 400, "by"),
+        (f"{ITEMS}/GEN_EFFECT?by=GEN_EFFECT", 400, "by"),
+        (f"{ITEMS}/GEN_EFFECT?mode=raked", 400, "mode"),
+        (f"{ITEMS}/GEN_EFFECT?lang=de", 400, "lang"),
     ],
 )
 def test_bad_requests_are_problem_details(
     app: Flask, client: FlaskClient, load_set: Callable[..., str], path: str, status: int, parameter
 ) -> None:  # type: ignore[no-untyped-def]
-    load_set(Path(__file__).parents[2] / "surveys" / "definitions" / "biotech-2026.yaml")
+    load_set(SHIPPED)
     publish(app, WAVE)
     body = assert_problem(client.get(path), status)
     if parameter:
         assert body["invalid_params"][0]["name"] == parameter
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Wave biotech-2026 has no item TRUST_GOV; its codebook lists the items."),
+        ("nl", "Ronde biotech-2026 heeft geen vraag TRUST_GOV; het codeboek noemt alle vragen."),
+    ],
+)
+def test_an_unknown_item_is_named_in_the_readers_language(
+    app: Flask, client: FlaskClient, load_set: Callable[..., str], lang: str, words: str
+) -> None:
+    load_set(SHIPPED)
+    publish(app, WAVE)
+    assert assert_problem(client.get(f"{ITEMS}/TRUST_GOV?lang={lang}"), 404)["detail"] == words
+    by_itself = assert_problem(client.get(f"{ITEMS}/SEX?by=SEX&lang={lang}"), 400)
+    assert "SEX" in by_itself["invalid_params"][0]["reason"]
 
 
 def test_a_wrong_method_is_a_problem_too(client: FlaskClient) -> None:
@@ -276,19 +427,21 @@ def test_unpublished_wave_access_by_token(
     client = app.test_client()
     client.delete_cookie("session")
     problems = []
-    for route in ("", "/estimates", "/summary", "/codebook"):
+    for route in ("", "/estimates", "/summary", "/codebook", "/items/SEX", "/items/NOPE"):
         for slug, published in (("mini-2026", False), (WAVE, True)):
             path = f"/api/v1/waves/{slug}{route}"
             for name, token in [("anonymous", None), *tokens.items()]:
                 limiter.reset()
                 reply = client.get(path, headers=bearer(token) if token else {})
                 want = 200 if published or name not in ("anonymous", "researcher_other") else 404
+                if route == "/items/NOPE":
+                    want = 404
                 if reply.status_code != want:
                     problems.append(f"{name} {path}: {reply.status_code} not {want}")
                 elif want == 404:
                     assert_problem(reply, 404)
                 cors = reply.headers.get("Access-Control-Allow-Origin")
-                if cors != ("*" if published else None):
+                if cors != ("*" if published and reply.status_code == 200 else None):
                     problems.append(f"{name} {path}: CORS {cors!r}")
     assert not problems, "\n".join(problems)
 
@@ -312,6 +465,76 @@ def test_etag_and_304(app: Flask, client: FlaskClient, simulated_wave: str) -> N
         database.commit()
     changed = client.get(ESTIMATES, headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
+
+
+#: The headers that say who may read an answer and how to keep it: a 304 repeats the 200's.
+SHARED_HEADERS = (
+    "Access-Control-Allow-Origin",
+    "Access-Control-Expose-Headers",
+    "Vary",
+    "Cache-Control",
+    "ETag",
+)
+
+
+def test_a_304_carries_the_same_cors_and_cache_headers_as_the_200(
+    app: Flask, client: FlaskClient, simulated_wave: str, load_set: Callable[..., str], logged_in
+) -> None:  # type: ignore[no-untyped-def]
+    """A browser revalidating a published wave's answer from another site gets CORS on the 304
+    too; an unpublished wave's 304 (to a member's token) stays private and has none."""
+    load_set(MINI)
+    publish(app, simulated_wave)
+    token = create_token(logged_in("researcher", ("mini",), email="r304@example.org"))
+    member = app.test_client()
+    paths = [
+        ("", "/api/v1/waves"),
+        ("", "/api/v1/openapi.json"),
+        *((slug, f"/api/v1/waves/{slug}{route}")
+          for slug, grouping in ((WAVE, "KNOW_BIO"), ("mini-2026", "KNOW"))
+          for route in ("", "/estimates?by=SEX", "/summary", "/codebook",
+                        f"/items/SEX?by={grouping}&lang=en")),
+    ]  # fmt: skip
+    for slug, path in paths:
+        reader, headers = (member, bearer(token)) if slug == "mini-2026" else (client, {})
+        first = reader.get(path, headers=headers)
+        assert first.status_code == 200, path
+        again = reader.get(path, headers={**headers, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.get_data() == b"", path
+        for name in SHARED_HEADERS:
+            assert again.headers.get(name) == first.headers.get(name), (path, name)
+        if slug == WAVE:
+            assert again.headers["Access-Control-Allow-Origin"] == "*", path
+            assert "ETag" in again.headers["Access-Control-Expose-Headers"]
+            assert "Authorization" in again.headers["Vary"]
+        elif slug:
+            assert "Access-Control-Allow-Origin" not in again.headers, path
+            assert "private" in again.headers["Cache-Control"], path
+
+
+def test_a_preflight_never_lets_another_site_send_a_token(
+    app: Flask, client: FlaskClient, load_set: Callable[..., str]
+) -> None:
+    """Public figures need no preflight (a plain GET); a page on another site that wants to send
+    `Authorization` is refused by the browser, for every wave alike (published, unpublished or
+    none), so the preflight tells nothing about an unpublished wave either."""
+    load_set(MINI)
+    load_set(SHIPPED)
+    publish(app, WAVE)
+    preflight = {
+        "Origin": "https://elsewhere.example",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+    }
+    answers = set()
+    for slug in (WAVE, "mini-2026", "no-such-wave"):
+        for route in ("", "/estimates", "/items/SEX"):
+            reply = client.options(f"/api/v1/waves/{slug}{route}", headers=preflight)
+            assert reply.status_code == 200 and "GET" in reply.headers["Allow"]
+            assert not [
+                name for name, _ in reply.headers.items() if name.startswith("Access-Control")
+            ]
+            answers.add((reply.status_code, reply.headers["Allow"], reply.get_data()))
+    assert len(answers) == 1
 
 
 def test_rate_limit_is_429_problem(app: Flask, client: FlaskClient) -> None:
@@ -376,11 +599,18 @@ CHECKS = [
 ]
 
 
+#: Items of every kind for the generated requests: one answer, a battery, a ranking, several
+#: answers, a number, an open answer (no figures), the grouping itself (400 by KNOW_BIO).
+ITEM_CODES = ("GEN_EFFECT", "TRUST", "GOALS_2040", "INFO_SOURCES", "SPEED_CARE", "OPEN_WORRIES",
+              "KNOW_BIO")  # fmt: skip
+
+
 def test_schemathesis_over_the_openapi_document(
     app: Flask, simulated_wave: str, load_set: Callable[..., str]
 ) -> None:
-    """Generated requests (random and aimed at the published wave, its items and modes) get
-    documented statuses and answers that match their schemas, never a server error."""
+    """Generated requests (random and aimed at the published wave, its items, groupings and
+    modes) get documented statuses and answers that match their schemas, never a server
+    error."""
     load_set(MINI)  # an unpublished wave next to the published one
     publish(app, simulated_wave)
     app.config["API_RATE_LIMIT"] = "100000 per minute"
@@ -392,15 +622,22 @@ def test_schemathesis_over_the_openapi_document(
         names = {p["name"] for p in document["paths"][operation.path]["get"]["parameters"]}
         if "wave" not in names:
             continue
+        codes = ITEM_CODES if "code" in names else (None,)
         for query in ({}, {"by": "KNOW_BIO"}, {"by": "EDUCATION", "mode": "fixed"}, {"lang": "en"}):
             if set(query) <= names:
                 strategies.append(
-                    operation.as_strategy(path_parameters={"wave": WAVE}, query=query or None)
+                    st.one_of(
+                        operation.as_strategy(
+                            path_parameters={"wave": WAVE, **({"code": code} if code else {})},
+                            query=query or None,
+                        )
+                        for code in codes
+                    )
                 )
 
     @given(case=st.one_of(strategies))
     @settings(
-        max_examples=40,
+        max_examples=50,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,

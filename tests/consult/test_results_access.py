@@ -42,6 +42,7 @@ EXPECTATIONS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/waves/<wave>/estimates"): "public",
     ("GET", "/api/v1/waves/<wave>/summary"): "public",
     ("GET", "/api/v1/waves/<wave>/codebook"): "public",
+    ("GET", "/api/v1/waves/<wave>/items/<code>"): "public",
 }
 
 #: Example values of URL arguments other than the wave.

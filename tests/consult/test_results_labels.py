@@ -18,6 +18,7 @@ def test_labels_in_both_languages() -> None:
         item_label(question_set, row.code, "en")
         == f"{battery.text.get('en')}: {row.text.get('en')}"
     )  # type: ignore[union-attr]
+    assert item_label(question_set, "COND_CRISPR", "en") == battery.text.get("en")  # type: ignore[union-attr]
     assert option_label(question_set, "SEX", 2, "nl") == "Vrouw"
     assert option_label(question_set, "SEX", None, "nl") == ""
     assert option_label(question_set, "SEX", 42, "nl") == "42"

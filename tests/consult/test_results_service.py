@@ -7,13 +7,14 @@ from flask import Flask
 
 from consult.extensions import db as database
 from consult.organizing import queries as organizing_queries
-from consult.results.service import KEPT, results_state, wave_overview, wave_results
+from consult.results import service
+from consult.results.service import results_state, wave_overview, wave_results
 
 
 def test_figures_are_kept_until_the_counts_or_the_margins_move(
     app: Flask, simulated_wave: str
 ) -> None:
-    KEPT.clear()
+    service.clear()
     with app.app_context():
         wave = organizing_queries.wave_by_slug(database.session, simulated_wave)
         assert wave is not None
@@ -42,13 +43,13 @@ def test_the_overview_is_computed_alone_and_shared_by_every_report(
 ) -> None:
     """The overview page waits only for the overview's figures; a report by any grouping
     reuses them instead of computing the acceptance summary again."""
-    KEPT.clear()
+    service.clear()
     with app.app_context():
         wave = organizing_queries.wave_by_slug(database.session, simulated_wave)
         assert wave is not None
         overview = wave_overview(database.session, wave)
         assert overview.summary is not None and overview.summary.applications
-        assert len(KEPT.reports) == 1
+        assert len(service.OVERVIEWS.values) == 1 and not service.KEPT.values
         overall = wave_results(database.session, wave)
         by_age = wave_results(database.session, wave, by="AGE_GROUP")
         assert overall.overview is overview and by_age.overview is overview
