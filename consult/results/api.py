@@ -219,7 +219,7 @@ def _figures(
 
 
 def _weighting(report: Report, question_set: QuestionSet, lang: str) -> dict[str, Any]:
-    weighting: dict[str, Any] = report_as_json(report)["weighting"]
+    weighting: dict[str, Any] = report_as_json(report, lang)["weighting"]
     weighting["variables"] = [
         {"code": item.code, "label": labels.item_label(question_set, item.code, lang)}
         for item in question_set.weighting_variables()
@@ -311,7 +311,7 @@ def wave(wave: str) -> Response:
         "results_available": report is not None,
         "unavailable_reason": reason,
         "weighting": _weighting(report, question_set, lang) if report else None,
-        "method": method_text(question_set) if report else None,
+        "method": method_text(question_set, lang) if report else None,
     }
     public = found.results_published
     return _conditional(_json(body, public=public), public=public)
@@ -336,7 +336,7 @@ def estimates(wave: str) -> Response:
     if cached is not None:
         return cached
     report, reason = _figures(found, by=by, mode=mode)
-    full = report_as_json(report) if report else {}
+    full = report_as_json(report, lang) if report else {}
     body = {
         **_figures_head(found, mode, lang, reason),
         "by": by,
@@ -367,7 +367,7 @@ def summary(wave: str) -> Response:
     if cached is not None:
         return cached
     report, reason = _figures(found, mode=mode)
-    full = report_as_json(report) if report else {}
+    full = report_as_json(report, lang) if report else {}
     parts = full.get("summary") or {}
     body = {
         **_figures_head(found, mode, lang, reason),

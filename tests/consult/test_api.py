@@ -156,6 +156,12 @@ def test_wave_with_its_weighting_diagnostics(
     sex = next(v for v in body["weighting"]["variables"] if v["code"] == "SEX")
     assert sex["label"] and sex["label"] != "SEX"
     assert body["links"]["estimates"] == ESTIMATES
+    # The method in the language asked for, as `consult report` gives it in that language.
+    assert body["method"] == cli_report(app, tmp_path, "--lang", "en")["method"]
+    assert f"“{sex['label']}”" in body["method"]
+    dutch = client.get(f"/api/v1/waves/{WAVE}?lang=nl").get_json()["method"]
+    assert dutch == cli_report(app, tmp_path, "--lang", "nl")["method"] != body["method"]
+    assert "gewogen naar hun antwoord op “Hoe oud bent u?”" in dutch
 
 
 def test_a_wave_without_responses_says_why_it_has_no_figures(
