@@ -144,7 +144,7 @@ def our_summary() -> Any:
 def whole_json_report() -> str:
     """What `consult report --by AGE_GROUP` computes and writes, scales and tests included."""
     mark_read_only()
-    return json.dumps(report_as_json(wave_report(db.session, the_wave(), by=BY)))
+    return json.dumps(report_as_json(wave_report(db.session, the_wave(), by=BY), "nl"))
 
 
 def respondent_data(codes: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:

@@ -1,8 +1,8 @@
-"""`consult report`: a wave's weighted figures as JSON or CSV."""
+"""`consult report`: a wave's weighted figures as JSON, or as the tidy labelled CSV table that the
+web and `consult export` download (one writer: `consult.results.downloads.estimates_csv`)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -16,7 +16,9 @@ from consult.db import mark_read_only
 from consult.extensions import db
 from consult.models import Wave
 from consult.results.design import Mode, ResultsError
-from consult.results.report import CSV_COLUMNS, csv_row, report_as_json, wave_report
+from consult.results.downloads import estimates_csv
+from consult.results.report import report_as_json, wave_report
+from consult.results.tables import LANGUAGES, Figures
 
 
 def counted_wave(slug: str) -> Wave:
@@ -30,7 +32,11 @@ def counted_wave(slug: str) -> Wave:
     return wave
 
 
-@click.command("report", help="Weighted estimates of a wave as a tidy table (JSON or CSV).")
+@click.command(
+    "report",
+    help="Weighted estimates of a wave: JSON (every figure, weighting, summary, tests), or CSV "
+    "(the labelled estimates table, as `consult export --format csv` writes it).",
+)
 @click.option("--wave", "wave_slug", required=True)
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
@@ -45,9 +51,16 @@ def counted_wave(slug: str) -> Wave:
     show_default=True,
     help="fixed: take the raking weights as given (no projection on the margins).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="nl",
+    show_default=True,
+    help="Language of the labels (CSV) and of the method text (JSON).",
+)
 @with_appcontext
 def report(
-    wave_slug: str, fmt: str, output: Path, by: str | None, unweighted: bool, se: str
+    wave_slug: str, fmt: str, output: Path, by: str | None, unweighted: bool, se: str, lang: str
 ) -> None:
     wave = counted_wave(wave_slug)
     mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
@@ -56,12 +69,11 @@ def report(
     except (ResultsError, WeightingError) as error:
         raise click.ClickException(str(error)) from error
     if fmt == "json":
-        output.write_text(json.dumps(report_as_json(result), indent=1, ensure_ascii=False))
+        document = report_as_json(result, lang)
+        output.write_text(json.dumps(document, indent=1, ensure_ascii=False))
     else:
-        with output.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            writer.writerows(csv_row(row) for row in result.estimates)
+        figures = Figures(wave, result.design.question_set, result, by, lang)
+        output.write_bytes(estimates_csv(figures).content)
     click.echo(
         f"{len(result.estimates)} figures for {wave.slug} ({mode}, n={result.design.weights.n}) "
         f"written to {output}."

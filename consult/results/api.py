@@ -369,7 +369,7 @@ def wave(wave: str) -> Response:
         "results_available": design is not None,
         "unavailable_reason": reason,
         "weighting": _weighting(design, question_set, lang) if design else None,
-        "method": method_text(question_set) if design else None,
+        "method": method_text(question_set, lang) if design else None,
     }
     public = found.results_published
     return _conditional(_json(body, public=public), public=public)
@@ -454,7 +454,7 @@ def summary(wave: str) -> Response:
     if cached is not None:
         return cached
     report, reason = _figures(found, state, mode=mode)
-    full = report_as_json(report) if report else {}
+    full = report_as_json(report, lang) if report else {}
     parts = full.get("summary") or {}
     body = {
         **_figures_head(found, mode, lang, reason),

@@ -68,11 +68,35 @@ class ResultsError(ValueError):
     """The wave cannot be analysed yet (no responses, no margins...); the message says why."""
 
 
+@dataclass(frozen=True)
+class WaveFacts:
+    """What a wave's figures say about it, read once: kept figures outlive the session that
+    loaded the wave (a database object would be detached by then)."""
+
+    id: int
+    slug: str
+    consultation: str
+    version: int
+    min_cell_size: int
+    margins: str | None
+
+    @classmethod
+    def of(cls, wave: Wave) -> WaveFacts:
+        return cls(
+            wave.id,
+            wave.slug,
+            wave.consultation.slug,
+            wave.question_set_version.number,
+            wave.min_cell_size,
+            wave.margins,
+        )
+
+
 @dataclass
 class WaveDesign:
     """A wave's weighting cells and weights, with the counts tables read so far."""
 
-    wave: Wave
+    wave: WaveFacts
     question_set: QuestionSet
     cells: Cells
     weights: Weights
@@ -88,13 +112,21 @@ class WaveDesign:
         """Read the kept counts of some codes into the design's tables."""
         wanted = [code for code in dict.fromkeys(codes) if (code,) not in self._tables]
         whole = {code for code in wanted if not self._numeric(code)}
-        for code, rows in counts.answer_count_arrays(session, self.wave, wanted, whole).items():
+        found = counts.answer_count_arrays(session, self._wave(session), wanted, whole)
+        for code, rows in found.items():
             values = rows[:, 1]
             self._tables[(code,)] = Grouped(
                 cell=np.searchsorted(self.cell_ids, rows[:, 0].astype(np.int64)),
                 keys={code: values if self._numeric(code) else values.astype(np.int64)},
                 counts=rows[:, 2].astype(np.int64),
             )
+
+    def _wave(self, session: Session) -> Wave:
+        """The wave in this session (the design may have been loaded in another)."""
+        wave = session.get(Wave, self.wave.id)
+        if wave is None:
+            raise ResultsError(f"wave {self.wave.slug} has been deleted")
+        return wave
 
     def _numeric(self, code: str) -> bool:
         """Numbers and ranks (`ITEM.option`) are counted as numbers; option codes and profile
@@ -116,7 +148,7 @@ class WaveDesign:
         if cached is not None:
             return cached
         numeric = [self._numeric(code) for code in codes]
-        rows = queries.joint_answer_counts(session, self.wave, codes, numeric)
+        rows = queries.joint_answer_counts(session, self._wave(session), codes, numeric)
         keys: dict[str, np.ndarray] = {}
         for index, (code, is_number) in enumerate(zip(codes, numeric, strict=True)):
             column = [row[index + 1] for row in rows]
@@ -171,7 +203,7 @@ class WaveDesign:
                 ).reshape(-1, 5)
                 for part in queries.answer_counts_by_question(
                     session,
-                    self.wave,
+                    self._wave(session),
                     by,
                     [code for item in items for code in item.answer_codes],
                     multiple=[item.code for item in items if _multiple_choice(item)],
@@ -237,7 +269,7 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
         }
         weights = rake(cells, margins, refused=outside)
     return WaveDesign(
-        wave,
+        WaveFacts.of(wave),
         question_set,
         cells,
         weights,

@@ -15,7 +15,7 @@ from analysis import Estimate
 from consult.results import charts
 from consult.results.charts import Axis, Dot, Segment, Tick
 from consult.results.labels import item_label, option_label, term_label
-from consult.results.report import OverviewFigures
+from consult.results.report import OverviewFigures, method_paragraphs
 from surveys.model import QuestionSet
 
 DASH = "–"
@@ -192,6 +192,8 @@ class ResponseView:
     converged: bool
     minimum: int
     margins_source: tuple[str, ...]
+    method: tuple[str, str]
+    """How the figures were made: in plain words, then for researchers (`method_paragraphs`)."""
 
 
 @dataclass(frozen=True)
@@ -444,4 +446,5 @@ def response(report: OverviewFigures, lang: str) -> ResponseView:
         converged=weights.converged,
         minimum=design.wave.min_cell_size,
         margins_source=source,
+        method=method_paragraphs(question_set, lang),
     )

@@ -1,4 +1,5 @@
-"""The report of a wave: every figure, overall or by one question, and its JSON and CSV forms."""
+"""The report of a wave: every figure, overall or by one question, its JSON form and the method
+that made it (its tables are `consult.results.tables`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 import numpy as np
+from babel.lists import format_list
 from sqlalchemy.orm import Session
 
 from analysis import (
@@ -15,6 +17,7 @@ from analysis import (
     WaveDifference,
     wave_differences,
 )
+from consult.messages import N_
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
 from consult.results.design import (
@@ -36,6 +39,7 @@ from consult.results.figures import (
     subgroup_tests,
     summary,
 )
+from consult.results.labels import item_label, translate
 from surveys.model import Item, QuestionSet
 
 
@@ -148,32 +152,57 @@ def check_grouping(question_set: QuestionSet, by: str) -> None:
         raise ResultsError(f"{by} is not a single-choice item; only those can form subgroups")
 
 
-CSV_COLUMNS = ("item", "group", "option", "n", "estimate", "se", "ci_low", "ci_high", "suppressed")
-
-
-def method_text(question_set: QuestionSet) -> str:
-    """How the figures were made, naming this set's own weighting variables."""
-    variables = [item.code for item in question_set.weighting_variables()]
-    if not variables:
-        weights = "Weights: none (the question set has no weighting variables). "
+def method_paragraphs(question_set: QuestionSet, lang: str) -> tuple[str, str]:
+    """How the figures were made, in `lang`: first in plain words for anyone reading the
+    results, naming this set's own weighting variables by their questions' wording, then the
+    technical account for researchers (the R equivalent). Plain Python with the web app's
+    catalogue, so the pages, downloads, API and command line say the same."""
+    questions = [
+        f"“{item_label(question_set, item.code, lang)}”"
+        for item in question_set.weighting_variables()
+    ]
+    if questions:
+        weights = translate(WEIGHTED, lang) % {"questions": format_list(questions, locale=lang)}
+        raking = translate(RAKING, lang)
     else:
-        named = variables[0] if len(variables) == 1 else ", ".join(variables[:-1])
-        if len(variables) > 1:
-            named += f" and {variables[-1]}"
-        weights = (
-            f"Weights: raking of {named} to the population margins (every margin met within "
-            "1e-10; refused or missing answers form their own category at their sample share). "
-        )
-    return weights + METHOD
+        weights, raking = translate(UNWEIGHTED, lang), translate(NO_RAKING, lang)
+    intervals = translate(INTERVALS, lang) % {}  # a python-format text: "%%" becomes "%"
+    plain = f"{translate(COVERAGE, lang)} {weights} {intervals}"
+    return plain, f"{raking} {translate(TECHNICAL, lang)}"
 
 
-METHOD = (
-    "Figures are domain estimates over all complete responses of the wave. "
-    "Standard errors: Taylor linearization, calibration-aware (residuals on the raking margins), "
-    "factor n/(n-1). Shares have intervals on the logit scale with t on (respondents in the "
-    "base - 1) degrees of freedom. Cells with fewer respondents than the wave's minimum are "
-    "suppressed, with secondary suppression. As R survey: rake() on svydesign(ids=~1), svymean, "
-    "svyby, svyciprop(method='logit')."
+def method_text(question_set: QuestionSet, lang: str) -> str:
+    """The method as one text: the plain paragraph, a blank line, the technical one."""
+    return "\n\n".join(method_paragraphs(question_set, lang))
+
+
+COVERAGE = N_("The figures cover every complete response of the wave.")
+WEIGHTED = N_(
+    "The respondents are weighted by their answers to %(questions)s. People from groups that "
+    "took part less often than their share of the population therefore count for more, so "
+    "that the figures match the whole population on these points. Answers such as “prefer not "
+    "to say” keep their own share."
+)
+UNWEIGHTED = N_(
+    "The respondents are not weighted: this questionnaire has no questions to weight by, so "
+    "every respondent counts the same."
+)
+INTERVALS = N_(
+    "Every percentage comes with a 95%% confidence interval: the range within which the figure "
+    "for the whole population lies with 95%% certainty."
+)
+RAKING = N_(
+    "For researchers: the weights come from raking to the population margins (every margin met "
+    "within 1e-10; refused or missing answers form their own category at their sample share)."
+)
+NO_RAKING = N_("For researchers: equal weights, no raking.")
+TECHNICAL = N_(
+    "Figures are domain estimates over all complete responses of the wave. Standard errors: "
+    "Taylor linearization, calibration-aware (residuals on the raking margins), factor "
+    "n/(n-1). Shares have intervals on the logit scale with t on (respondents in the base - 1) "
+    "degrees of freedom. Cells with fewer respondents than the wave's minimum are suppressed, "
+    "with secondary suppression. As R survey: rake() on svydesign(ids=~1), svymean, svyby, "
+    "svyciprop(method='logit')."
 )
 
 
@@ -195,15 +224,6 @@ def _plain(value: Any) -> Any:
 
 def estimate_row(row: Estimate) -> dict[str, Any]:
     return {**_plain(row.as_dict()), "kind": row.kind}
-
-
-def csv_row(row: Estimate) -> list[Any]:
-    group = f"{row.group}={row.group_code}" if row.group else "all"
-    values = _plain(row.as_dict())
-    out = [values["item"], group, values["option"]]
-    out += [values[name] for name in ("n", "estimate", "se", "ci_low", "ci_high")]
-    out.append("true" if row.suppressed else "false")
-    return ["" if value is None else value for value in out]
 
 
 def subgroup_test_row(test: SubgroupTest) -> dict[str, Any]:
@@ -229,16 +249,17 @@ def weighting_as_json(design: WaveDesign) -> dict[str, Any]:
     )
 
 
-def report_as_json(report: Report) -> dict[str, Any]:
+def report_as_json(report: Report, lang: str) -> dict[str, Any]:
+    """The whole report as plain JSON; the method in `lang`."""
     design = report.design
     return {
         "wave": design.wave.slug,
-        "consultation": design.wave.consultation.slug,
-        "question_set_version": design.wave.question_set_version.number,
+        "consultation": design.wave.consultation,
+        "question_set_version": design.wave.version,
         "mode": design.mode,
         "by": report.by,
         "minimum_cell_size": design.wave.min_cell_size,
-        "method": method_text(design.question_set),
+        "method": method_text(design.question_set, lang),
         "vocabulary": design.question_set.vocabulary.labels(),
         "weighting": weighting_as_json(design),
         "estimates": [estimate_row(row) for row in report.estimates],

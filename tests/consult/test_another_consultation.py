@@ -150,9 +150,10 @@ def test_the_report_speaks_the_sets_own_words(
         "en": "Animal welfare and biodiversity",
     }
     assert vocabulary["domains"]["gebouwen"] == {"nl": "Gebouwen", "en": "Buildings"}
-    assert report["method"].startswith("Weights: raking of DISTRICT and AGE to the population")
-    for word in ("AGE_GROUP", "EDUCATION", "PROVINCE", "SEX"):
-        assert word not in report["method"]
+    method = report["method"]  # the set's own weighting questions, by their wording
+    assert "gewogen naar hun antwoord op “In welke wijk woont u?” en “Hoe oud bent u?”." in method
+    for word in ("DISTRICT", "AGE", "Wat is uw geslacht?", "In welke provincie woont u?"):
+        assert word not in method
     summary = report["summary"]
     assert [a["application"] for a in summary["applications"]] == list(vocabulary["applications"])
     assert [d["domain"] for d in summary["domains"]] == ["groen_water", "straten", "gebouwen"]

@@ -159,6 +159,12 @@ def test_wave_with_its_weighting_diagnostics(
     sex = next(v for v in body["weighting"]["variables"] if v["code"] == "SEX")
     assert sex["label"] and sex["label"] != "SEX"
     assert body["links"]["estimates"] == ESTIMATES
+    # The method in the language asked for, as `consult report` gives it in that language.
+    assert body["method"] == cli_report(app, tmp_path, "--lang", "en")["method"]
+    assert f"“{sex['label']}”" in body["method"]
+    dutch = client.get(f"/api/v1/waves/{WAVE}?lang=nl").get_json()["method"]
+    assert dutch == cli_report(app, tmp_path, "--lang", "nl")["method"] != body["method"]
+    assert "gewogen naar hun antwoord op “Hoe oud bent u?”" in dutch
 
 
 def test_the_wave_reads_only_its_design_kept_per_state(
@@ -170,7 +176,7 @@ def test_the_wave_reads_only_its_design_kept_per_state(
     service.clear()
     first = client.get(f"/api/v1/waves/{WAVE}").get_json()
     assert first["results_available"] is True and first["weighting"]["respondents"] == 600
-    assert first["method"].startswith("Weights: raking of AGE_GROUP, SEX, EDUCATION and PROVINCE")
+    assert "De deelnemers zijn gewogen naar" in first["method"]
     assert not service.OVERVIEWS.values and not service.KEPT.values
     assert len(service.DESIGNS.values) == 1
     again = client.get(f"/api/v1/waves/{WAVE}?lang=en").get_json()

@@ -18,6 +18,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from consult.models import Answer, Response, ResponseStatus
+from consult.results.report import method_paragraphs
+from surveys.loader import load_question_set
 from surveys.model import AnswerCell
 from tests.consult.conftest import ROOT, SHIPPED
 from tests.consult.test_simulation import MARGINS
@@ -62,7 +64,34 @@ def test_json_report_has_weighting_estimates_and_summary(
     ranks = [c["rank"] for c in crispr["conditions"]]
     assert ranks == sorted(ranks)
     assert {d["domain"] for d in data["summary"]["domains"]} == {"green", "white", "red"}
-    assert "raking" in data["method"]
+    # The method names the weighting questions by their wording, Dutch unless asked otherwise.
+    assert "gewogen naar hun antwoord op “Hoe oud bent u?”, “Wat is uw geslacht?”" in data["method"]
+    code, output, path = report(app, tmp_path, "--wave", simulated_wave, "--lang", "en")
+    assert code == 0, output
+    english = json.loads(path.read_text())
+    assert "weighted by their answers to “How old are you?”" in english["method"]
+    assert "rake() on svydesign(ids=~1)" in english["method"]
+    assert english["estimates"] == data["estimates"]
+
+
+def test_the_method_names_however_many_weighting_questions_the_set_has() -> None:
+    """One weighting question, or none (then nothing is weighted and the text says so), in
+    both languages; the technical paragraph follows the plain one."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    first = text.index("role: demographic") + len("role: demographic")
+    one = load_question_set(text[:first] + text[first:].replace("role: demographic", ""))
+    plain, technical = method_paragraphs(one, "nl")
+    assert "gewogen naar hun antwoord op “Hoe oud bent u?”. Mensen uit groepen" in plain
+    assert technical.startswith("Voor onderzoekers: de gewichten komen uit raking")
+    plain, _ = method_paragraphs(one, "en")
+    assert "weighted by their answers to “How old are you?”. People from groups" in plain
+    none = load_question_set(text.replace("role: demographic", ""))
+    plain, technical = method_paragraphs(none, "nl")
+    assert "De deelnemers zijn niet gewogen" in plain and "gewogen naar" not in plain
+    assert technical.startswith("Voor onderzoekers: gelijke gewichten, geen raking.")
+    plain, technical = method_paragraphs(none, "en")
+    assert "The respondents are not weighted" in plain and "95% confidence interval" in plain
+    assert technical.startswith("For researchers: equal weights, no raking.")
 
 
 def test_csv_report_columns_and_subgroups(app: Flask, simulated_wave: str, tmp_path: Path) -> None:
@@ -73,17 +102,24 @@ def test_csv_report_columns_and_subgroups(app: Flask, simulated_wave: str, tmp_p
     rows = rows_of(path)
     assert list(rows[0]) == [
         "item",
+        "item_label",
         "group",
+        "group_label",
         "option",
+        "option_label",
         "n",
+        "base",
         "estimate",
         "se",
         "ci_low",
         "ci_high",
         "suppressed",
     ]
-    groups = {row["group"] for row in rows}
-    assert {"SEX=1", "SEX=2"} <= groups
+    groups = {(row["group"], row["group_label"]) for row in rows}
+    assert {("SEX=1", "Man"), ("SEX=2", "Vrouw")} <= groups
+    knows = next(r for r in rows if r["item"] == "KNOW_BIO" and r["option"] == "1")
+    assert knows["item_label"] == "Hoeveel weet u over biotechnologie?"
+    assert knows["option_label"] == "(Bijna) niets"
     # Small groups ("anders") are suppressed: no numbers at all.
     for row in rows:
         if row["suppressed"] == "true":

@@ -27,6 +27,11 @@ from tests.consult.conftest import MINI, ROOT, SHIPPED
 
 KEY = ["item", "group", "option"]
 FIGURES = ["n", "estimate", "se", "ci_low", "ci_high"]
+LABELS = ["item_label", "group_label", "option_label"]
+HEADER = (
+    b"item,item_label,group,group_label,option,option_label,n,base,estimate,se,ci_low,ci_high,"
+    b"suppressed\n"
+)
 
 
 def _set_wave(app: Flask, slug: str, **values: object) -> None:
@@ -38,19 +43,31 @@ def _set_wave(app: Flask, slug: str, **values: object) -> None:
         database.commit()
 
 
-def _report(app: Flask, tmp_path: Path, wave: str, by: str | None = None) -> pd.DataFrame:
-    output = tmp_path / f"report-{by}.csv"
-    args = ["report", "--wave", wave, "--format", "csv", "-o", str(output)]
+def _command(
+    app: Flask, tmp_path: Path, command: str, wave: str, by: str | None, lang: str
+) -> bytes:
+    """The CSV file `consult report` or `consult export` writes."""
+    output = tmp_path / f"{command}-{by}-{lang}.csv"
+    args = [command, "--wave", wave, "--format", "csv", "--lang", lang, "-o", str(output)]
     result = app.test_cli_runner().invoke(args=args + (["--by", by] if by else []))
     assert result.exit_code == 0, result.output
-    return _keyed(pd.read_csv(output, dtype={"option": str}, keep_default_na=False))
+    return output.read_bytes()
+
+
+def _report(
+    app: Flask, tmp_path: Path, wave: str, by: str | None = None, lang: str = "en"
+) -> pd.DataFrame:
+    content = _command(app, tmp_path, "report", wave, by, lang)
+    return _keyed(pd.read_csv(io.BytesIO(content), dtype={"option": str}, keep_default_na=False))
 
 
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame["option"] = frame["option"].map(lambda v: "" if pd.isna(v) or v == "" else str(int(v)))
-    for name in FIGURES:
+    for name in [*FIGURES, "base"]:
         frame[name] = pd.to_numeric(frame[name].replace("", np.nan))
+    for name in LABELS:  # a spreadsheet reads an empty label as a missing one
+        frame[name] = frame[name].fillna("").astype(str)
     return frame.set_index(KEY).sort_index()
 
 
@@ -88,12 +105,79 @@ def test_every_format_holds_the_figures_of_consult_report(
     for fmt, table in _downloads(client, published, query).items():
         got = _keyed(table)
         assert list(got.index) == list(expected.index), fmt
-        for name in FIGURES:
+        for name in [*FIGURES, "base"]:
             assert np.allclose(got[name], expected[name], rtol=1e-12, equal_nan=True), (fmt, name)
+        for name in LABELS:
+            assert list(got[name]) == list(expected[name]), (fmt, name)
         assert (
             got["suppressed"].astype(str).str.lower()
             == expected["suppressed"].astype(str).str.lower()
         ).all()
+
+
+@pytest.mark.parametrize(("lang", "by"), [("nl", None), ("en", "AGE_GROUP")])
+def test_consult_report_writes_the_csv_download_byte_for_byte(
+    app: Flask, client: FlaskClient, published: str, tmp_path: Path, lang: str, by: str | None
+) -> None:
+    """One layout for the estimates: `consult report --format csv`, `consult export --format
+    csv` and the web's CSV download are the same file."""
+    report = _command(app, tmp_path, "report", published, by, lang)
+    assert report.startswith(HEADER)
+    query = f"lang={lang}&by={by}" if by else f"lang={lang}"
+    assert _get(client, f"/results/{published}/downloads/estimates.csv?{query}") == report
+    assert _command(app, tmp_path, "export", published, by, lang) == report
+    everyone = {"nl": "alle respondenten", "en": "all respondents"}[lang]
+    assert (f",all,{everyone},".encode() in report) is (by is None)
+
+
+def test_the_method_note_speaks_the_language_asked_for(client: FlaskClient, published: str) -> None:
+    """The method sheet (XLSX), the JSON document and the data package's method note explain
+    the method in the reader's language and name the weighting questions by their wording."""
+    for lang, field, wanted, foreign in (
+        (
+            "nl",
+            "Methode",
+            [
+                "De deelnemers zijn gewogen naar hun antwoord op “Hoe oud bent u?”, “Wat is uw "
+                "geslacht?”, “Wat is de hoogste opleiding die u heeft afgemaakt?” en “In welke "
+                "provincie woont u?”.",
+                "betrouwbaarheidsinterval van 95%",
+                "Voor onderzoekers: de gewichten komen uit raking",
+                "Gelijk aan het R-pakket survey: rake() op svydesign(ids=~1)",
+            ],
+            "The respondents are weighted",
+        ),
+        (
+            "en",
+            "Method",
+            [
+                "The respondents are weighted by their answers to “How old are you?”, “What is "
+                "your sex?”, “What is the highest level of education you have completed?”, and "
+                "“In which province do you live?”.",
+                "95% confidence interval",
+                "For researchers: the weights come from raking",
+                "As R survey: rake() on svydesign(ids=~1)",
+            ],
+            "De deelnemers zijn gewogen",
+        ),
+    ):
+        base = f"/results/{published}/downloads"
+        sheet = pd.read_excel(
+            io.BytesIO(_get(client, f"{base}/estimates.xlsx?lang={lang}")), sheet_name="method"
+        )
+        texts = {
+            "xlsx": dict(zip(sheet["field"], sheet["value"], strict=True))[field],
+            "json": json.loads(_get(client, f"{base}/estimates.json?lang={lang}"))["method"][field],
+        }
+        with zipfile.ZipFile(io.BytesIO(_get(client, f"{base}/package.zip?lang={lang}"))) as zf:
+            note = zf.read(next(n for n in zf.namelist() if n.endswith("method.txt"))).decode()
+        texts["zip"] = note
+        for fmt, text in texts.items():
+            for words in wanted:
+                assert words in text, (lang, fmt, words)
+            assert foreign not in text, (lang, fmt)
+            for code in ("AGE_GROUP", "EDUCATION", "PROVINCE"):
+                assert code not in text, (lang, fmt, code)
 
 
 def test_labels_follow_the_language_asked_for(client: FlaskClient, published: str) -> None:

@@ -104,6 +104,44 @@ def test_overview_shows_the_reports_figures_labelled(
     assert "significant vaker dan Transparantie" in dutch
 
 
+def test_the_method_is_explained_in_the_readers_language(
+    app: Flask, published: str, client: FlaskClient, tmp_path: Path
+) -> None:
+    """The overview explains the method in the page's language, plainly first, naming the
+    weighting questions by their wording, then for researchers; in the words of `consult
+    report`'s method in that language."""
+    for lang, plain, other in (
+        (
+            "nl",
+            "De deelnemers zijn gewogen naar hun antwoord op “Hoe oud bent u?”, “Wat is uw "
+            "geslacht?”, “Wat is de hoogste opleiding die u heeft afgemaakt?” en “In welke "
+            "provincie woont u?”. Mensen uit groepen die minder vaak meededen",
+            "en",
+        ),
+        (
+            "en",
+            "The respondents are weighted by their answers to “How old are you?”, “What is your "
+            "sex?”, “What is the highest level of education you have completed?”, and “In which "
+            "province do you live?”. People from groups that took part less often",
+            "nl",
+        ),
+    ):
+        page = text_of(get(client, f"/results/{published}?lang={lang}"))
+        method = page.split("Hoe de cijfers zijn gemaakt" if lang == "nl" else "How the figures")[1]
+        assert plain in method
+        own = cli_report(app, published, tmp_path, "--lang", lang)["method"]
+        foreign = cli_report(app, published, tmp_path, "--lang", other)["method"]
+        for paragraph in own.split("\n\n"):
+            assert paragraph in method, paragraph
+        for paragraph in foreign.split("\n\n"):
+            assert paragraph not in page, paragraph
+        assert method.index(plain) < method.index("rake() ")  # plain words before the technical
+        for code in ("AGE_GROUP", "EDUCATION", "PROVINCE"):
+            assert code not in method
+    dutch = text_of(get(client, f"/results/{published}?lang=nl"))
+    assert "betrouwbaarheidsinterval van 95%" in dutch
+
+
 def test_subgroup_differences_say_when_they_are_not_significant(
     app: Flask, published: str, client: FlaskClient, tmp_path: Path
 ) -> None:
