@@ -47,3 +47,29 @@ def _close_engines() -> Iterator[None]:
 
     for engine in Database._engines.values():
         engine.dispose()
+
+
+SHIPPED = ROOT / "surveys" / "definitions" / "biotech-2026.yaml"
+
+
+def next_wave_set(folder: Path) -> Path:
+    """The shipped set as next year's wave biotech-2027, in which two questions changed their
+    meaning (so `surveys.diff` calls them not comparable): the battery row COND_CRISPR_CHOICE
+    now stands for the condition affordability, and KNOW_BIO's option 4 has a new label."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    edits = {
+        "wave: biotech-2026": "wave: biotech-2027",
+        'version: "2026.1"': 'version: "2027.1"',
+        "- code: COND_CRISPR_CHOICE\n                condition: freedom_of_choice": (
+            "- code: COND_CRISPR_CHOICE\n                condition: affordability"
+        ),
+        "{code: 4, label: {nl: Veel, en: A lot}}": (
+            "{code: 4, label: {nl: Heel veel, en: A great deal}}"
+        ),
+    }
+    for old, new in edits.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = folder / "biotech-2027.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -83,6 +83,27 @@ def dot(axis: Axis, value: float, low: float, high: float, colour: str = DOT) ->
     )
 
 
+@dataclass(frozen=True)
+class Pair:
+    """Two figures of the same respondents on one axis, joined by a line from the first to the
+    second, with the interval of their difference drawn from the first: where the second lies,
+    give or take chance. The difference is significant when that interval leaves out the
+    first figure. All None when a figure is suppressed (nothing is drawn)."""
+
+    x_from: float | None
+    x_to: float | None
+    x_low: float | None
+    x_high: float | None
+
+
+def pair(axis: Axis, first: float, second: float, low: float, high: float) -> Pair:
+    """`first` and `second` (e.g. acceptance without and with conditions), and the interval
+    `low`-`high` of `second - first` placed at `first + low` to `first + high`."""
+    if not all(_finite(v) for v in (first, second, low, high)):
+        return Pair(None, None, None, None)
+    return Pair(axis.x(first), axis.x(second), axis.x(first + low), axis.x(first + high))
+
+
 def diverging_span(bars: Sequence[Sequence[float]]) -> float:
     """Half-width of a diverging axis that holds every bar (shares of the substantive options
     in scale order), rounded up to a quarter, at most 1."""
@@ -136,10 +157,17 @@ def share_axis(highs: Sequence[float]) -> Axis:
     return Axis(0.0, min(1.0, max(0.25, math.ceil(top * 4 - 1e-9) / 4)))
 
 
-def difference_axis(values: Sequence[float]) -> Axis:
-    """Symmetric around 0, wide enough for every difference and interval end."""
-    widest = max([abs(v) for v in values if _finite(v)], default=0.1)
+def difference_axis(values: Sequence[float], symmetric: bool = True) -> Axis:
+    """Symmetric around 0, wide enough for every difference and interval end; or, not
+    `symmetric`, from 0 or the lowest value to 0 or the highest (differences of one sign use
+    the whole width), in steps of 5 or 10 points."""
+    finite = [v for v in values if _finite(v)]
+    widest = max([abs(v) for v in finite], default=0.1)
     step = 0.05 if widest <= 0.2 else 0.1
+    if not symmetric:
+        low = math.ceil(max(0.0, -min(finite, default=0.0)) / step - 1e-9) * step
+        high = math.ceil(max(0.0, max(finite, default=0.0)) / step - 1e-9) * step
+        return Axis(-round(low, 2), round(max(high, step), 2))
     span = max(step, math.ceil(widest / step - 1e-9) * step)
     return Axis(-span, span)
 
@@ -157,6 +185,24 @@ def share_ticks(axis: Axis) -> list[Tick]:
     """Ticks of a share axis at round percentages: every 25, 10 or 5."""
     step = 0.25 if axis.high > 0.5 else (0.1 if axis.high > 0.25 else 0.05)
     return ticks(axis, max(1, round((axis.high - axis.low) / step)), "{}%", 100)
+
+
+def difference_ticks(axis: Axis) -> list[Tick]:
+    """Ticks of a difference axis (`difference_axis`) in signed percentage points ("−10", "0",
+    "+10"), at most 7, every 5, 10, 20, 25 or 50 points from its low end."""
+    span = axis.high - axis.low
+    values = [axis.low, 0.0, axis.high] if axis.low < 0 < axis.high else [axis.low, axis.high]
+    for step in (0.05, 0.1, 0.2, 0.25, 0.5):
+        count, start = span / step, axis.low / step
+        if round(count) <= 6 and abs(count - round(count)) + abs(start - round(start)) < 1e-6:
+            values = [axis.low + i * step for i in range(round(count) + 1)]
+            break
+    out = []
+    for value in values:
+        whole = round(value * 100)
+        sign = "+" if whole > 0 else ("−" if whole < 0 else "")
+        out.append(Tick(axis.x(value), f"{sign}{abs(whole)}"))
+    return out
 
 
 def ticks(axis: Axis, count: int, label: str = "{}", scale: float = 1.0) -> list[Tick]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from analysis import Estimate
+from analysis import Estimate, WaveDifference, wave_differences
 from consult.results import charts
 from consult.results.charts import Dot, Segment, Tick
 from consult.results.design import reported, single_choice
 from consult.results.labels import option_label, term_label
-from consult.results.pages import Shown, Test, number, shown, verdict
+from consult.results.pages import ChangeView, Shown, Test, change_view, number, shown, verdict
 from consult.results.report import Report
 from surveys.model import Item, QuestionSet
 from surveys.types import Answer, question_type
@@ -80,6 +80,33 @@ class ItemPage:
     span_ticks: tuple[Tick, ...]
     suppressed: bool
     has_figures: bool
+    change: ItemChange | None = None
+    """The change since the previous wave (None: there is none)."""
+
+
+@dataclass(frozen=True)
+class ChangeTable:
+    """One answer code's figures now and in the previous wave."""
+
+    label: str
+    rows: tuple[ChangeView, ...]
+    mean: bool
+    """Means (changes in their own unit), not shares (changes in percentage points)."""
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """The item's overall figures compared with the previous wave, or why they are not:
+    `comparable` False when the question changed its meaning (`surveys.diff`), `asked` False
+    when the previous wave did not ask it. No tables when nothing could be compared (the
+    previous wave has no figures, or all of them are suppressed)."""
+
+    previous: str
+    comparable: bool
+    asked: bool
+    tables: tuple[ChangeTable, ...]
+    left_out: tuple[str, ...] = ()
+    """The battery rows that changed their meaning (the others are compared)."""
 
 
 def groupings(question_set: QuestionSet, lang: str) -> tuple[tuple[str, str], ...]:
@@ -107,8 +134,9 @@ def _code_label(item: Item, code: str, lang: str) -> str:
     return ""
 
 
-def item_page(report: Report, item: Item, lang: str) -> ItemPage:
-    """One item's figures from the report (overall, or by the report's grouping)."""
+def item_page(report: Report, item: Item, lang: str, change: ItemChange | None = None) -> ItemPage:
+    """One item's figures from the report (overall, or by the report's grouping), and its
+    change since the previous wave (`item_change`)."""
     question_set = report.design.question_set
     rows = report.rows_of(item)
     ranked = question_type(item).answer is Answer.ORDER
@@ -192,6 +220,48 @@ def item_page(report: Report, item: Item, lang: str) -> ItemPage:
         tuple(charts.diverging_ticks(span)) if is_diverging else (),
         any(row.suppressed for row in rows),
         reported(item),
+        change,
+    )
+
+
+def item_change(now: Report, before: Report | None, item: Item, lang: str) -> ItemChange | None:
+    """The item's figures for all respondents in `now` (a wave's overall report) against those
+    in `before` (the previous wave's), paired by code and option with the z test of their
+    difference. Only when the item means the same in both waves' question sets."""
+    if now.previous is None or not reported(item):
+        return None
+    changed = [code for code in item.answer_codes if code in now.incomparable]
+    if item.code in now.incomparable or (changed and len(changed) == len(item.answer_codes)):
+        return ItemChange(now.previous, False, True, ())
+    if before is None:
+        return ItemChange(now.previous, True, True, ())
+    if not any(before.design.question_set.has_answer_code(c) for c in item.answer_codes):
+        return ItemChange(now.previous, True, False, ())
+    question_set = now.design.question_set
+
+    def overall(report: Report) -> list[Estimate]:
+        return [r for r in report.rows_of(item) if r.group is None and r.item not in changed]
+
+    tables: dict[str, list[WaveDifference]] = {}
+    for change in wave_differences(overall(before), overall(now)):
+        key = item.code if question_type(item).answer is Answer.ORDER else change.later.item
+        tables.setdefault(key, []).append(change)
+    return ItemChange(
+        now.previous,
+        True,
+        True,
+        tuple(
+            ChangeTable(
+                _code_label(item, code, lang),
+                tuple(
+                    change_view(_row_label(question_set, item, c.later, lang), c, lang)
+                    for c in changes
+                ),  # a mean's label is "": the page says "Mean"
+                all(c.later.kind == "mean" for c in changes),
+            )
+            for code, changes in tables.items()
+        ),
+        tuple(_code_label(item, code, lang) for code in changed),
     )
 
 

@@ -61,12 +61,20 @@ def item_label(question_set: QuestionSet, code: str, lang: str) -> str:
 
 
 def option_label(question_set: QuestionSet, code: str, option: object, lang: str) -> str:
-    """An option's label ("" for a figure without an option, such as a mean)."""
+    """An option's label ("" for a figure without an option, such as a mean); `code` is an
+    answer code or an item's own (a battery's, whose rows share its options)."""
     if option is None or option == "":
         return ""
-    if not question_set.has_answer_code(code) or not isinstance(option, int):
+    if not isinstance(option, int):
         return str(option)
-    choice = question_set.owner_of(code).choice(option)
+    if question_set.has_answer_code(code):
+        item = question_set.owner_of(code)
+    else:
+        try:
+            item = question_set.item(code)
+        except KeyError:
+            return str(option)
+    choice = item.choice(option)
     return choice.label.get(lang) if choice is not None else str(option)
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from analysis import Estimate
+from analysis import Estimate, WaveDifference
+from consult.messages import N_
 from consult.results import charts
-from consult.results.charts import Axis, Dot, Segment, Tick
-from consult.results.labels import item_label, option_label, term_label
+from consult.results.charts import Axis, Dot, Pair, Segment, Tick
+from consult.results.labels import item_label, option_label, term_label, translate
 from consult.results.report import OverviewFigures, method_paragraphs
 from surveys.model import QuestionSet
 
@@ -128,6 +129,8 @@ class LiftView:
     unconditional: Shown
     lift: Shown
     test: Test
+    pair: Pair
+    """Unconditional and conditional acceptance joined, the lift's interval from the first."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ class DomainView:
     dot: Dot
     conditions: tuple[ConditionView, ...]
     lift: Shown | None
+    lift_dot: Dot | None
+    """The lift on the difference axis (`Overview.lift_ticks`)."""
     applications: tuple[ApplicationView, ...]
 
 
@@ -177,6 +182,55 @@ class ChangeView:
     difference: str
     interval: str
     test: Test
+
+
+def change_view(label: str, change: WaveDifference, lang: str) -> ChangeView:
+    """A figure then and now: a share's change in percentage points, a mean's in its own
+    unit, signed, each with its interval and the z test's verdict."""
+    if change.later.kind != "mean":
+        return ChangeView(
+            label,
+            percent(change.earlier.estimate, lang),
+            percent(change.later.estimate, lang),
+            points(change.difference, lang),
+            f"{points(change.ci_low, lang)} – {points(change.ci_high, lang)}",
+            verdict(change.p_value, lang),
+        )
+
+    def signed(value: float) -> str:
+        text = number(abs(value), lang, 2)
+        return text if text == DASH else ("+" if value >= 0 else "−") + text
+
+    return ChangeView(
+        label,
+        number(change.earlier.estimate, lang, 2),
+        number(change.later.estimate, lang, 2),
+        signed(change.difference),
+        f"{signed(change.ci_low)} – {signed(change.ci_high)}",
+        verdict(change.p_value, lang),
+    )
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """The changes of one application or domain: its acceptance and its conditions (label and
+    change, in this wave's ranking); None where a figure is not compared (dashes where it is
+    suppressed)."""
+
+    label: str
+    acceptance: ChangeView | None
+    conditions: tuple[tuple[str, ChangeView | None], ...]
+
+    @property
+    def compared(self) -> bool:
+        """Whether any of its conditions is compared."""
+        return any(change is not None for _, change in self.conditions)
+
+
+@dataclass(frozen=True)
+class DomainChanges:
+    domain: ChangeGroup
+    applications: tuple[ChangeGroup, ...]
 
 
 @dataclass(frozen=True)
@@ -205,8 +259,15 @@ class Overview:
     span_ticks: tuple[Tick, ...]
     share_ticks: tuple[Tick, ...]
     share_axis: Axis
+    pair_ticks: tuple[Tick, ...]
+    """The axis of acceptance without and with the conditions met (`LiftView.pair`)."""
+    lift_ticks: tuple[Tick, ...]
+    lift_zero: float
+    """Where 0 falls on the axis of the domains' lifts."""
     differences: tuple[DifferenceView, ...]
-    changes: tuple[ChangeView, ...]
+    changes: tuple[DomainChanges, ...]
+    not_compared: tuple[str, ...]
+    """The summary's questions that changed since the previous wave, labelled: not compared."""
     previous_wave: str | None
     response: ResponseView
     suppressed: bool
@@ -263,6 +324,19 @@ def overview(report: OverviewFigures, lang: str, previous_wave: str | None = Non
     scale: list[tuple[str, str]] = []
     dont_know_label = ""
     suppressed = any(row.suppressed for row in (summary.rows() if summary else []))
+    lifts = [app.lift for app in summary.applications if app.lift] if summary else []
+    pair_axis = charts.share_axis(
+        [high for lift in lifts for high in (
+            lift.conditional.ci_high,
+            lift.unconditional.ci_high,
+            lift.unconditional.estimate + lift.lift.ci_high,
+        )]
+    )  # fmt: skip
+    lift_axis = charts.difference_axis(
+        [value for domain in (summary.domains if summary else ()) if domain.lift
+         for value in (domain.lift.ci_low, domain.lift.ci_high)],
+        symmetric=False,
+    )  # fmt: skip
     if summary is not None:
         first = summary.applications[0].acceptance.item if summary.applications else None
         options = _substantive(question_set, first) if first else []
@@ -291,13 +365,21 @@ def overview(report: OverviewFigures, lang: str, previous_wave: str | None = Non
             acceptance = shown(app.acceptance, label, lang)
             lift = None
             if app.lift is not None:
+                figures = app.lift
                 lift = LiftView(
-                    shown(app.lift.conditional, label, lang),
-                    shown(app.lift.unconditional, label, lang),
-                    shown(app.lift.lift, label, lang, as_points=True),
+                    shown(figures.conditional, label, lang),
+                    shown(figures.unconditional, label, lang),
+                    shown(figures.lift, label, lang, as_points=True),
                     Test(DASH, False, False)
-                    if app.lift.lift.suppressed
-                    else verdict(app.lift.p_value, lang),
+                    if figures.lift.suppressed
+                    else verdict(figures.p_value, lang),
+                    charts.pair(
+                        pair_axis,
+                        figures.unconditional.estimate,
+                        figures.conditional.estimate,
+                        figures.lift.ci_low,
+                        figures.lift.ci_high,
+                    ),
                 )
             applications[app.application] = ApplicationView(
                 app.application,
@@ -323,6 +405,7 @@ def overview(report: OverviewFigures, lang: str, previous_wave: str | None = Non
         for domain in summary.domains:
             label = term_label(question_set, "domain", domain.domain, lang)
             acceptance = shown(domain.acceptance, label, lang)
+            lift_view = shown(domain.lift, label, lang, as_points=True) if domain.lift else None
             domains.append(
                 DomainView(
                     domain.domain,
@@ -331,7 +414,8 @@ def overview(report: OverviewFigures, lang: str, previous_wave: str | None = Non
                     shown(domain.dont_know, label, lang),
                     _dot(axis, acceptance),
                     _conditions(question_set, domain.conditions, axis, lang),
-                    shown(domain.lift, label, lang, as_points=True) if domain.lift else None,
+                    lift_view,
+                    _dot(lift_axis, lift_view) if lift_view else None,
                     tuple(applications[code] for code in domain.applications),
                 )
             )
@@ -345,8 +429,12 @@ def overview(report: OverviewFigures, lang: str, previous_wave: str | None = Non
         tuple(span_ticks),
         tuple(charts.ticks(axis, 4, "{}%", 100)),
         axis,
+        tuple(charts.share_ticks(pair_axis)),
+        tuple(charts.difference_ticks(lift_axis)),
+        lift_axis.x(0.0),
         _differences(report, lang),
         _changes(report, lang),
+        _not_compared(report, lang),
         previous_wave,
         response(report, lang),
         suppressed,
@@ -390,34 +478,76 @@ def _acceptance_item(report: OverviewFigures, application: str) -> str:
     return ""
 
 
-def _changes(report: OverviewFigures, lang: str) -> tuple[ChangeView, ...]:
-    """Acceptance per application and domain now and in the previous wave, with the z test of
-    the difference (independent samples)."""
+def _changes(report: OverviewFigures, lang: str) -> tuple[DomainChanges, ...]:
+    """Acceptance and the conditions called necessary, per domain and application, now and in
+    the previous wave, with the z test of the difference (independent samples). The report
+    pairs only the figures that mean the same in both waves; the rest are left out here."""
     question_set = report.design.question_set
-    names = {}
-    for app in report.summary.applications if report.summary else ():
-        names[app.acceptance.item] = term_label(question_set, "application", app.application, lang)
-    out = []
-    for change in report.changes:
-        later = change.later
-        if later.option != "acceptable":
-            continue
-        if later.item.startswith("domain:"):
-            label = term_label(question_set, "domain", later.item.split(":", 1)[1], lang)
-        elif later.item in names:
-            label = names[later.item]
-        else:
-            continue
-        out.append(
-            ChangeView(
-                label,
-                percent(change.earlier.estimate, lang),
-                percent(later.estimate, lang),
-                points(change.difference, lang),
-                f"{points(change.ci_low, lang)} – {points(change.ci_high, lang)}",
-                verdict(change.p_value, lang),
-            )
+    summary = report.summary
+    if summary is None or not report.changes:
+        return ()
+    found = {(change.later.item, change.later.option): change for change in report.changes}
+
+    def row(label: str, figure: Estimate) -> ChangeView | None:
+        change = found.get((figure.item, figure.option))
+        if change is not None:
+            return change_view(label, change, lang)
+        if (figure.item, figure.option) not in report.comparable:
+            return None
+        # Comparable, but suppressed in either wave: dashes, as everywhere else.
+        return ChangeView(
+            label, DASH, percent(figure.estimate, lang), DASH, DASH, Test(DASH, False, False)
         )
+
+    def group(label: str, acceptance: Estimate, conditions: tuple) -> ChangeGroup:
+        rows = []
+        for share in conditions:
+            name = term_label(question_set, "condition", share.condition, lang)
+            rows.append((name, row(name, share.necessary)))
+        return ChangeGroup(label, row(label, acceptance), tuple(rows))
+
+    apps = {app.application: app for app in summary.applications}
+    out = []
+    for domain in summary.domains:
+        members = tuple(
+            group(
+                term_label(question_set, "application", code, lang),
+                apps[code].acceptance,
+                apps[code].conditions,
+            )
+            for code in domain.applications
+        )
+        label = term_label(question_set, "domain", domain.domain, lang)
+        out.append(DomainChanges(group(label, domain.acceptance, domain.conditions), members))
+    return tuple(out)
+
+
+def _not_compared(report: OverviewFigures, lang: str) -> tuple[str, ...]:
+    """The questions of the acceptance summary whose meaning changed since the previous wave
+    (`report.incomparable`), named by their application and role, never by their code."""
+    question_set = report.design.question_set
+    changed = report.incomparable
+    out: list[str] = []
+    for app in report.summary.applications if report.summary and changed else ():
+        application = term_label(question_set, "application", app.application, lang)
+        if app.acceptance.item in changed:
+            out.append(
+                translate(N_("%(application)s: acceptance"), lang) % {"application": application}
+            )
+        for share in app.conditions:
+            if share.item in changed:
+                out.append(
+                    translate(N_("%(application)s, condition “%(condition)s”"), lang)
+                    % {
+                        "application": application,
+                        "condition": term_label(question_set, "condition", share.condition, lang),
+                    }
+                )
+        if app.lift is not None and app.lift.conditional.item in changed:
+            out.append(
+                translate(N_("%(application)s: acceptance if the conditions are met"), lang)
+                % {"application": application}
+            )
     return tuple(out)
 
 

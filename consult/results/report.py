@@ -40,6 +40,7 @@ from consult.results.figures import (
     summary,
 )
 from consult.results.labels import item_label, translate
+from surveys.diff import diff_question_sets
 from surveys.model import Item, QuestionSet
 
 
@@ -53,6 +54,14 @@ class OverviewFigures:
     summary: Summary | None
     changes: list[WaveDifference]
     subgroup_differences: list[SubgroupDifference]
+    previous: str | None = None
+    """The slug of the wave `changes` compare with (the previous wave with responses)."""
+    incomparable: frozenset[str] = frozenset()
+    """Answer codes of this wave's set whose answers mean something else in the previous
+    wave's set (`surveys.diff`): their figures are not compared."""
+    comparable: frozenset[tuple[str, object]] = frozenset()
+    """The summary's figures (item, option) that mean the same in both waves: those missing
+    from `changes` were suppressed in one of them."""
 
 
 def wave_overview(session: Session, wave: Wave, mode: Mode = "calibrated") -> OverviewFigures:
@@ -60,19 +69,29 @@ def wave_overview(session: Session, wave: Wave, mode: Mode = "calibrated") -> Ov
     design = load_design(session, wave, mode)
     current = summary(session, design)
     changes: list[WaveDifference] = []
+    comparable: list[Estimate] = []
     earlier = previous_wave(session, wave)
+    incomparable: frozenset[str] = frozenset()
+    if earlier is not None:
+        incomparable = incomparable_codes(
+            question_set_of(earlier.question_set_version), design.question_set
+        )
     if current is not None and earlier is not None:
         try:
             before = summary(session, load_design(session, earlier, mode))
         except ResultsError:
             before = None
         if before is not None:
-            changes = wave_differences(before.rows(), current.rows())
+            comparable = comparable_rows(before, current, incomparable)
+            changes = wave_differences(before.rows(), comparable)
     return OverviewFigures(
         design,
         current,
         changes,
         largest_subgroup_differences(session, design) if current else [],
+        previous=earlier.slug if earlier is not None else None,
+        incomparable=incomparable,
+        comparable=frozenset((row.item, row.option) for row in comparable),
     )
 
 
@@ -101,6 +120,18 @@ class Report:
     @property
     def subgroup_differences(self) -> list[SubgroupDifference]:
         return self.overview.subgroup_differences
+
+    @property
+    def previous(self) -> str | None:
+        return self.overview.previous
+
+    @property
+    def incomparable(self) -> frozenset[str]:
+        return self.overview.incomparable
+
+    @property
+    def comparable(self) -> frozenset[tuple[str, object]]:
+        return self.overview.comparable
 
     def rows_of(self, item: Item) -> list[Estimate]:
         """One item's figures: its own code's, its battery rows' or its ranks (`ITEM.option`)."""
@@ -141,6 +172,76 @@ def wave_report(
         tests=tests,
         scales=scale_reliabilities(session, design),
     )
+
+
+def incomparable_codes(earlier: QuestionSet, later: QuestionSet) -> frozenset[str]:
+    """The answer codes of `later` whose answers cannot be compared with `earlier`'s under the
+    same code, by the version comparison's rules (`surveys.diff`): a changed type, options,
+    scale or analysis role. A battery that changed stands for all its rows."""
+    codes: set[str] = set()
+    for code in diff_question_sets(earlier, later).incomparable_codes:
+        if later.has_answer_code(code):
+            codes.add(code)
+        try:
+            codes.update(later.item(code).answer_codes)
+        except KeyError:
+            continue  # a removed item, or a row (added above)
+    return frozenset(codes)
+
+
+def _components(figures: Summary) -> dict[tuple[str, object], frozenset[str]]:
+    """Per summary figure (item, option), the answer codes it is computed from: an
+    application's own questions, or for a domain's average all its applications' ones."""
+    out: dict[tuple[str, object], frozenset[str]] = {}
+    for app in figures.applications:
+        own = frozenset({app.acceptance.item})
+        for row in (*app.distribution, app.acceptance, app.dont_know):
+            out[(row.item, row.option)] = own
+        for condition in app.conditions:
+            out[(condition.necessary.item, condition.necessary.option)] = frozenset(
+                {condition.item}
+            )
+        if app.lift is not None:
+            pair = frozenset({app.lift.unconditional.item, app.lift.conditional.item})
+            for row in (app.lift.conditional, app.lift.unconditional, app.lift.lift):
+                out[(row.item, row.option)] = pair
+    apps = {app.application: app for app in figures.applications}
+    for domain in figures.domains:
+        members = [apps[code] for code in domain.applications if code in apps]
+        accepting = frozenset(app.acceptance.item for app in members)
+        for row in (domain.acceptance, domain.dont_know):
+            out[(row.item, row.option)] = accepting
+        for condition in domain.conditions:
+            out[(condition.necessary.item, condition.necessary.option)] = frozenset(
+                share.item
+                for app in members
+                for share in app.conditions
+                if share.condition == condition.condition
+            )
+        if domain.lift is not None:
+            out[(domain.lift.item, domain.lift.option)] = frozenset(
+                code
+                for app in members
+                if app.lift is not None
+                for code in (app.lift.unconditional.item, app.lift.conditional.item)
+            )
+    return out
+
+
+def comparable_rows(
+    before: Summary, after: Summary, incomparable: frozenset[str]
+) -> list[Estimate]:
+    """The rows of `after` that mean the same as in `before`: computed from the same questions
+    (a domain's average over the same applications and battery rows), none of which changed
+    its meaning. Only these are compared between the waves."""
+    earlier, later = _components(before), _components(after)
+    return [
+        row
+        for row in after.rows()
+        if (key := (row.item, row.option)) in earlier
+        and earlier[key] == later.get(key)
+        and not later[key] & incomparable
+    ]
 
 
 def check_grouping(question_set: QuestionSet, by: str) -> None:

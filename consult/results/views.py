@@ -25,7 +25,7 @@ from consult.results import queries
 from consult.results.design import ResultsError, single_choice
 from consult.results.figures import previous_wave
 from consult.results.http import not_modified, tagged
-from consult.results.item_page import codebook, item_page
+from consult.results.item_page import codebook, item_change, item_page
 from consult.results.labels import item_label
 from consult.results.pages import overview as overview_of
 from consult.results.report import OverviewFigures, Report
@@ -92,8 +92,7 @@ def overview(wave: str) -> Any:
     figures = _figures(found, state, lambda: wave_overview(db.session, found, state=state))
     if isinstance(figures, Response):
         return figures
-    earlier = previous_wave(db.session, found)
-    page = overview_of(figures, current_language(), earlier.slug if earlier else None)
+    page = overview_of(figures, current_language(), figures.previous)
     return _page("results/overview.html", state, wave=found, page=page)
 
 
@@ -120,8 +119,22 @@ def item(wave: str, code: str) -> Any:
     report = _figures(found, state, lambda: wave_results(db.session, found, by=by, state=state))
     if isinstance(report, Response):
         return report
-    page = item_page(report, shown_item, lang)
+    overall = report if by is None else wave_results(db.session, found, state=state)
+    change = item_change(overall, _previous_results(found), shown_item, lang)
+    page = item_page(report, shown_item, lang, change)
     return _page("results/item.html", state, wave=found, page=page)
+
+
+def _previous_results(wave: Wave) -> Report | None:
+    """The previous wave's overall report (kept like any other), or None when it has no
+    figures (no margins yet, or counts being recounted)."""
+    earlier = previous_wave(db.session, wave)
+    if earlier is None or not counts_are_current(earlier):
+        return None
+    try:
+        return wave_results(db.session, earlier)
+    except (ResultsError, WeightingError):
+        return None
 
 
 def _groups(question_set: Any, by: str, code: str) -> bool:

@@ -1,6 +1,7 @@
 """The results pages in a real browser: no WCAG 2.1 A/AA violation that axe-core finds on the
-overview, an item's page by a group and the codebook; nothing scrolls sideways on a 320 px
-phone; and every page works with JavaScript switched off."""
+overview (also with the change since a previous wave), an item's page by a group, the codebook
+and the downloads (also a researcher's, with the microdata); nothing scrolls sideways on a
+320 px phone; and every page works with JavaScript switched off."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ import pytest
 from werkzeug.serving import make_server
 
 from consult import create_app
+from consult.accounts.service import create_user, passwords_for
 from consult.config import Config
 from consult.extensions import db
 from consult.migrate import upgrade_database
+from consult.models import Role
 from consult.organizing import queries
 from consult.organizing.question_sets import load_into_store
 from surveys.loader import load_file
-from tests.browser.conftest import ROOT, SHIPPED
+from tests.browser.conftest import PASSWORD, ROOT, SHIPPED
 from tests.browser.test_citizen_in_browser import assert_accessible
-from tests.conftest import CHEAP_ARGON2
+from tests.conftest import CHEAP_ARGON2, next_wave_set
 
 MARGINS = ROOT / "surveys" / "definitions" / "margins-nl-adults.csv"
 PAGES = {
@@ -30,12 +33,17 @@ PAGES = {
     "item by a group": "/results/biotech-2026/items/ACC_CRISPR?by=EDUCATION",
     "scale item": "/results/biotech-2026/items/GEN_EFFECT",
     "codebook": "/results/biotech-2026/codebook",
+    "downloads": "/results/biotech-2026/downloads?by=EDUCATION",
+    "overview with a previous wave": "/results/biotech-2027",
+    "battery with a previous wave": "/results/biotech-2027/items/COND_CRISPR",
 }
+RESEARCHER = "researcher@example.org"
 
 
 @pytest.fixture(scope="module")
 def results_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The shipped set's wave with margins and 400 simulated responses, published."""
+    """The shipped set's wave with margins and 400 simulated responses, and next year's wave
+    (in which two questions changed) with 300, both published; a researcher of both."""
     folder: Path = tmp_path_factory.mktemp("results")
     app = create_app(
         Config(
@@ -46,13 +54,28 @@ def results_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     with app.app_context():
         upgrade_database(db)
-        load_into_store(db.session, load_file(SHIPPED), open_wave=True, today=dt.date.today())
+        for path in (SHIPPED, next_wave_set(folder)):
+            load_into_store(db.session, load_file(path), open_wave=True, today=dt.date.today())
+        user = create_user(
+            db.session,
+            RESEARCHER,
+            Role.RESEARCHER,
+            PASSWORD,
+            dt.date.today(),
+            passwords=passwords_for(app.config["CONSULT"]),
+        )
+        consultation = queries.consultation_by_slug(db.session, "biotech")
+        assert consultation is not None
+        user.consultations.append(consultation)
         db.commit()
     runner = app.test_cli_runner()
     for args in (
         ["waves", "margins", "biotech-2026", str(MARGINS)],
         ["responses", "simulate", "--wave", "biotech-2026", "-n", "400", "--seed", "7"],
         ["waves", "publish", "biotech-2026"],
+        ["waves", "margins", "biotech-2027", str(MARGINS)],
+        ["responses", "simulate", "--wave", "biotech-2027", "-n", "300", "--seed", "8"],
+        ["waves", "publish", "biotech-2027"],
     ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
@@ -75,6 +98,21 @@ def test_results_pages_are_accessible_in_both_languages(
         page.goto(f"{results_server}{PAGES[name]}{'&' if '?' in PAGES[name] else '?'}lang={lang}")
         assert page.locator("html").get_attribute("lang") == lang
         assert_accessible(page, f"{name} ({lang})")
+
+
+def test_a_researchers_downloads_are_accessible(page: Any, results_server: str) -> None:
+    """Signed in, the page also lists the microdata."""
+    page.goto(f"{results_server}/admin/login")
+    page.get_by_label("E-mailadres").fill(RESEARCHER)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Inloggen").click()
+    for lang in ("nl", "en"):
+        page.goto(f"{results_server}/results/biotech-2026/downloads?lang={lang}")
+        assert page.locator("a[href*='microdata.sav']").count() == 1
+        assert_accessible(page, f"a researcher's downloads ({lang})")
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def test_nothing_scrolls_sideways_on_a_small_phone(browser: Any, results_server: str) -> None:

@@ -22,6 +22,9 @@ def test_labels_in_both_languages() -> None:
     assert option_label(question_set, "SEX", 2, "nl") == "Vrouw"
     assert option_label(question_set, "SEX", None, "nl") == ""
     assert option_label(question_set, "SEX", 42, "nl") == "42"
+    # A battery's rows share its options: labelled by a row's code or the battery's own.
+    assert option_label(question_set, row.code, 3, "en") == "Necessary"
+    assert option_label(question_set, "COND_CRISPR", 3, "nl") == "Noodzakelijk"
     assert group_label(question_set, "SEX", 1, "en") == "Male"
     assert group_label(question_set, None, None, "en") == ""
     assert term_label(question_set, "domain", "red", "nl").startswith("Rode biotechnologie")

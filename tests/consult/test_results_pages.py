@@ -18,6 +18,7 @@ from consult.extensions import db as database
 from consult.organizing import queries as organizing_queries
 from consult.results import charts
 from consult.results.pages import percent, points
+from tests.conftest import next_wave_set
 from tests.consult.conftest import ROOT
 
 MARGINS = ROOT / "surveys" / "definitions" / "margins-nl-adults.csv"
@@ -182,6 +183,8 @@ def test_an_item_by_a_group_and_a_bad_grouping(
 
     overall = text_of(get(client, f"/results/{published}/items/TRUST?lang=en"))
     assert "Trust" in overall or "trust" in overall
+    battery = text_of(get(client, f"/results/{published}/items/COND_CRISPR?lang=en"))
+    assert re.search(r"Necessary \d+\.\d% \d+\.\d% – \d+\.\d%", battery)  # labels, not codes
 
     for bad in ("NOPE", "INFO_SOURCES", "GEN_EFFECT", "TRUST_GOV"):
         reply = text_of(get(client, f"/results/{published}/items/GEN_EFFECT?by={bad}", 400))
@@ -245,35 +248,205 @@ def test_unpublished_empty_and_stale_waves_get_a_clear_page(
     assert "being recounted" in text_of(reply.get_data(as_text=True))
 
 
-def test_the_change_since_the_previous_wave(
+def set_minimum(app: Flask, slug: str, minimum: int) -> None:
+    with app.app_context():
+        wave = organizing_queries.wave_by_slug(database.session, slug)
+        assert wave is not None
+        wave.min_cell_size = minimum
+        database.commit()
+
+
+def section(page: str, heading_id: str) -> str:
+    """The HTML of the page's section labelled by the heading `heading_id`."""
+    start = page.index(f'<section aria-labelledby="{heading_id}">')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_lift_is_drawn_per_application_beside_its_table(
     app: Flask, published: str, client: FlaskClient, tmp_path: Path
 ) -> None:
+    # With groups of at least 50 the lift of gene editing in farm animals, and so the green
+    # domain's average, rest on too few respondents.
+    set_minimum(app, published, 50)
+    report = cli_report(app, published, tmp_path)
+    lift = section(get(client, f"/results/{published}?lang=en"), "lift")
+    images = {
+        html.unescape(label).split(":", 1)[0]: (html.unescape(label), drawing)
+        for label, drawing in re.findall(
+            r'<svg[^>]*role="img"[^>]*aria-label="([^"]*)"[^>]*>(.*?)</svg>', lift, re.S
+        )
+    }
+    hidden = 0
+    for application in report["summary"]["applications"]:
+        figures = application["lift"]
+        label = ENGLISH_APPLICATIONS[application["application"]]
+        described, drawing = images[label]
+        words = text_of(lift)
+        if figures["lift"]["suppressed"]:
+            hidden += 1
+            assert described == f"{label}: not shown (too few respondents)"
+            assert "<circle" not in drawing  # a hidden figure is not drawn
+            # Its row in the table: the share that is shown, dashes for the rest.
+            without, with_conditions = figures["unconditional"], figures["conditional"]
+            assert None in (without["estimate"], with_conditions["estimate"])
+            assert (
+                f"{label} {percent(without['estimate'], 'en')} "
+                f"{percent(with_conditions['estimate'], 'en')} – – no test possible"
+            ) in words
+            continue
+        without, with_conditions = figures["unconditional"], figures["conditional"]
+        difference = figures["lift"]
+        interval = f"{points(difference['ci_low'], 'en')} – {points(difference['ci_high'], 'en')}"
+        assert described == (
+            f"{label}: acceptable {percent(without['estimate'], 'en')}, if the conditions are met "
+            f"{percent(with_conditions['estimate'], 'en')}; difference "
+            f"{points(difference['estimate'], 'en')} points (95% interval {interval})"
+        )
+        assert drawing.count("<circle") == 2  # without and with the conditions, joined
+        assert (
+            f"{label} {percent(without['estimate'], 'en')} "
+            f"{percent(with_conditions['estimate'], 'en')} {points(difference['estimate'], 'en')} "
+            f"{interval}"
+        ) in words
+    assert hidden == 1
+    # The domains' lifts on their own axis; the hidden one is a dash.
+    assert images["Green biotechnology (agriculture, food and nature)"][0].endswith(
+        "not shown (too few respondents)"
+    )
+    red = next(d for d in report["summary"]["domains"] if d["domain"] == "red")["lift"]
+    assert images["Red biotechnology (health and care)"][0] == (
+        f"Red biotechnology (health and care): {points(red['estimate'], 'en')} (95% interval "
+        f"{points(red['ci_low'], 'en')} – {points(red['ci_high'], 'en')})"
+    )
+    assert "open circle" in text_of(lift)  # the chart is explained in words
+    for code in ("gene_edited_animals", "ACC_CRISPR", "CACC_CRISPR", "green", "_paired"):
+        assert code not in text_of(lift) + " ".join(a for a, _ in images.values())
+
+    dutch = text_of(section(get(client, f"/results/{published}?lang=nl"), "lift"))
+    assert "Aanvaardbaarheid zonder en met voldane voorwaarden: Rode biotechnologie" in dutch
+    assert "het open rondje" in dutch
+
+
+ENGLISH_APPLICATIONS = {
+    "crispr_crops": "Crops made with new genomic techniques",
+    "precision_fermentation": "Precision fermentation",
+    "cultivated_meat": "Cultivated meat",
+    "gene_edited_animals": "Gene editing in farm animals",
+    "co2_microbes": "Micro-organisms that turn CO2 into raw materials",
+    "biobased_plastics": "Plastics from biomass and residual streams",
+    "gene_therapy": "Gene therapy for rare diseases",
+    "compassionate_gmo": "A GMO medicine for a single patient with no alternative",
+    "pharmacogenetics": "A DNA profile for prescribing medicines",
+    "xenotransplantation": "Animal organs for people (xenotransplantation)",
+    "germline_editing": "Heritable changes to the DNA of embryos (germline modification)",
+}
+
+
+@pytest.fixture
+def next_wave(app: Flask, published: str, load_set, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+    """biotech-2027 after biotech-2026, on a set in which two questions changed their meaning
+    (`tests.conftest.next_wave_set`), with 300 simulated responses, published."""
+    slug: str = load_set(next_wave_set(tmp_path))
     runner = app.test_cli_runner()
     for args in (
-        ["waves", "create", "biotech-2027", "--consultation", "biotech"],
-        ["waves", "margins", "biotech-2027", str(MARGINS)],
-        ["waves", "open", "biotech-2027"],
-        ["responses", "simulate", "--wave", "biotech-2027", "-n", "300", "--seed", "8"],
+        ["waves", "margins", slug, str(MARGINS)],
+        ["responses", "simulate", "--wave", slug, "-n", "300", "--seed", "8"],
     ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-    publish(app, "biotech-2027")
-    report = cli_report(app, "biotech-2027", tmp_path)
-    change = next(
-        c
-        for c in report["changes_since_previous_wave"]
-        if c["item"] == "ACC_CRISPR" and c["option"] == "acceptable"
+    publish(app, slug)
+    return slug
+
+
+def change_text(change: dict, label: str) -> str:  # type: ignore[type-arg]
+    """A change's row as the page shows it: label, then, now, change and its interval."""
+    return (
+        f"{label} {percent(change['earlier'], 'en')} {percent(change['later'], 'en')} "
+        f"{points(change['difference'], 'en')} "
+        f"{points(change['ci_low'], 'en')} – {points(change['ci_high'], 'en')}"
     )
-    words = text_of(get(client, "/results/biotech-2027?lang=en"))
+
+
+def test_the_change_since_the_previous_wave(
+    app: Flask, next_wave: str, client: FlaskClient, tmp_path: Path
+) -> None:
+    report = cli_report(app, next_wave, tmp_path)
+    changes = {(c["item"], c["option"]): c for c in report["changes_since_previous_wave"]}
+    page = get(client, f"/results/{next_wave}?lang=en")
+    words = text_of(section(page, "change"))
     assert "compared with wave biotech-2026" in words
-    verdict = "significant" if change["p_value"] < 0.05 else "not significant"
-    assert (
-        f"Crops made with new genomic techniques {percent(change['earlier'], 'en')} "
-        f"{percent(change['later'], 'en')} {points(change['difference'], 'en')}"
-    ) in words
-    assert verdict in words
+    # Acceptance per application and domain, with the test in words.
+    crispr = changes[("ACC_CRISPR", "acceptable")]
+    assert change_text(crispr, "Crops made with new genomic techniques") in words
+    verdict = "significant" if crispr["p_value"] < 0.05 else "not significant"
+    assert change_text(crispr, "Crops made with new genomic techniques") + f" {verdict}" in words
+    white = changes[("domain:white", "acceptable")]
+    assert change_text(white, "White biotechnology (industry and materials)") in words
+    # The conditions: per domain, and per application.
+    assert change_text(changes[("domain:white", "necessary:safety")], "Safety") in words
+    fermentation = words.split("conditions called necessary for Precision fermentation", 1)[1]
+    assert change_text(changes[("COND_FERMENT_SAFETY", "necessary")], "Safety") in fermentation
+    # The changed battery row is not compared, nor the domain averages it is part of; the page
+    # names it.
+    assert ("COND_CRISPR_CHOICE", "necessary") not in changes
+    assert ("domain:green", "necessary:freedom_of_choice") not in changes
+    assert ("domain:white", "necessary:freedom_of_choice") in changes  # no crops in white
+    assert "changed since wave biotech-2026" in words
+    assert "Crops made with new genomic techniques, condition “Affordability”" in words
+    green = words.split("since wave biotech-2026: Green biotechnology", 1)[1].split("Change in", 1)[
+        0
+    ]
+    assert "Freedom of choice not compared" in green
+    for code in ("COND_CRISPR_CHOICE", "freedom_of_choice", "domain:", "necessary:"):
+        assert code not in words
+
+    dutch = text_of(section(get(client, f"/results/{next_wave}?lang=nl"), "change"))
+    assert "Gewassen met nieuwe genomische technieken, voorwaarde “Betaalbaarheid”" in dutch
+    assert "Keuzevrijheid niet vergeleken" in dutch
     listing = text_of(get(client, "/results/?lang=en"))
     assert "biotech-2027 300 complete responses" in listing
+
+
+def test_an_items_change_since_the_previous_wave(
+    app: Flask, next_wave: str, client: FlaskClient, tmp_path: Path
+) -> None:
+    before = cli_report(app, "biotech-2026", tmp_path)["estimates"]
+    now = cli_report(app, next_wave, tmp_path)["estimates"]
+
+    def figure(rows: list, item: str, option: int) -> float:  # type: ignore[type-arg]
+        return next(r["estimate"] for r in rows if r["item"] == item and r["option"] == option)
+
+    words = text_of(get(client, f"/results/{next_wave}/items/ACC_CRISPR?by=EDUCATION&lang=en"))
+    change = words.split("Change since wave biotech-2026", 1)[1]
+    earlier, later = figure(before, "ACC_CRISPR", 4), figure(now, "ACC_CRISPR", 4)
+    shown = f"{percent(earlier, 'en')} {percent(later, 'en')} {points(later - earlier, 'en')}"
+    assert f"Acceptable {shown}" in change  # all respondents, also on the page by a group
+
+    # A battery: its unchanged rows compared, the changed one named and left out.
+    words = text_of(get(client, f"/results/{next_wave}/items/COND_CRISPR?lang=en"))
+    change = words.split("Change since wave biotech-2026", 1)[1]
+    earlier = figure(before, "COND_CRISPR_SAFETY", 3)
+    later = figure(now, "COND_CRISPR_SAFETY", 3)
+    assert f"Necessary {percent(earlier, 'en')} {percent(later, 'en')}" in change
+    left_out = change.split("Left out", 1)[1]
+    assert (
+        left_out.split("Change since", 1)[0]
+        .strip()
+        .endswith(
+            "There is freedom of choice: people who do not want it can avoid it, and organic "
+            "farmers, for example, can continue to work without this technique."
+        )
+    )
+    assert "organic farmers" not in left_out.split("Change since", 1)[1]
+
+    # A question whose options changed is not compared at all.
+    words = text_of(get(client, f"/results/{next_wave}/items/KNOW_BIO?lang=en"))
+    assert "Not compared: this question changed since wave biotech-2026" in words
+    words = text_of(get(client, f"/results/{next_wave}/items/KNOW_BIO?lang=nl"))
+    assert "Niet vergeleken" in words
+    # The first wave has nothing to compare with.
+    words = text_of(get(client, "/results/biotech-2026/items/ACC_CRISPR?lang=en"))
+    assert "Change since wave" not in words
 
 
 def test_a_diverging_bar_centres_the_neutral_answer_and_hides_no_width() -> None:
@@ -295,5 +468,26 @@ def test_a_dot_and_its_interval_fall_on_the_axis() -> None:
     assert (dot.x, dot.x_low, dot.x_high) == (25.7, 19.4, 33.1)
     assert charts.dot(axis, math.nan, math.nan, math.nan).x is None
     assert charts.difference_axis([0.12, -0.03, 0.21]).high == pytest.approx(0.3)
+    one_sided = charts.difference_axis([0.12, 0.27], symmetric=False)
+    assert (one_sided.low, one_sided.high) == (0.0, pytest.approx(0.3))
+    assert [t.text for t in charts.difference_ticks(one_sided)] == [
+        "0",
+        "+5",
+        "+10",
+        "+15",
+        "+20",
+        "+25",
+        "+30",
+    ]
+    both = charts.difference_ticks(charts.difference_axis([-0.12, 0.3], symmetric=False))
+    assert [t.text for t in both] == ["−20", "−10", "0", "+10", "+20", "+30"]
     ticks = charts.ticks(axis, 4, "{}%", 100)
     assert [t.text for t in ticks] == ["0%", "25%", "50%", "75%", "100%"]
+
+
+def test_a_pair_draws_the_differences_interval_from_the_first_figure() -> None:
+    axis = charts.Axis(0.0, 0.5)
+    pair = charts.pair(axis, 0.2, 0.3, 0.04, 0.16)
+    assert (pair.x_from, pair.x_to) == (40.0, 60.0)
+    assert (pair.x_low, pair.x_high) == (48.0, 72.0)  # 0.2 + 0.04 and 0.2 + 0.16
+    assert charts.pair(axis, 0.2, math.nan, math.nan, math.nan).x_from is None  # suppressed
