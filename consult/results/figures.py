@@ -21,7 +21,6 @@ from analysis import (
     rao_scott,
     suppress_estimates,
 )
-from consult.counting import queries as counts
 from consult.counting.plan import (
     ANSWERED,
     Profile,
@@ -29,7 +28,6 @@ from consult.counting.plan import (
     coding_of,
     plan_of,
 )
-from consult.models import Wave
 from consult.results.design import WaveDesign
 from surveys.model import Item
 from surveys.types import Answer, question_type
@@ -188,16 +186,6 @@ def summary(session: Session, design: WaveDesign) -> Summary | None:
         minimum=design.wave.min_cell_size,
         coding=coding_of(design.question_set),
     )
-
-
-def previous_wave(session: Session, wave: Wave) -> Wave | None:
-    """The latest earlier wave of the same consultation that has complete responses."""
-    earlier = [
-        other
-        for other in wave.consultation.waves
-        if other.id < wave.id and counts.design_cells(session, other)
-    ]
-    return earlier[-1] if earlier else None
 
 
 @dataclass(frozen=True)

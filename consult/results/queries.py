@@ -62,6 +62,21 @@ def counts_state(session: Session, wave: Wave) -> tuple[int, int]:
     return int(cells), int(respondents)
 
 
+def previous_wave(session: Session, wave: Wave) -> Wave | None:
+    """The wave whose figures `wave`'s are compared with: the latest earlier wave of the same
+    consultation with complete responses that `wave`'s readers may all see. A published wave is
+    read by anyone, so it compares with published waves only; an unpublished one only by the
+    consultation's members and admins, who may read every wave of it."""
+    earlier = [
+        other
+        for other in wave.consultation.waves
+        if other.id < wave.id
+        and (other.results_published or not wave.results_published)
+        and counts_state(session, other)[1] > 0
+    ]
+    return earlier[-1] if earlier else None
+
+
 def answer_counts_by_question(
     session: Session, wave: Wave, by: str, codes: Sequence[str], multiple: Sequence[str] = ()
 ) -> Iterator[list[tuple[str, str, int, int | None, float | None, int]]]:

@@ -20,6 +20,7 @@ from analysis import (
 from consult.messages import N_
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
+from consult.results import queries
 from consult.results.design import (
     Mode,
     ResultsError,
@@ -34,7 +35,6 @@ from consult.results.figures import (
     SubgroupTest,
     all_estimates,
     largest_subgroup_differences,
-    previous_wave,
     scale_reliabilities,
     subgroup_tests,
     summary,
@@ -70,7 +70,7 @@ def wave_overview(session: Session, wave: Wave, mode: Mode = "calibrated") -> Ov
     current = summary(session, design)
     changes: list[WaveDifference] = []
     comparable: list[Estimate] = []
-    earlier = previous_wave(session, wave)
+    earlier = queries.previous_wave(session, wave)
     incomparable: frozenset[str] = frozenset()
     if earlier is not None:
         incomparable = incomparable_codes(

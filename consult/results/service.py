@@ -38,6 +38,9 @@ class ResultsState:
     version_id: int
     margins_sha: str
     min_cell_size: int
+    published: bool
+    previous: ResultsState | None
+    """The state of the wave the figures are compared with (`queries.previous_wave`)."""
 
     @property
     def etag(self) -> str:
@@ -45,8 +48,10 @@ class ResultsState:
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def results_state(session: Session, wave: Wave) -> ResultsState:
+def results_state(session: Session, wave: Wave, *, compared: bool = True) -> ResultsState:
+    """The wave's state, with the state of the wave it is compared with unless not `compared`."""
     cells, respondents = queries.counts_state(session, wave)
+    earlier = queries.previous_wave(session, wave) if compared else None
     return ResultsState(
         wave_id=wave.id,
         cells=cells,
@@ -55,6 +60,8 @@ def results_state(session: Session, wave: Wave) -> ResultsState:
         version_id=wave.question_set_version_id,
         margins_sha=hashlib.sha256((wave.margins or "").encode()).hexdigest(),
         min_cell_size=wave.min_cell_size,
+        published=wave.results_published,
+        previous=results_state(session, earlier, compared=False) if earlier else None,
     )
 
 

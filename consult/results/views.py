@@ -23,7 +23,6 @@ from consult.models import User, Wave
 from consult.organizing.question_sets import question_set_of
 from consult.results import queries
 from consult.results.design import ResultsError, single_choice
-from consult.results.figures import previous_wave
 from consult.results.http import not_modified, tagged
 from consult.results.item_page import codebook, item_change, item_page
 from consult.results.labels import item_label
@@ -128,7 +127,7 @@ def item(wave: str, code: str) -> Any:
 def _previous_results(wave: Wave) -> Report | None:
     """The previous wave's overall report (kept like any other), or None when it has no
     figures (no margins yet, or counts being recounted)."""
-    earlier = previous_wave(db.session, wave)
+    earlier = queries.previous_wave(db.session, wave)
     if earlier is None or not counts_are_current(earlier):
         return None
     try:

@@ -18,17 +18,18 @@ from consult.extensions import db as database
 from consult.organizing import queries as organizing_queries
 from consult.results import charts
 from consult.results.pages import percent, points
+from consult.results.service import results_state
 from tests.conftest import next_wave_set
 from tests.consult.conftest import ROOT
 
 MARGINS = ROOT / "surveys" / "definitions" / "margins-nl-adults.csv"
 
 
-def publish(app: Flask, slug: str) -> None:
+def publish(app: Flask, slug: str, published: bool = True) -> None:
     with app.app_context():
         wave = organizing_queries.wave_by_slug(database.session, slug)
         assert wave is not None
-        wave.results_published = True
+        wave.results_published = published
         database.commit()
 
 
@@ -491,3 +492,32 @@ def test_a_pair_draws_the_differences_interval_from_the_first_figure() -> None:
     assert (pair.x_from, pair.x_to) == (40.0, 60.0)
     assert (pair.x_low, pair.x_high) == (48.0, 72.0)  # 0.2 + 0.04 and 0.2 + 0.16
     assert charts.pair(axis, 0.2, math.nan, math.nan, math.nan).x_from is None  # suppressed
+
+
+def test_the_change_follows_the_previous_wave_and_compares_only_with_what_readers_may_see(
+    app: Flask, next_wave: str, client: FlaskClient
+) -> None:
+    """New responses in the previous wave move this wave's changes (no stale page, no 304);
+    a published wave is never compared with an unpublished one, which its public may not read."""
+    path = f"/results/{next_wave}?lang=en"
+    first = client.get(path)
+    assert "compared with wave biotech-2026" in text_of(first.get_data(as_text=True))
+    etag = first.headers["ETag"]
+    more = app.test_cli_runner().invoke(
+        args=["responses", "simulate", "--wave", "biotech-2026", "-n", "4", "--seed", "9"]
+    )
+    assert more.exit_code == 0, more.output
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+
+    publish(app, "biotech-2026", False)
+    hidden = text_of(get(client, path))
+    assert "biotech-2026" not in hidden
+    item = text_of(get(client, f"/results/{next_wave}/items/ACC_CRISPR?lang=en"))
+    assert "biotech-2026" not in item
+    publish(app, next_wave, False)  # now only members read it, and they may read both waves
+    with app.app_context():
+        wave = organizing_queries.wave_by_slug(database.session, next_wave)
+        assert wave is not None
+        state = results_state(database.session, wave)
+        assert state.previous is not None and state.previous.respondents == 604
