@@ -18,10 +18,11 @@ from consult.results.downloads import (
     MICRODATA_FORMATS,
     Download,
     DownloadError,
+    Streamed,
     aggregates,
     load_figures,
 )
-from consult.results.microdata import microdata
+from consult.results.microdata import CHUNK, microdata
 from consult.results.package import data_package
 from consult.results.tables import LANGUAGES
 
@@ -44,14 +45,19 @@ def export(
 ) -> None:
     wave = counted_wave(wave_slug)
     try:
-        download: Download
+        download: Download | Streamed
         if respondents and fmt not in MICRODATA_FORMATS:
             raise click.BadParameter("microdata come as csv, sav or dta", param_hint="--format")
         if fmt in ("sav", "dta") or respondents:
             if by:
                 raise click.BadParameter("microdata have no subgroups", param_hint="--by")
             download = microdata(
-                db.session, wave, fmt, lang=lang, secret=str(current_app.config["SECRET_KEY"])
+                db.session,
+                wave,
+                fmt,
+                lang=lang,
+                secret=str(current_app.config["SECRET_KEY"]),
+                chunk=current_app.config.get("MICRODATA_CHUNK", CHUNK),
             )
         else:
             figures = load_figures(db.session, wave, by=by, lang=lang)
@@ -60,5 +66,9 @@ def export(
         raise click.BadParameter(str(error)) from error
     except (ResultsError, WeightingError) as error:
         raise click.ClickException(str(error)) from error
-    output.write_bytes(download.content)
-    click.echo(f"{download.filename} ({len(download.content)} bytes) written to {output}.")
+    size = 0
+    with output.open("wb") as file:
+        for chunk in download.chunks if isinstance(download, Streamed) else [download.content]:
+            file.write(chunk)
+            size += len(chunk)
+    click.echo(f"{download.filename} ({size} bytes) written to {output}.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -123,9 +124,13 @@ def complete_responses(session: Session, wave: Wave) -> tuple[np.ndarray, list[s
     return np.array([id_ for id_, _ in rows], dtype=np.int64), [cell for _, cell in rows]
 
 
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""Answers as parallel arrays: response id, code index, option (-1: none), number (NaN: none)."""
+
+
 def answer_arrays(
     session: Session, wave: Wave, first: int, last: int, codes: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> Arrays:
     """The answers under `codes` of the wave's complete responses with ids from `first` to
     `last`, as arrays: response id, code (an index into `codes`), option (-1: none) and number
     (NaN: none). In no particular order.
@@ -133,30 +138,54 @@ def answer_arrays(
     A recount reads every answer of a wave (58 million at a million responses), so the rows go
     from the driver straight into numpy: on PostgreSQL packed by the server into one string of
     fixed-width binary records (as `answer_count_arrays`), on SQLite as plain rows."""
-    raw: Any = session.connection().connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
-        with raw.cursor(binary=True) as cursor:
-            # A chunk is a few percent of the answers, in one range of the (response_id, code)
-            # index, but the planner would scan the whole table for each chunk: 5 to 8 s a chunk
-            # at a million responses against about 3 s through the index. No JIT either: it
-            # compiles the expressions anew for every chunk.
-            cursor.execute("SET enable_seqscan = off")
-            cursor.execute("SET jit = off")
-            try:
-                cursor.execute(
-                    PACKED_ANSWERS, (list(codes), wave.id, COMPLETE, first, last, first, last)
-                )
-                packed = cursor.fetchone()[0] or b""
-            finally:
-                cursor.execute("RESET enable_seqscan")
-                cursor.execute("RESET jit")
-        rows = np.frombuffer(packed, dtype=_PACKED_ANSWER)
-        return (
-            rows["response"].astype(np.int64),
-            rows["code"].astype(np.int64) - 1,
-            rows["option"].astype(np.int64),
-            rows["number"].astype(np.float64),
+        return _packed_answers(
+            session, PACKED_ANSWERS, (list(codes), wave.id, COMPLETE, first, last, first, last)
         )
+    return _sqlite_answers(session, SQLITE_ANSWERS, (wave.id, COMPLETE, first, last), codes)
+
+
+def answer_arrays_of(session: Session, responses: np.ndarray, codes: Sequence[str]) -> Arrays:
+    """The answers under `codes` of the given responses (ids, a few thousand, in any order and
+    from anywhere in the table), as `answer_arrays` gives them: the microdata read their rows
+    in the file's shuffled order, a page of respondents at a time, each through the index."""
+    ids = responses.astype(np.int64).tolist()
+    if session.get_bind().dialect.name == "postgresql":
+        return _packed_answers(session, PACKED_ANSWERS_OF, (list(codes), ids))
+    return _sqlite_answers(session, SQLITE_ANSWERS_OF, (json.dumps(ids),), codes)
+
+
+def _packed_answers(session: Session, statement: str, parameters: tuple[Any, ...]) -> Arrays:
+    """PostgreSQL: one string of `_PACKED_ANSWER` records, read as arrays."""
+    raw: Any = session.connection().connection.driver_connection
+    with raw.cursor(binary=True) as cursor:
+        # A chunk is a few percent of the answers, in one range of the (response_id, code)
+        # index (or a page of ids in it), but the planner would scan the whole table for each
+        # chunk: 5 to 8 s a chunk at a million responses against about 3 s through the index.
+        # No JIT either: it compiles the expressions anew for every chunk.
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET jit = off")
+        try:
+            cursor.execute(statement, parameters)
+            packed = cursor.fetchone()[0] or b""
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET jit")
+    rows = np.frombuffer(packed, dtype=_PACKED_ANSWER)
+    return (
+        rows["response"].astype(np.int64),
+        rows["code"].astype(np.int64) - 1,
+        rows["option"].astype(np.int64),
+        rows["number"].astype(np.float64),
+    )
+
+
+def _sqlite_answers(
+    session: Session, statement: str, parameters: tuple[Any, ...], codes: Sequence[str]
+) -> Arrays:
+    """SQLite: (response id, code, option, number) rows, turned into arrays a batch at a time;
+    rows under other codes are left out."""
+    raw: Any = session.connection().connection.driver_connection
     index = {code: i for i, code in enumerate(codes)}
     cursor = raw.cursor()
     parts = []
@@ -164,7 +193,7 @@ def answer_arrays(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        cursor.execute(SQLITE_ANSWERS, (wave.id, COMPLETE, first, last))
+        cursor.execute(statement, parameters)
         while listed := cursor.fetchmany(FETCHED_ROWS):
             response, code, option, number = zip(*listed, strict=True)
             del listed
@@ -200,14 +229,25 @@ FETCHED_ROWS = 250_000
 COMPLETE = ResponseStatus.COMPLETE.value
 
 
-PACKED_ANSWERS = (
+_PACKED_ROWS = (
     "SELECT string_agg(int4send(a.response_id) || int2send(c.i::int2) "
     "|| int4send(coalesce(a.option, -1)) || float8send(coalesce(a.number, 'NaN'::float8)), "
     "''::bytea) "
-    "FROM answer a JOIN response r ON r.id = a.response_id "
+    "FROM answer a "
+)
+
+
+PACKED_ANSWERS = (
+    _PACKED_ROWS + "JOIN response r ON r.id = a.response_id "
     "JOIN unnest(%s::text[]) WITH ORDINALITY AS c(code, i) ON c.code = a.code "
     "WHERE r.wave_id = %s AND r.status = %s AND r.id BETWEEN %s AND %s "
     "AND a.response_id BETWEEN %s AND %s"
+)
+
+
+PACKED_ANSWERS_OF = (
+    _PACKED_ROWS + "JOIN unnest(%s::text[]) WITH ORDINALITY AS c(code, i) ON c.code = a.code "
+    "WHERE a.response_id = ANY(%s::int4[])"
 )
 
 
@@ -222,6 +262,13 @@ SQLITE_ANSWERS = (
     "FROM response r JOIN answer a ON a.response_id = r.id "
     "WHERE r.wave_id = ? AND r.status = ? AND r.id BETWEEN ? AND ?"
 )
+
+
+SQLITE_ANSWERS_OF = (
+    "SELECT a.response_id, a.code, a.option, a.number FROM answer a "
+    "WHERE a.response_id IN (SELECT value FROM json_each(?))"
+)
+"""The ids as one JSON array: a page of thousands of ids is one parameter, not thousands."""
 
 
 def replace_counts(

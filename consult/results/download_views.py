@@ -10,6 +10,7 @@ repeat request is a 304 without any work. A wrong request (format, grouping, lan
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, abort, current_app, render_template, request
@@ -19,6 +20,7 @@ from analysis import WeightingError
 from consult.accounts import permissions
 from consult.accounts.guards import audit_action
 from consult.blueprints import results
+from consult.db import mark_read_only
 from consult.extensions import db
 from consult.i18n import current_language
 from consult.models import Wave
@@ -27,8 +29,10 @@ from consult.results.design import ResultsError, single_choice
 from consult.results.downloads import (
     AGGREGATE_FORMATS,
     MICRODATA_FORMATS,
+    Chunks,
     Download,
     DownloadError,
+    Streamed,
     aggregates,
     check_format,
     check_grouping,
@@ -37,7 +41,7 @@ from consult.results.downloads import (
 )
 from consult.results.http import not_modified, tagged
 from consult.results.labels import item_label
-from consult.results.microdata import microdata
+from consult.results.microdata import CHUNK, microdata
 from consult.results.package import data_package
 from consult.results.service import results_state
 from consult.results.views import readable_wave, reader
@@ -60,7 +64,7 @@ def _serve(wave: Wave, variant: str, make: Any, private: bool = False) -> Respon
     if unchanged is not None:
         return unchanged
     try:
-        download: Download = make(state)
+        download: Download | Streamed = make(state)
     except DownloadError as error:
         return _plain(error.translated(gettext), 400)
     except (ResultsError, WeightingError) as error:
@@ -69,12 +73,42 @@ def _serve(wave: Wave, variant: str, make: Any, private: bool = False) -> Respon
             % {"reason": str(error)},
             409,
         )
-    response = Response(download.content, mimetype=download.media_type)
+    if isinstance(download, Streamed):
+        # Sent while it is made: the request's own work (the audit line) is committed by then.
+        # A download broken off (or a HEAD request) closes the chunks all the same.
+        response = Response(_each_in_context(download.chunks), mimetype=download.media_type)
+        response.call_on_close(download.chunks.close)
+        if download.size is not None:
+            response.content_length = download.size
+    else:
+        response = Response(download.content, mimetype=download.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     tagged(response, state, variant)
     if private or not wave.results_published:
         response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _each_in_context(chunks: Chunks) -> Iterator[bytes]:
+    """The chunks, each made in an app context of its own that only reads (SQLite then locks
+    nothing while a million rows are sent). Never one context across a `yield`, as Flask's
+    `stream_with_context` keeps it: left pushed between two chunks, it would be the context of
+    whatever else the thread does meanwhile (another request, as the test client does)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def each() -> Iterator[bytes]:
+        try:
+            while True:
+                with app.app_context():
+                    mark_read_only()
+                    chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                yield chunk
+        finally:
+            chunks.close()
+
+    return each()
 
 
 def _checked(check: Any, *args: Any) -> Any:
@@ -145,7 +179,8 @@ def download_package(wave: str) -> Any:
 @results.get("/<wave>/downloads/microdata.<fmt>")
 def download_microdata(wave: str, fmt: str) -> Any:
     """Anonymized respondent-level data with weights: the consultation's researchers only (404
-    for anyone else, published or not). Every download is written to the audit log."""
+    for anyone else, published or not). Every download is written to the audit log (committed
+    before the file is sent: a million rows take a while)."""
     found = readable_wave(wave)
     if not permissions.can_download_microdata(reader(), found):
         abort(404)
@@ -156,7 +191,15 @@ def download_microdata(wave: str, fmt: str) -> Any:
     response = _serve(
         found,
         f"microdata|{fmt}|{lang}",
-        lambda state: microdata(db.session, found, fmt, lang=lang, secret=secret, state=state),
+        lambda state: microdata(
+            db.session,
+            found,
+            fmt,
+            lang=lang,
+            secret=secret,
+            state=state,
+            chunk=current_app.config.get("MICRODATA_CHUNK", CHUNK),
+        ),
         private=True,
     )
     if response.status_code < 400:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -59,6 +59,27 @@ class Download:
     content: bytes
     media_type: str
     filename: str
+
+
+class Chunks(Protocol):
+    """A file's bytes a chunk at a time, with `close` to let go of what they hold early."""
+
+    def __iter__(self) -> Iterator[bytes]: ...
+    def __next__(self) -> bytes: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A file too big to hold at once (the microdata), handed over a chunk at a time: the
+    chunks are read to the end, or closed (the web server does) when the download is broken
+    off, which lets go of what they hold (a temporary file, a database session)."""
+
+    chunks: Chunks
+    media_type: str
+    filename: str
+    size: int | None = None
+    """Its length in bytes, when known before it is sent."""
 
 
 class DownloadError(ExplainedError):

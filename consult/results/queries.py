@@ -4,9 +4,11 @@ weighting variable, grouped from the answers in one pass)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     case,
     func,
@@ -27,6 +29,9 @@ from consult.models import (
     WeightingCell,
     consultation_organizer,
 )
+
+PAGE = 100_000
+"""Rows read from the database at once: a national wave has millions."""
 
 
 def wave_by_slug(session: Session, slug: str) -> Wave | None:
@@ -114,7 +119,7 @@ def answer_counts_by_question(
             .order_by(Answer.code, Response.cell, group)
         )
     for statement in statements:
-        result = session.execute(statement, execution_options={"yield_per": 100_000})
+        result = session.execute(statement, execution_options={"yield_per": PAGE})
         for part in result.partitions():
             yield [tuple(row) for row in part]
 
@@ -148,25 +153,25 @@ def joint_answer_counts(
     return [tuple(row) for row in rows]
 
 
-def respondent_cells(session: Session, wave: Wave) -> list[tuple[int, str | None]]:
-    """(response id, weighting cell) of every complete response of the wave, in id order."""
-    rows = session.execute(
-        select(Response.id, Response.cell).where(complete_responses_of(wave)).order_by(Response.id)
-    )
-    return [(int(id_), cell) for id_, cell in rows]
-
-
-def respondent_answers(
-    session: Session, wave: Wave, codes: Sequence[str]
-) -> Iterator[list[tuple[int, str, int | None, float | None]]]:
-    """(response id, code, option, number) of the complete responses' answers to `codes`, never
-    their texts; in parts of at most 100,000 rows."""
+def respondent_cells(session: Session, wave: Wave) -> tuple[np.ndarray, np.ndarray]:
+    """The ids of the wave's complete responses in increasing order, and the id of each one's
+    weighting cell, as two arrays: read in pages of 100,000 rows (a national wave has a
+    million), never a Python object per response kept."""
     statement = (
-        select(Answer.response_id, Answer.code, Answer.option, Answer.number)
-        .join(Response, Response.id == Answer.response_id)
-        .where(complete_responses_of(wave), Answer.code.in_(list(codes)))
-        .order_by(Answer.response_id, Answer.code, Answer.option)
+        select(Response.id, WeightingCell.id)
+        .join(
+            WeightingCell,
+            (WeightingCell.wave_id == Response.wave_id)
+            & (WeightingCell.key == func.coalesce(Response.cell, "")),
+        )
+        .where(complete_responses_of(wave))
+        .order_by(Response.id)
     )
-    result = session.execute(statement, execution_options={"yield_per": 100_000})
-    for part in result.partitions():
-        yield [(int(r), str(c), o, n) for r, c, o, n in part]
+    # Through the connection: the ORM's rows would take three times as long.
+    result = session.connection().execute(statement.execution_options(yield_per=PAGE))
+    pages = [
+        np.fromiter(itertools.chain.from_iterable(part), dtype=np.int64, count=2 * len(part))
+        for part in result.partitions()
+    ]
+    pairs = np.concatenate([np.zeros(0, dtype=np.int64), *pages]).reshape(-1, 2)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()

@@ -6,6 +6,7 @@ separate connections, and clean up after themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,12 +16,23 @@ from flask import Flask
 from sqlalchemy import Engine, delete, func, select
 
 from consult import create_app
+from consult.accounts import service as accounts
 from consult.config import Config
 from consult.extensions import db, limiter
-from consult.models import Answer, Consultation, QuestionSetVersion, Response, ResponseStatus, Wave
+from consult.models import (
+    Answer,
+    AuditEvent,
+    Consultation,
+    QuestionSetVersion,
+    Response,
+    ResponseStatus,
+    Role,
+    User,
+    Wave,
+)
 from tests.conftest import CHEAP_ARGON2
 from tests.consult.citizen import Citizen
-from tests.consult.conftest import MINI, csrf_from
+from tests.consult.conftest import MINI, PASSWORD, ROOT, SHIPPED, csrf_from, sign_in
 
 
 @pytest.fixture
@@ -124,3 +136,55 @@ def test_reading_pages_and_reports_do_not_hold_up_citizens(
         writer.join(timeout=60)
         assert time.monotonic() - started < 5
     assert outcome == [303]
+
+
+def test_a_microdata_download_being_sent_does_not_hold_up_citizens(
+    committing_app: Flask, engine: Engine
+) -> None:
+    """The CSV is read from the database while it is sent (a million rows take minutes): its
+    reads must lock nothing, so a citizen saves a page in the middle of it."""
+    post = started_citizen(committing_app, finished=False)
+    runner = committing_app.test_cli_runner()
+    assert runner.invoke(args=["surveys", "load", str(SHIPPED), "--open"]).exit_code == 0
+    margins = ROOT / "surveys" / "definitions" / "margins-nl-adults.csv"
+    assert runner.invoke(args=["waves", "margins", "biotech-2026", str(margins)]).exit_code == 0
+    simulate = ["responses", "simulate", "--wave", "biotech-2026", "-n", "300", "--seed", "3"]
+    assert runner.invoke(args=simulate).exit_code == 0
+    email = "race-researcher@example.org"
+    with committing_app.app_context():
+        user = accounts.create_user(
+            db.session,
+            email,
+            Role.RESEARCHER,
+            PASSWORD,
+            dt.date.today(),
+            passwords=accounts.passwords_for(committing_app.config["CONSULT"]),
+        )
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == "biotech"))
+        assert consultation is not None
+        user.consultations.append(consultation)
+        db.commit()
+    try:
+        researcher = committing_app.test_client()
+        assert sign_in(researcher, email) == 303
+        committing_app.config["MICRODATA_CHUNK"] = 5
+        reply = researcher.get("/results/biotech-2026/downloads/microdata.csv?lang=en")
+        assert reply.status_code == 200, reply.get_data(as_text=True)
+        body = iter(reply.response)
+        sent = [next(body), next(body)]  # the header and the first 5 rows: a read is under way
+        outcome: list[int] = []
+        writer = threading.Thread(
+            target=lambda: outcome.append(
+                post("/c/mini-2026/page/knowledge", {"KNOW": "1", "action": "next"})
+            )
+        )
+        writer.start()
+        writer.join(timeout=60)
+        assert outcome == [303]
+        rows = b"".join([*sent, *body]).decode().splitlines()
+        reply.close()
+        assert len(rows) == 301 and rows[0].startswith("respondent,weight,")
+    finally:
+        with engine.begin() as connection:
+            connection.execute(delete(AuditEvent).where(AuditEvent.actor == email))
+            connection.execute(delete(User).where(User.email == email))

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,11 +20,14 @@ import pyreadstat
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from consult.extensions import db as database
-from consult.models import AuditEvent
+from consult.models import Answer, AuditEvent, Response, ResponseStatus
 from consult.organizing import queries as organizing_queries
+from consult.organizing.question_sets import question_set_of
 from consult.results.downloads import csv_bytes, neutralized
+from consult.results.microdata import Block, Variable, variables
 from tests.consult.conftest import MINI, ROOT, SHIPPED
 
 KEY = ["item", "group", "option"]
@@ -461,3 +466,144 @@ def test_a_wave_without_responses_has_empty_tables_and_its_codebook(
     )
     page = client.get(f"/results/{wave}/downloads?lang=nl").get_data(as_text=True)
     assert "Gegevenspakket" in page and "Schattingen" in page
+
+
+def _cells(value: object) -> str:
+    """A value as the CSV writes it: whole numbers without ".0", nothing for no answer."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    number = float(value)  # type: ignore[arg-type]
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _stored_rows(app: Flask, slug: str) -> list[str]:
+    """Each complete response's answers as a microdata row would hold them (without the shuffled
+    number and the weight), read straight from the stored answers: sorted, since the file's
+    order is drawn at random."""
+    with app.app_context():
+        wave = organizing_queries.wave_by_slug(database.session, slug)
+        assert wave is not None
+        columns = variables(question_set_of(wave.question_set_version), "en")
+        complete = select(Response.id).where(
+            Response.wave_id == wave.id, Response.status == ResponseStatus.COMPLETE
+        )
+        given: dict[int, list[tuple[str, int | None, float | None]]] = defaultdict(list)
+        for response, code, option, number in database.session.execute(
+            select(Answer.response_id, Answer.code, Answer.option, Answer.number).where(
+                Answer.response_id.in_(complete)
+            )
+        ):
+            given[response].append((code, option, number))
+        rows = []
+        for response in database.session.scalars(complete):
+            row = []
+            for column in columns:
+                mine = [
+                    (option, number)
+                    for code, option, number in given[response]
+                    if code == column.code
+                ]
+                if column.kind == "option":
+                    value = next((option for option, _ in mine if option is not None), None)
+                elif column.kind == "number":
+                    value = next((number for _, number in mine if number is not None), None)
+                elif column.kind == "chosen":
+                    value = (
+                        int(any(option == column.option for option, _ in mine)) if mine else None
+                    )
+                else:
+                    value = next(
+                        (n for option, n in mine if option == column.option and n is not None), None
+                    )
+                row.append(_cells(value))
+            rows.append(",".join(row))
+    return sorted(rows)
+
+
+def test_streamed_microdata_hold_every_answer_across_pages(
+    app: Flask,
+    simulated_wave: str,
+    logged_in,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Read 7 respondents a page (86 pages for 600), the CSV is sent while it is made and holds
+    exactly the stored answers; other page sizes and `consult export` give the same bytes, and
+    SPSS and Stata the same values with their labels."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    researcher = logged_in("researcher", ("biotech",), email="r@example.org")
+    base = f"/results/{simulated_wave}/downloads/microdata"
+    app.config["MICRODATA_CHUNK"] = 7
+    reply = researcher.get(f"{base}.csv?lang=en")
+    assert reply.status_code == 200 and "Content-Length" not in reply.headers  # streamed
+    paged = reply.get_data()
+    lines = paged.decode().splitlines()
+    assert lines[0].startswith("respondent,weight,KNOW_BIO,") and len(lines) == 601
+    assert [int(line.split(",")[0]) for line in lines[1:]] == list(range(1, 601))
+    assert sorted(line.split(",", 2)[2] for line in lines[1:]) == _stored_rows(app, simulated_wave)
+
+    app.config["MICRODATA_CHUNK"] = 1000  # one page
+    assert _get(researcher, f"{base}.csv?lang=en") == paged
+    output = tmp_path / "export.csv"
+    args = ["export", "--wave", simulated_wave, "--format", "csv", "--microdata", "-o"]
+    result = app.test_cli_runner().invoke(args=[*args, str(output), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert output.read_bytes() == paged
+
+    app.config["MICRODATA_CHUNK"] = 7
+    csv = pd.read_csv(io.BytesIO(paged))
+    for fmt, options in (("sav", {"user_missing": True}), ("dta", {})):
+        reply = researcher.get(f"{base}.{fmt}?lang=en")
+        content = reply.get_data()
+        assert reply.status_code == 200 and int(reply.headers["Content-Length"]) == len(content)
+        (tmp_path / f"m.{fmt}").write_bytes(content)
+        data, meta = getattr(pyreadstat, f"read_{fmt}")(str(tmp_path / f"m.{fmt}"), **options)
+        assert list(data.columns) == list(csv.columns)
+        for name in csv.columns:
+            assert np.array_equal(
+                data[name].to_numpy(float), csv[name].to_numpy(float), equal_nan=True
+            ), (fmt, name)
+        assert meta.variable_value_labels["KNOW_BIO"][1] == "(Almost) nothing"
+        chosen = [name for name in csv.columns if name.startswith("INFO_SOURCES_")]
+        assert chosen and all(
+            meta.variable_value_labels[name] == {0: "not chosen", 1: "chosen"} for name in chosen
+        )
+        assert meta.column_names_to_labels["weight"].startswith("weight")
+        if fmt == "sav":
+            assert meta.missing_ranges["ACC_CRISPR"] == [{"lo": 9.0, "hi": 9.0}]
+            assert (data["ACC_CRISPR"] == 9).any()  # "don't know" kept, as user-missing
+        else:  # Stata: labelled variables are whole numbers
+            assert meta.readstat_variable_types["KNOW_BIO"] != "double"
+    assert not list(scratch.iterdir())  # the temporary SPSS and Stata files are gone
+
+    with app.app_context():
+        lines = database.session.query(AuditEvent).filter_by(action="download_microdata").all()
+        assert sorted(line.detail or "" for line in lines) == [
+            "format=csv lang=en status=200",
+            "format=csv lang=en status=200",
+            "format=dta lang=en status=200",
+            "format=sav lang=en status=200",
+        ]
+        assert {line.actor for line in lines} == {"r@example.org"}
+
+
+def test_a_value_outside_the_declared_ones_widens_the_column() -> None:
+    """An answer the question set does not allow (older data) makes the column decimal, never
+    wraps around in a small integer type; negative numbers stay numbers in the CSV."""
+    age = Variable("AGE", "Age", "AGE", "number", whole=(18, 120))
+    know = Variable("KNOW", "Know", "KNOW", "option", whole=(1, 9))
+    block = Block([age, know], 4)
+    assert block.arrays["AGE"].dtype == np.int8 and block.arrays["KNOW"].dtype == np.int8
+    block.place(
+        rows=np.array([0, 0, 1, 2, 3]),
+        code=np.array([0, 1, 0, 0, 1]),
+        option=np.array([-1, 2, -1, -1, 9]),
+        number=np.array([30.0, np.nan, -4.5, 250.0, np.nan]),
+    )
+    assert block.texts("AGE") == ["30", "-4.5", "250", ""]
+    assert block.texts("KNOW") == ["2", "", "", "9"]
+    assert block.arrays["KNOW"].dtype == np.int8
+    assert list(pd.Series(block.series("KNOW")).isna()) == [False, True, True, False]
+    assert np.isnan(block.series("AGE")[3])
