@@ -331,7 +331,27 @@ def subgroup_test_row(test: SubgroupTest) -> dict[str, Any]:
     return {"item": test.item, "by": test.by, **_plain(test.test)}
 
 
-def weighting_as_json(design: WaveDesign) -> dict[str, Any]:
+def outside_margins_as_json(design: WaveDesign, lang: str) -> list[dict[str, Any]]:
+    """The answers to weighting questions that the margins do not list, each kept at its
+    sample share: which question, which answer, how many respondents (null for fewer than the
+    wave's minimum, as a suppressed figure), and that sentence."""
+    question_set = design.question_set
+    minimum = design.wave.min_cell_size
+    return [
+        {
+            "variable": answer.variable,
+            "variable_label": item_label(question_set, answer.variable, lang),
+            "category": answer.choice.code,
+            "category_label": answer.choice.label.get(lang),
+            "respondents": answer.respondents if answer.respondents >= minimum else None,
+            "missing": answer.choice.missing,
+            "note": answer.note(lambda text: translate(text, lang), lang, minimum),
+        }
+        for answer in design.outside_margins
+    ]
+
+
+def weighting_as_json(design: WaveDesign, lang: str) -> dict[str, Any]:
     """The weighting diagnostics: they need the design only, not its figures."""
     weights = design.weights
     low, high = weights.weight_range
@@ -346,6 +366,7 @@ def weighting_as_json(design: WaveDesign) -> dict[str, Any]:
             "design_effect": weights.design_effect,
             "weight_min": low,
             "weight_max": high,
+            "outside_margins": outside_margins_as_json(design, lang),
         }
     )
 
@@ -362,7 +383,7 @@ def report_as_json(report: Report, lang: str) -> dict[str, Any]:
         "minimum_cell_size": design.wave.min_cell_size,
         "method": method_text(design.question_set, lang),
         "vocabulary": design.question_set.vocabulary.labels(),
-        "weighting": weighting_as_json(design),
+        "weighting": weighting_as_json(design, lang),
         "estimates": [estimate_row(row) for row in report.estimates],
         "summary": _plain(report.summary) if report.summary is not None else None,
         "largest_subgroup_differences": [
