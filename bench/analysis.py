@@ -235,7 +235,7 @@ def run(url: str, n: int, seed: int, with_samplics: bool) -> dict[str, float]:
             db.session, load_file(SHIPPED), open_wave=True, today=dt.date.today()
         )
         with open(MARGINS, encoding="utf-8") as handle:
-            set_margins(loaded.wave, handle.read())
+            set_margins(db.session, loaded.wave, handle.read())
         db.commit()
         store_seconds = float("nan")
         if stored_responses() == n:

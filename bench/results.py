@@ -63,7 +63,7 @@ def prepare(n: int, seed: int) -> None:
             db.session, load_file(SHIPPED), open_wave=True, today=dt.date.today()
         )
         wave = loaded.wave
-        set_margins(wave, MARGINS.read_text(encoding="utf-8"))
+        set_margins(db.session, wave, MARGINS.read_text(encoding="utf-8"))
         db.commit()
     stored = db.session.scalar(select(func.count(Response.id)).where(Response.wave_id == wave.id))
     if stored != n:

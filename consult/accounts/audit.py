@@ -28,6 +28,7 @@ ACTIONS = frozenset(
         N_("unpublish wave"),
         N_("change wave version"),
         N_("set margins"),
+        N_("set minimum cell size"),
         N_("generate invitations"),
         N_("revoke invitations"),
         N_("import responses"),

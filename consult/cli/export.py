@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from analysis import WeightingError
-from consult.cli.report import counted_wave
+from consult.cli.report import SEVERAL_BY, counted_wave, groupings_of
 from consult.extensions import db
 from consult.results.design import ResultsError
 from consult.results.downloads import (
@@ -20,10 +20,12 @@ from consult.results.downloads import (
     DownloadError,
     Streamed,
     aggregates,
+    estimates_csv,
     load_figures,
 )
 from consult.results.microdata import CHUNK, microdata
 from consult.results.package import data_package
+from consult.results.service import results_state
 from consult.results.tables import LANGUAGES
 
 
@@ -31,7 +33,13 @@ from consult.results.tables import LANGUAGES
 @click.option("--wave", "wave_slug", required=True)
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
 @click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--by", help="Item code of a single-choice question: figures by its subgroups.")
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    help="Item code of a single-choice question: figures by its subgroups. With --format csv: "
+    + SEVERAL_BY,
+)
 @click.option("--lang", type=click.Choice(LANGUAGES), default="nl", show_default=True)
 @click.option(
     "--microdata",
@@ -41,9 +49,10 @@ from consult.results.tables import LANGUAGES
 )
 @with_appcontext
 def export(
-    wave_slug: str, fmt: str, output: Path, by: str | None, lang: str, respondents: bool
+    wave_slug: str, fmt: str, output: Path, by: tuple[str, ...], lang: str, respondents: bool
 ) -> None:
     wave = counted_wave(wave_slug)
+    groupings = groupings_of(by)
     try:
         download: Download | Streamed
         if respondents and fmt not in MICRODATA_FORMATS:
@@ -59,8 +68,19 @@ def export(
                 secret=str(current_app.config["SECRET_KEY"]),
                 chunk=current_app.config.get("MICRODATA_CHUNK", CHUNK),
             )
+        elif len(groupings) > 1:
+            if fmt != "csv":
+                raise click.BadParameter(
+                    "several groupings come in one file as --format csv (or as JSON from "
+                    "consult report)",
+                    param_hint="--by",
+                )
+            state = results_state(db.session, wave)
+            download = estimates_csv(
+                *(load_figures(db.session, wave, by=g, lang=lang, state=state) for g in groupings)
+            )
         else:
-            figures = load_figures(db.session, wave, by=by, lang=lang)
+            figures = load_figures(db.session, wave, by=groupings[0], lang=lang)
             download = data_package(figures) if fmt == "zip" else aggregates(figures, fmt)
     except DownloadError as error:
         raise click.BadParameter(str(error)) from error

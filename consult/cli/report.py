@@ -15,10 +15,26 @@ from consult.counting.service import ensure_current_counts
 from consult.db import mark_read_only
 from consult.extensions import db
 from consult.models import Wave
+from consult.organizing.question_sets import question_set_of
 from consult.results.design import Mode, ResultsError
 from consult.results.downloads import estimates_csv
-from consult.results.report import report_as_json, wave_report
+from consult.results.report import check_grouping, report_as_json, wave_overview, wave_report
 from consult.results.tables import LANGUAGES, Figures
+
+
+def groupings_of(by: tuple[str, ...]) -> list[str | None]:
+    """The groupings a file holds: one `--by` its own rows (as the web's download by= has
+    them); several the overall rows first, then each grouping's, in the order given."""
+    unique = list(dict.fromkeys(by))
+    if len(unique) <= 1:
+        return [unique[0] if unique else None]
+    return [None, *unique]
+
+
+SEVERAL_BY = (
+    "Repeat it for several groupings in one file: the overall figures first, then each "
+    "grouping's, the same rows as a run with that --by alone."
+)
 
 
 def counted_wave(slug: str) -> Wave:
@@ -42,7 +58,12 @@ def counted_wave(slug: str) -> Wave:
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
 )
 @click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--by", help="Item code of a subgroup variable (a demographic or single choice).")
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    help=f"Item code of a subgroup variable (a demographic or single choice). {SEVERAL_BY}",
+)
 @click.option("--unweighted", is_flag=True, help="Equal weights, no calibration.")
 @click.option(
     "--se",
@@ -60,21 +81,36 @@ def counted_wave(slug: str) -> Wave:
 )
 @with_appcontext
 def report(
-    wave_slug: str, fmt: str, output: Path, by: str | None, unweighted: bool, se: str, lang: str
+    wave_slug: str,
+    fmt: str,
+    output: Path,
+    by: tuple[str, ...],
+    unweighted: bool,
+    se: str,
+    lang: str,
 ) -> None:
     wave = counted_wave(wave_slug)
     mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
+    groupings = groupings_of(by)
     try:
-        result = wave_report(db.session, wave, by=by, mode=mode)
+        question_set = question_set_of(wave.question_set_version)
+        for grouping in groupings:  # every grouping checked before any figure is computed
+            if grouping is not None:
+                check_grouping(question_set, grouping)
+        overview = wave_overview(db.session, wave, mode)
+        reports = [
+            wave_report(db.session, wave, by=grouping, mode=mode, overview=overview)
+            for grouping in groupings
+        ]
     except (ResultsError, WeightingError) as error:
         raise click.ClickException(str(error)) from error
     if fmt == "json":
-        document = report_as_json(result, lang)
+        document = report_as_json(reports[0], lang, *reports[1:])
         output.write_text(json.dumps(document, indent=1, ensure_ascii=False))
     else:
-        figures = Figures(wave, result.design.question_set, result, by, lang)
-        output.write_bytes(estimates_csv(figures).content)
+        figures = [Figures(wave, r.design.question_set, r, r.by, lang) for r in reports]
+        output.write_bytes(estimates_csv(*figures).content)
     click.echo(
-        f"{len(result.estimates)} figures for {wave.slug} ({mode}, n={result.design.weights.n}) "
-        f"written to {output}."
+        f"{sum(len(r.estimates) for r in reports)} figures for {wave.slug} ({mode}, "
+        f"n={overview.design.weights.n}) written to {output}."
     )

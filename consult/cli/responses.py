@@ -10,8 +10,9 @@ import click
 from flask.cli import AppGroup
 
 from consult.accounts import audit
-from consult.cli.waves import wave_or_fail
+from consult.cli.waves import ENGLISH, english, wave_or_fail
 from consult.extensions import db
+from consult.organizing.margins import left_out, parse_margins
 from consult.responding.importing import ResponseImportError, import_responses
 
 
@@ -51,6 +52,10 @@ def responses_import(path: Path, wave_slug: str) -> None:
     for note in result.notes:
         click.echo(f"{path}: {note}")
     click.echo(f"Imported {result.imported} complete responses into {wave.slug}.")
+    shares = parse_margins(wave.margins, wave) if wave.margins else {}
+    for answer in left_out(db.session, wave, shares):
+        if answer.respondents:
+            click.echo(f"Warning: {answer.describe(english, ENGLISH)}")
 
 
 @responses_group.command("simulate", help="Add realistic synthetic complete responses to a wave.")

@@ -15,14 +15,24 @@ from consult.models import Wave, WaveMode
 from consult.organizing import queries
 from consult.organizing.margins import set_margins
 from consult.organizing.waves import (
+    DEFAULT_MIN_CELL_SIZE,
     WaveError,
     WaveSettings,
     close_expired_waves,
     close_wave,
     create_wave,
     open_wave,
+    set_min_cell_size,
     set_published,
 )
+
+#: The command line speaks English (its words are data in scripts and logs).
+ENGLISH = "en"
+
+
+def english(text: str) -> str:
+    """gettext for the command line: the English msgid as it is."""
+    return text
 
 
 @click.group("waves", cls=AppGroup, help="Waves: create, open, close, publish, margins.")
@@ -44,7 +54,13 @@ def wave_or_fail(slug: str) -> Wave:
 @click.option("--mode", type=click.Choice(["open", "invite"]), default="open", show_default=True)
 @click.option("--opens", "opens_on", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--closes", "closes_on", type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--min-cell-size", type=int, default=10, show_default=True)
+@click.option(
+    "--min-cell-size",
+    type=int,
+    default=DEFAULT_MIN_CELL_SIZE,
+    show_default=True,
+    help="Fewest respondents a published figure may rest on (3 to 1000).",
+)
 def waves_create(
     slug: str,
     consultation: str,
@@ -121,15 +137,63 @@ def waves_close_expired() -> None:
     click.echo(f"Closed {len(closed)} wave(s).")
 
 
+@waves_group.command("set", help="Change a wave's settings (its results follow at once).")
+@click.argument("slug")
+@click.option(
+    "--min-cell-size",
+    type=int,
+    help="Fewest respondents a published figure may rest on (3 to 1000; new waves have 10).",
+)
+def waves_set(slug: str, min_cell_size: int | None) -> None:
+    wave = wave_or_fail(slug)
+    if min_cell_size is None:
+        raise click.UsageError("give a setting to change, e.g. --min-cell-size 15")
+    try:
+        old = set_min_cell_size(wave, min_cell_size)
+    except WaveError as error:
+        raise click.ClickException(str(error)) from error
+    if old == min_cell_size:
+        click.echo(f"Wave {wave.slug}: the minimum cell size is already {old}; nothing changed.")
+        return
+    audit.record(
+        db.session,
+        "command line",
+        "set minimum cell size",
+        f"wave:{wave.slug}",
+        detail=f"from {old} to {min_cell_size}",
+    )
+    db.commit()
+    click.echo(
+        f"Wave {wave.slug}: minimum cell size {old} -> {min_cell_size}; its results follow "
+        "the new minimum from now on."
+    )
+
+
 @waves_group.command("margins", help="Set a wave's weighting margins from a CSV file.")
 @click.argument("slug")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def waves_margins(slug: str, path: Path) -> None:
+@click.option(
+    "--rescale",
+    is_flag=True,
+    help="Rescale a variable's shares to add up to 1 when they miss it by no more than "
+    "their rounding explains (e.g. 0.999 from shares with three decimals).",
+)
+def waves_margins(slug: str, path: Path, rescale: bool) -> None:
     wave = wave_or_fail(slug)
     try:
-        margins = set_margins(wave, path.read_text(encoding="utf-8"))
+        stored = set_margins(db.session, wave, path.read_text(encoding="utf-8"), rescale=rescale)
     except WaveError as error:
         raise click.ClickException(str(error)) from error
-    audit.record(db.session, "command line", "set margins", f"wave:{wave.slug}")
+    audit.record(
+        db.session,
+        "command line",
+        "set margins",
+        f"wave:{wave.slug}",
+        detail=stored.audit_detail(),
+    )
     db.commit()
-    click.echo(f"Wave {wave.slug}: margins for {', '.join(margins)}.")
+    click.echo(f"Wave {wave.slug}: margins for {', '.join(stored.shares)}.")
+    for rescaling in stored.rescaled:
+        click.echo(f"Rescaled: {rescaling.describe(english, ENGLISH)}")
+    for unlisted in stored.unlisted:
+        click.echo(f"Warning: {unlisted.describe(english, ENGLISH)}")

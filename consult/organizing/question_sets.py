@@ -17,7 +17,13 @@ from consult.models import (
     WaveStatus,
 )
 from consult.organizing import queries
-from consult.organizing.waves import WaveError, WaveSettings, change_version, create_wave
+from consult.organizing.waves import (
+    DEFAULT_MIN_CELL_SIZE,
+    WaveError,
+    WaveSettings,
+    change_version,
+    create_wave,
+)
 from surveys.files import load_upload
 from surveys.loader import load_question_set
 from surveys.model import QuestionSet
@@ -95,7 +101,14 @@ def load_into_store(
         wave = create_wave(
             session,
             consultation,
-            WaveSettings(question_set.wave, version, WaveMode.OPEN, None, None, min_cell_size=10),
+            WaveSettings(
+                question_set.wave,
+                version,
+                WaveMode.OPEN,
+                None,
+                None,
+                min_cell_size=DEFAULT_MIN_CELL_SIZE,
+            ),
         )
     elif wave.question_set_version_id != version.id:
         if wave.consultation_id != consultation.id:

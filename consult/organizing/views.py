@@ -27,6 +27,7 @@ from consult.organizing.forms import (
     InvitationsForm,
     MarginsForm,
     RevokeForm,
+    SettingsForm,
     UploadForm,
     VersionForm,
     WaveForm,
@@ -42,6 +43,7 @@ from consult.organizing.waves import (
     close_wave,
     create_wave,
     open_wave,
+    set_min_cell_size,
     set_published,
 )
 from surveys.layout import PagePlan
@@ -296,6 +298,10 @@ def create_wave_view(slug: str) -> Any:
 @staff_only
 def wave(slug: str) -> str:
     wave = _wave(slug)
+    return _wave_page(wave, SettingsForm(min_cell_size=wave.min_cell_size))
+
+
+def _wave_page(wave: Wave, settings_form: SettingsForm) -> str:
     version_form = VersionForm()
     version_form.version.choices = _version_choices(wave.consultation)
     version_form.version.data = wave.question_set_version.number
@@ -307,10 +313,50 @@ def wave(slug: str) -> str:
         invitations=queries.invitation_counts(db.session, wave),
         confirm=ConfirmForm(),
         version_form=version_form,
+        settings_form=settings_form,
         margins_form=MarginsForm(),
         invitations_form=InvitationsForm(),
         revoke_form=RevokeForm(),
     )
+
+
+@admin.post("/w/<slug>/settings")
+@staff_only
+def wave_settings(slug: str) -> Any:
+    """Change the minimum cell size: logged with the old and the new value; the published
+    results follow at once (the minimum is part of their state)."""
+    wave = _wave(slug)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        audit_refusal(
+            "set minimum cell size",
+            f"wave:{wave.slug}",
+            f"value {(form.min_cell_size.raw_data or [''])[0]!r}"[:500],
+        )
+        return _wave_page(wave, form), 422
+    value = int(form.min_cell_size.data or 0)
+    try:
+        old = set_min_cell_size(wave, value)
+    except WaveError as error:  # the form checks the same bounds; kept for a changed rule
+        form.min_cell_size.errors = [error.translated(gettext)]
+        return _wave_page(wave, form), 422
+    if old == value:
+        flash(
+            gettext("The minimum cell size is already %(minimum)s; nothing changed.", minimum=old)
+        )
+        return _to_wave(wave)
+    audit_action("set minimum cell size", f"wave:{wave.slug}", detail=f"from {old} to {value}")
+    flash(
+        gettext(
+            "The minimum cell size is now %(minimum)s (it was %(old)s). The results follow the "
+            "new minimum from now on.",
+            minimum=value,
+            old=old,
+        )
+    )
+    return _to_wave(wave)
 
 
 WAVE_ACTION_DONE: dict[str, Callable[[str], str]] = {
@@ -377,13 +423,15 @@ def wave_margins(slug: str) -> Any:
             text = form.file.data.read().decode("utf-8")
         except UnicodeDecodeError:
             raise WaveError(N_("The file is not UTF-8 text.")) from None
-        set_margins(wave, text)
+        stored = set_margins(db.session, wave, text, rescale=bool(form.rescale.data))
     except WaveError as error:
         flash(gettext("Margins not changed."))
         _refuse("set margins", f"wave:{wave.slug}", error)
     else:
-        audit_action("set margins", f"wave:{wave.slug}")
+        audit_action("set margins", f"wave:{wave.slug}", detail=stored.audit_detail())
         flash(gettext("Margins stored."))
+        for note in stored.notes(gettext, current_language()):
+            flash(note)
     return _to_wave(wave)
 
 

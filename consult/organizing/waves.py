@@ -15,6 +15,17 @@ from consult.organizing import queries
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
+DEFAULT_MIN_CELL_SIZE = 10
+MIN_CELL_SIZE, MAX_CELL_SIZE = 3, 1000
+"""Bounds of a wave's minimum cell size. Below 3 nothing is protected: in a group of one or two,
+a respondent who sees the group's figures can work out the others' answers (the threshold rule
+of statistical offices starts at 3)."""
+CELL_SIZE_RANGE = N_(
+    "The minimum cell size is a whole number from %(low)s to %(high)s. Fewer than %(low)s "
+    "protects nobody: in a group of one or two, a respondent can work out the other's answers "
+    "from the figures."
+)
+
 
 class WaveError(ExplainedError):
     """A wave action that cannot be done; the message says why in plain words."""
@@ -40,8 +51,7 @@ def create_wave(session: Session, consultation: Consultation, settings: WaveSett
     if settings.version.consultation_id != consultation.id:
         raise WaveError(N_("That question-set version belongs to another consultation."))
     _check_dates(settings.opens_on, settings.closes_on)
-    if not 1 <= settings.min_cell_size <= 1000:
-        raise WaveError(N_("The minimum cell size must be between 1 and 1000."))
+    check_min_cell_size(settings.min_cell_size)
     wave = Wave(
         slug=settings.slug,
         consultation=consultation,
@@ -58,6 +68,20 @@ def create_wave(session: Session, consultation: Consultation, settings: WaveSett
     session.add(wave)
     session.flush()
     return wave
+
+
+def check_min_cell_size(value: int) -> None:
+    if not MIN_CELL_SIZE <= value <= MAX_CELL_SIZE:
+        raise WaveError(CELL_SIZE_RANGE, low=MIN_CELL_SIZE, high=MAX_CELL_SIZE)
+
+
+def set_min_cell_size(wave: Wave, value: int) -> int:
+    """Change the smallest group a published figure may rest on; returns the old value. The
+    results follow at once: the minimum is part of their state (`results.service`)."""
+    check_min_cell_size(value)
+    old = wave.min_cell_size
+    wave.min_cell_size = value
+    return old
 
 
 def _counts_fingerprint(version: QuestionSetVersion) -> str:

@@ -257,7 +257,7 @@ def _figures(
 
 
 def _weighting(design: WaveDesign, question_set: QuestionSet, lang: str) -> dict[str, Any]:
-    weighting = weighting_as_json(design)
+    weighting = weighting_as_json(design, lang)
     weighting["variables"] = [
         {"code": item.code, "label": labels.item_label(question_set, item.code, lang)}
         for item in question_set.weighting_variables()

@@ -161,6 +161,33 @@ WEIGHTING = _object(
         "design_effect": NUMBER,
         "weight_min": NUMBER,
         "weight_max": NUMBER,
+        "outside_margins": {
+            "description": "Answers to weighting questions that respondents gave and the "
+            "margins do not list: each is kept at its sample share",
+            **_list(
+                _object(
+                    {
+                        "variable": {**TEXT, "description": "The weighting question's code"},
+                        "variable_label": TEXT,
+                        "category": {"type": "integer", "description": "The answer's option code"},
+                        "category_label": TEXT,
+                        "respondents": {
+                            **COUNT,
+                            "description": "null for fewer than the wave's minimum cell size",
+                        },
+                        "missing": {
+                            **MAYBE_TEXT,
+                            "description": "The kind of missing answer (e.g. refused), or null",
+                        },
+                        "note": {
+                            **TEXT,
+                            "description": "In words: not in the population margins, kept at its "
+                            "sample share",
+                        },
+                    }
+                )
+            ),
+        },
         "variables": _list(_object({"code": TEXT, "label": TEXT})),
     }
 )

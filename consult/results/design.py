@@ -30,7 +30,7 @@ from consult.counting.plan import (
     plan_of,
 )
 from consult.models import Wave
-from consult.organizing.margins import parse_margins
+from consult.organizing.margins import Unlisted, parse_margins, unlisted_answers
 from consult.organizing.question_sets import question_set_of
 from consult.results import queries
 from surveys.model import Item, QuestionSet
@@ -104,6 +104,9 @@ class WaveDesign:
     cell_index: dict[str, int]
     cell_ids: np.ndarray
     """The database id of each cell, in increasing order."""
+    outside_margins: tuple[Unlisted, ...] = ()
+    """Answers to the weighting questions that respondents gave and the margins do not list:
+    kept at their sample share (for the weighting diagnostics)."""
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
     _subgroup_tables: dict[tuple[str, str], Grouped] = field(default_factory=dict)
     _subgroups_read: set[str] = field(default_factory=set)
@@ -231,6 +234,16 @@ class WaveDesign:
         )
 
 
+def _respondents_per_answer(cells: Cells) -> dict[str, dict[int, int]]:
+    """Respondents per answer of each weighting question, from the cells."""
+    out: dict[str, dict[int, int]] = {}
+    for variable in cells.variables:
+        codes, where = np.unique(cells.column(variable), return_inverse=True)
+        totals = np.bincount(where.reshape(-1), weights=cells.counts, minlength=len(codes))
+        out[variable] = {int(c): int(t) for c, t in zip(codes, totals, strict=True)}
+    return out
+
+
 def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> WaveDesign:
     """The design of a wave: its cells from the database, raked to its margins."""
     question_set = question_set_of(wave.question_set_version)
@@ -250,6 +263,7 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
         ),
         counts=np.array([n for _, _, n in rows], dtype=np.int64),
     )
+    outside_margins: tuple[Unlisted, ...] = ()
     if mode == "unweighted":
         weights = Weights.equal(cells)
     else:
@@ -260,14 +274,10 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
             )
         margins = parse_margins(wave.margins, wave)
         # Answers outside the margins' categories ("anders", "zeg ik liever niet") keep their
-        # sample share: the engine's rule for refused demographics.
-        outside = {
-            choice.code
-            for item in question_set.weighting_variables()
-            for choice in item.choices
-            if choice.code not in margins.get(item.code, {})
-        }
-        weights = rake(cells, margins, refused=outside)
+        # sample share: the engine's rule for refused demographics. The diagnostics name them.
+        unlisted = unlisted_answers(question_set, margins, _respondents_per_answer(cells))
+        outside_margins = tuple(answer for answer in unlisted if answer.respondents > 0)
+        weights = rake(cells, margins, refused={answer.choice.code for answer in unlisted})
     return WaveDesign(
         WaveFacts.of(wave),
         question_set,
@@ -276,4 +286,5 @@ def load_design(session: Session, wave: Wave, mode: Mode = "calibrated") -> Wave
         mode,
         cell_index={key: i for i, (_, key, _) in enumerate(rows)},
         cell_ids=np.array([id_ for id_, _, _ in rows], dtype=np.int64),
+        outside_margins=outside_margins,
     )

@@ -145,8 +145,9 @@ def load_figures(
     return Figures(wave, report.design.question_set, report, by, lang)
 
 
-def file_stem(figures: Figures, what: str) -> str:
-    grouped = f"-by-{figures.by}" if figures.by else ""
+def file_stem(figures: Figures, what: str, *more: Figures) -> str:
+    groupings = [f.by for f in (figures, *more) if f.by]
+    grouped = f"-by-{'-'.join(groupings)}" if groupings else ""
     return f"{figures.wave.slug}-{what}{grouped}-{figures.lang}"
 
 
@@ -168,11 +169,13 @@ def _csv_value(value: Any) -> Any:
     return neutralized(value)
 
 
-def estimates_csv(figures: Figures) -> Download:
+def estimates_csv(figures: Figures, *more: Figures) -> Download:
+    """The labelled estimates table. `more`: the same wave's figures by other groupings, whose
+    rows follow in the same file (`consult report --by A --by B`)."""
     return Download(
-        csv_bytes(ESTIMATE_COLUMNS, estimate_rows(figures)),
+        csv_bytes(ESTIMATE_COLUMNS, [row for f in (figures, *more) for row in estimate_rows(f)]),
         MEDIA_TYPES["csv"],
-        file_stem(figures, "estimates") + ".csv",
+        file_stem(figures, "estimates", *more) + ".csv",
     )
 
 

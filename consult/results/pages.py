@@ -234,6 +234,15 @@ class DomainChanges:
 
 
 @dataclass(frozen=True)
+class OutsideMarginsView:
+    """An answer to a weighting question that the margins do not list."""
+
+    question: str
+    answer: str
+    respondents: str
+
+
+@dataclass(frozen=True)
 class ResponseView:
     completes: int
     effective_n: str
@@ -246,6 +255,8 @@ class ResponseView:
     converged: bool
     minimum: int
     margins_source: tuple[str, ...]
+    outside_margins: tuple[OutsideMarginsView, ...]
+    """Answers kept at their sample share because the margins do not list them."""
     method: tuple[str, str]
     """How the figures were made: in plain words, then for researchers (`method_paragraphs`)."""
 
@@ -576,5 +587,16 @@ def response(report: OverviewFigures, lang: str) -> ResponseView:
         converged=weights.converged,
         minimum=design.wave.min_cell_size,
         margins_source=source,
+        outside_margins=tuple(
+            OutsideMarginsView(
+                question=item_label(question_set, answer.variable, lang),
+                answer=answer.choice.label.get(lang),
+                respondents=number(answer.respondents, lang, 0)
+                if answer.respondents >= design.wave.min_cell_size
+                else translate(N_("fewer than %(minimum)s"), lang)
+                % {"minimum": design.wave.min_cell_size},
+            )
+            for answer in design.outside_margins
+        ),
         method=method_paragraphs(question_set, lang),
     )

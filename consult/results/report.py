@@ -331,7 +331,27 @@ def subgroup_test_row(test: SubgroupTest) -> dict[str, Any]:
     return {"item": test.item, "by": test.by, **_plain(test.test)}
 
 
-def weighting_as_json(design: WaveDesign) -> dict[str, Any]:
+def outside_margins_as_json(design: WaveDesign, lang: str) -> list[dict[str, Any]]:
+    """The answers to weighting questions that the margins do not list, each kept at its
+    sample share: which question, which answer, how many respondents (null for fewer than the
+    wave's minimum, as a suppressed figure), and that sentence."""
+    question_set = design.question_set
+    minimum = design.wave.min_cell_size
+    return [
+        {
+            "variable": answer.variable,
+            "variable_label": item_label(question_set, answer.variable, lang),
+            "category": answer.choice.code,
+            "category_label": answer.choice.label.get(lang),
+            "respondents": answer.respondents if answer.respondents >= minimum else None,
+            "missing": answer.choice.missing,
+            "note": answer.note(lambda text: translate(text, lang), lang, minimum),
+        }
+        for answer in design.outside_margins
+    ]
+
+
+def weighting_as_json(design: WaveDesign, lang: str) -> dict[str, Any]:
     """The weighting diagnostics: they need the design only, not its figures."""
     weights = design.weights
     low, high = weights.weight_range
@@ -346,24 +366,32 @@ def weighting_as_json(design: WaveDesign) -> dict[str, Any]:
             "design_effect": weights.design_effect,
             "weight_min": low,
             "weight_max": high,
+            "outside_margins": outside_margins_as_json(design, lang),
         }
     )
 
 
-def report_as_json(report: Report, lang: str) -> dict[str, Any]:
-    """The whole report as plain JSON; the method in `lang`."""
+def report_as_json(report: Report, lang: str, *more: Report) -> dict[str, Any]:
+    """The whole report as plain JSON; the method in `lang`.
+
+    `more` are reports of the same wave and mode by other groupings (`consult report --by A
+    --by B`): their estimates and subgroup tests follow the report's, and `by` lists every
+    grouping, so one file holds them all; the overview's figures are the same in each."""
     design = report.design
+    reports = (report, *more)
+    if any((r.design.wave, r.design.mode) != (design.wave, design.mode) for r in more):
+        raise ValueError("reports of several groupings must be of one wave, state and mode")
     return {
         "wave": design.wave.slug,
         "consultation": design.wave.consultation,
         "question_set_version": design.wave.version,
         "mode": design.mode,
-        "by": report.by,
+        "by": [r.by for r in reports if r.by is not None] if more else report.by,
         "minimum_cell_size": design.wave.min_cell_size,
         "method": method_text(design.question_set, lang),
         "vocabulary": design.question_set.vocabulary.labels(),
-        "weighting": weighting_as_json(design),
-        "estimates": [estimate_row(row) for row in report.estimates],
+        "weighting": weighting_as_json(design, lang),
+        "estimates": [estimate_row(row) for r in reports for row in r.estimates],
         "summary": _plain(report.summary) if report.summary is not None else None,
         "largest_subgroup_differences": [
             {
@@ -376,7 +404,7 @@ def report_as_json(report: Report, lang: str) -> dict[str, Any]:
             }
             for d in report.subgroup_differences
         ],
-        "subgroup_tests": [subgroup_test_row(test) for test in report.tests],
+        "subgroup_tests": [subgroup_test_row(test) for r in reports for test in r.tests],
         "scales": [{"item": s.item, **_plain(s.alpha)} for s in report.scales],
         "changes_since_previous_wave": [
             {

@@ -6,6 +6,7 @@ numpy so that results on counts can be compared with R and with direct formulas 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -17,6 +18,19 @@ import numpy as np
 from analysis.counts import Cells, Grouped
 
 DEMOGRAPHICS = ("age", "sex", "edu", "prov")
+
+ROOT = Path(__file__).resolve().parents[2]
+RAKE_CONTROL = re.compile(r"control = list\(maxit = [0-9]+, epsilon = [0-9.e+-]+\)")
+"""How R's rake() control is written in the READMEs and in every R script of the tests."""
+
+
+def readme_rake_control() -> str:
+    """The rake() control the README's R recipe names: the one every R comparison uses."""
+    found = RAKE_CONTROL.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found, "README.md names no rake() control"
+    assert len(set(found)) == 1, f"README.md names several rake() controls: {sorted(set(found))}"
+    return str(found[0])
+
 
 # Population shares (made up, deliberately unlike the sample so weights matter).
 MARGINS: dict[str, dict[int, float]] = {

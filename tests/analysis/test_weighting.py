@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,14 @@ import pytest
 
 from analysis.counts import Cells
 from analysis.weighting import UNKNOWN, WeightingError, Weights, rake
-from tests.analysis.analysis_helpers import r_available, read_values, run_r
+from tests.analysis.analysis_helpers import (
+    RAKE_CONTROL,
+    ROOT,
+    r_available,
+    read_values,
+    readme_rake_control,
+    run_r,
+)
 from tests.conftest import require
 
 # Kalton & Flores-Cervantes (2003), J. Official Statistics 19(2), as in R survey's tests/kalton.R:
@@ -55,7 +63,7 @@ kaltonsample <- ab[rep(1:12, c(20,50,100,30,40,140,50,100,40,310,50,70)), ]
 kaltonpop <- ab[rep(1:12, c(80,60,170,55,40,150,60,165,55,340,200,125)), ]
 dkalton <- suppressWarnings(svydesign(id = ~1, data = kaltonsample))
 drake <- rake(dkalton, list(~a, ~b), list(xtabs(~a, kaltonpop), xtabs(~b, kaltonpop)),
-              control = list(maxit = 1000, epsilon = 1e-14))
+              {control})
 w <- weights(drake)[!duplicated(kaltonsample)]
 cell <- as.integer(kaltonsample$a[!duplicated(kaltonsample)]) +
   4 * (as.integer(kaltonsample$b[!duplicated(kaltonsample)]) - 1)
@@ -64,15 +72,49 @@ write.csv(data.frame(name = paste0("w", cell), value = sprintf("%.17g", w)), "va
 """
 
 
-def test_kalton_weights_equal_r(tmp_path: Path) -> None:
+def kalton_r_weights(control: str, workdir: Path) -> np.ndarray:
+    """R's raking weights of the Kalton example's cells under a rake() `control`, on our
+    scale (they sum to the sample size)."""
     require(r_available(), "Rscript with the R package 'survey' is not installed")
-    run_r(KALTON_R, tmp_path)
-    r = read_values(tmp_path / "values.csv")
+    run_r(KALTON_R.replace("{control}", control), workdir)
+    r = read_values(workdir / "values.csv")
+    scale = sum(KALTON_POPULATION) / sum(KALTON_SAMPLE)
+    return np.array([r[f"w{c + 1}"] for c in range(12)]) / scale
+
+
+def test_kalton_weights_equal_r_under_the_readmes_control(tmp_path: Path) -> None:
     cells, margins = kalton()
     weights = rake(cells, margins)
-    scale = sum(KALTON_POPULATION) / sum(KALTON_SAMPLE)
-    for c in range(12):
-        assert weights.weights[c] * scale == pytest.approx(r[f"w{c + 1}"], abs=1e-8)
+    r = kalton_r_weights(readme_rake_control(), tmp_path)
+    assert np.abs(weights.weights - r).max() <= 1e-8
+
+
+def test_r_defaults_stop_raking_too_soon_to_reproduce_ours(tmp_path: Path) -> None:
+    """The control matters: under R's default (maxit = 10, epsilon = 1) the weights differ
+    from ours far beyond 1e-8, as the README says."""
+    cells, margins = kalton()
+    r = kalton_r_weights("control = list(maxit = 10, epsilon = 1)", tmp_path)
+    assert np.abs(rake(cells, margins).weights / r - 1).max() > 1e-4
+
+
+R_SCRIPTS = (
+    ROOT / "tests" / "analysis" / "reference.R",
+    ROOT / "tests" / "consult" / "another_consultation.R",
+)
+
+
+def test_every_r_comparison_rakes_under_the_control_the_readmes_name() -> None:
+    """README.md's R recipe, analysis/README.md and every R script of the tests name one
+    rake() control, and every rake() call in those scripts passes exactly it."""
+    control = readme_rake_control()
+    analysis_readme = (ROOT / "analysis" / "README.md").read_text(encoding="utf-8")
+    assert set(RAKE_CONTROL.findall(analysis_readme)) == {control}
+    for script in R_SCRIPTS:
+        text = script.read_text(encoding="utf-8")
+        calls = re.findall(r"\brake\(", text)
+        assert calls, f"{script.name} does not rake"
+        assert RAKE_CONTROL.findall(text) == [control] * len(calls), script.name
+    assert KALTON_R.count("rake(") == 1 and "{control}" in KALTON_R
 
 
 def test_diagnostics_are_kish() -> None:

@@ -47,6 +47,20 @@ def test_organizer_uploads_previews_opens_and_invites(
     assert "Status open" in re.sub(r"\s+", " ", page.locator(".facts").first.inner_text())
     assert_accessible(page, "wave page")
 
+    # The minimum cell size: a number out of bounds is refused with the reason, on top and on
+    # the field (the form works without the browser's own checks); a good one is stored.
+    minimum = page.get_by_label("Minimum aantal deelnemers per gepubliceerde cel")
+    minimum.fill("2")
+    page.get_by_role("button", name="Minimum opslaan").click()
+    summary = page.get_by_role("alert")
+    assert "Minder dan 3 beschermt niemand" in summary.inner_text()
+    assert_accessible(page, "wave page with a refused minimum")
+    summary.get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "min_cell_size"
+    minimum.fill("15")
+    page.get_by_role("button", name="Minimum opslaan").click()
+    assert "De minimale celgrootte is nu 15 (was 10)." in page.content()
+
     page.get_by_label("Aantal codes").fill("5")
     page.get_by_label("Leveren als").select_option("page")
     page.get_by_role("button", name="Codes maken").click()

@@ -120,6 +120,10 @@ EXPECTATIONS: dict[tuple[str, str], tuple[Access, Allowed]] = {
         "staff object",
         Allowed(303, "/admin/w/mini-2026", lambda w: {"version": "2"}),
     ),
+    ("POST", "/admin/w/<slug>/settings"): (
+        "staff object",
+        Allowed(303, "/admin/w/mini-2026", lambda w: {"min_cell_size": "15"}),
+    ),
     ("POST", "/admin/w/<slug>/margins"): (
         "staff object",
         Allowed(

@@ -225,6 +225,30 @@ def test_an_xlsform_with_names_takes_margins_and_responses_in_its_own_words(
     assert [text for _, _, _, text in stored(db, "why")] == ["Te traag"]
 
 
+def test_margins_and_an_import_warn_about_a_group_the_margins_leave_out(
+    app: Flask, db: Session, tmp_path: Path
+) -> None:
+    """The panel's margins give no share for sex "x": storing them says so, and so does an
+    import that brings respondents who answered it (they keep their sample share)."""
+    wave_slug = load_panel(app, tmp_path)
+    margins = tmp_path / "margins.csv"
+    margins.write_text(NAMED_MARGINS)
+    code, output = cli(app, "waves", "margins", wave_slug, str(margins))
+    assert code == 0, output
+    assert "Warning: sex: the margins do not list the answer ‘Other’ (3)" in output
+    assert "(0 so far)" in output
+    code, output = run_import(app, tmp_path, NAMED_RESPONSES, wave=wave_slug)
+    assert code == 0 and "Warning" not in output, output
+    code, output = run_import(
+        app, tmp_path, NAMED_RESPONSES.replace("65plus,F,", "65plus,x,"), wave=wave_slug
+    )
+    assert code == 0, output
+    assert (
+        "Warning: sex: the margins do not list the answer ‘Other’ (3). Respondents who give it "
+        "keep their share of the sample when weighting (1 so far)."
+    ) in output
+
+
 def test_every_unknown_value_is_listed_with_its_row_and_column_and_nothing_is_stored(
     app: Flask, db: Session, tmp_path: Path
 ) -> None:

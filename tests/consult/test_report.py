@@ -482,3 +482,65 @@ def test_the_server_and_the_command_compute_on_one_blas_thread(start: str, tmp_p
         "SECRET_KEY": "test",
     }
     subprocess.run([sys.executable, "-c", code], check=True, env=environment, cwd=ROOT)
+
+
+def test_several_groupings_in_one_file_with_the_overall_rows(
+    app: Flask, simulated_wave: str, tmp_path: Path
+) -> None:
+    """`--by A --by B` writes one file: the overall figures, then each grouping's, each the
+    same as a run with that --by alone gives (a demographic, and a question read from the
+    answers); the overview's figures once."""
+
+    def run(name: str, *args: str) -> Path:
+        out = tmp_path / name
+        result = app.test_cli_runner().invoke(
+            args=["report", "--wave", simulated_wave, "-o", str(out), *args]
+        )
+        assert result.exit_code == 0, result.output
+        return out
+
+    single = {
+        by: json.loads(run(f"{by}.json", *(["--by", by] if by else [])).read_text())
+        for by in (None, "AGE_GROUP", "KNOW_BIO")
+    }
+    both = json.loads(
+        run("both.json", "--by", "AGE_GROUP", "--by", "KNOW_BIO", "--by", "AGE_GROUP").read_text()
+    )
+    assert both["by"] == ["AGE_GROUP", "KNOW_BIO"]
+    assert both["estimates"] == [row for by in single for row in single[by]["estimates"]]
+    assert {row["group"] for row in both["estimates"]} == {None, "AGE_GROUP", "KNOW_BIO"}
+    assert both["subgroup_tests"] == (
+        single["AGE_GROUP"]["subgroup_tests"] + single["KNOW_BIO"]["subgroup_tests"]
+    )
+    for same in ("weighting", "summary", "scales", "largest_subgroup_differences", "method"):
+        assert both[same] == single[None][same], same
+
+    def lines(path: Path) -> list[str]:
+        return path.read_text(encoding="utf-8").splitlines()
+
+    csv_single = {
+        by: lines(run(f"{by}.csv", "--format", "csv", *(["--by", by] if by else [])))
+        for by in (None, "AGE_GROUP", "KNOW_BIO")
+    }
+    csv_both = run("both.csv", "--format", "csv", "--by", "AGE_GROUP", "--by", "KNOW_BIO")
+    header = csv_single[None][0]
+    assert lines(csv_both) == [header] + [row for by in csv_single for row in csv_single[by][1:]]
+    assert rows_of(csv_both)[0]["group"] == "all"
+
+    exported = tmp_path / "export.csv"
+    result = app.test_cli_runner().invoke(
+        args=["export", "--wave", simulated_wave, "--format", "csv", "-o", str(exported)]
+        + ["--by", "AGE_GROUP", "--by", "KNOW_BIO"]
+    )
+    assert result.exit_code == 0, result.output
+    assert exported.read_bytes() == csv_both.read_bytes()
+    refused = app.test_cli_runner().invoke(
+        args=["export", "--wave", simulated_wave, "--format", "xlsx", "-o", str(exported)]
+        + ["--by", "AGE_GROUP", "--by", "KNOW_BIO"]
+    )
+    assert refused.exit_code != 0 and "--format csv" in refused.output
+    wrong = app.test_cli_runner().invoke(
+        args=["report", "--wave", simulated_wave, "-o", str(exported)]
+        + ["--by", "AGE_GROUP", "--by", "NO_SUCH_ITEM"]
+    )
+    assert wrong.exit_code != 0 and "there is no item NO_SUCH_ITEM" in wrong.output
