@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OVERALL = FIXTURES / "biotech-2026-n600-seed7.report.json.gz"
-BY_AGE_GROUP_SHA256 = "142ecedce7e93e2ec6c6af3f1dbf410e697425f33102a8dcb459d154824cab5b"
+BY_AGE_GROUP_SHA256 = "91b784381caf399c08f2d03666fccb1cf355d01455c94df6cfc765b31d442b62"
 """Digest of the report by AGE_GROUP (3,920 figures), canonical JSON without the method text."""
 
 
