@@ -19,7 +19,15 @@ from analysis.acceptance import (
     summarize_application,
     summarize_domain,
 )
-from analysis.association import ChiSquare, rao_scott
+from analysis.association import (
+    TOO_FEW_ANSWERS,
+    TOO_FEW_GROUPS,
+    ChiSquare,
+    GroupTest,
+    rao_scott,
+    rao_scott_over_shown,
+    shown_groups,
+)
 from analysis.counts import MISSING, Cells, CountsError, Grouped
 from analysis.disclosure import (
     DEFAULT_MINIMUM,
@@ -39,6 +47,8 @@ __all__ = [
     "FIELDS",
     "MISSING",
     "REFUSED",
+    "TOO_FEW_ANSWERS",
+    "TOO_FEW_GROUPS",
     "UNKNOWN",
     "Alpha",
     "Application",
@@ -52,6 +62,7 @@ __all__ = [
     "CountsError",
     "DomainSummary",
     "Estimate",
+    "GroupTest",
     "Grouped",
     "Lift",
     "Margin",
@@ -73,7 +84,9 @@ __all__ = [
     "proportions",
     "rake",
     "rao_scott",
+    "rao_scott_over_shown",
     "summarize_application",
+    "shown_groups",
     "summarize_domain",
     "suppress_estimates",
     "suppress_lines",

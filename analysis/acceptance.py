@@ -83,7 +83,7 @@ class Comparison:
     difference: float
     se: float
     statistic: float
-    df: int
+    df: int | None
     p_value: float
     ci_low: float
     ci_high: float
@@ -448,12 +448,14 @@ def _rank(shares: list[tuple[Condition, Estimate]]) -> list[tuple[Condition, Est
 
 
 def _hidden_comparison(comparison: Comparison) -> Comparison:
+    """No number at all: its degrees of freedom are its respondents - 1."""
     nan = float("nan")
     return replace(
         comparison,
         difference=nan,
         se=nan,
         statistic=nan,
+        df=None,
         p_value=nan,
         ci_low=nan,
         ci_high=nan,

@@ -4,17 +4,23 @@ Pearson's X^2 on weighted shares is too large when weighting inflates the varian
 second-order correction divides it by the mean generalized design effect and compares it with an F
 distribution whose degrees of freedom reflect the spread of those effects. Same numbers as R's
 ``svychisq(~row + column, design, statistic = "F")``.
+
+A published test must not undo the disclosure control of the table it tests: over every group,
+its statistics (Pearson's X^2 with the table's margins) can rebuild hidden cells, a fully
+suppressed 2x2 table exactly. ``rao_scott_over_shown`` therefore tests only the groups whose
+figures are all shown and names the others.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
 from analysis.counts import CountsError, Grouped
-from analysis.estimates import grouping_codes
+from analysis.estimates import Estimate, grouping_codes
 from analysis.variance import Mode, check_mode, ratios
 from analysis.weighting import Weights
 
@@ -58,13 +64,16 @@ def rao_scott(
     column: str,
     *,
     mode: Mode = "calibrated",
+    columns: Collection[int] | None = None,
 ) -> ChiSquare:
     """Rao-Scott second-order corrected chi-square test of independence of two keys.
 
-    The domain is the respondents who answered both (codes >= 0); categories are the codes found
-    in it. A weighting variable needs no key in ``table``: it is read from the cell. Denominator
-    degrees of freedom are d0 * (n - 1) where n counts the design's respondents (calibrated: all
-    complete responses, as R keeps every row of a raked design; otherwise the domain's).
+    The domain is the respondents who answered both (codes >= 0), and with ``columns`` only
+    those in these categories of ``column`` (R: the test on the subset of the design, e.g. the
+    groups whose figures are all published); categories are the codes found in it. A weighting
+    variable needs no key in ``table``: it is read from the cell. Denominator degrees of freedom
+    are d0 * (n - 1) where n counts the design's respondents (calibrated: all complete
+    responses, as R keeps every row of a raked design; otherwise the domain's).
     """
     mode = check_mode(mode)
     table.check_against(design.cells)
@@ -73,6 +82,8 @@ def rao_scott(
     if not (np.issubdtype(a.dtype, np.integer) and np.issubdtype(b.dtype, np.integer)):
         raise CountsError("the chi-square test needs answer codes, not numbers")
     domain = (a >= 0) & (b >= 0) & (table.counts > 0)
+    if columns is not None:
+        domain &= np.isin(b, np.fromiter(columns, dtype=np.int64))
     row_codes = np.unique(a[domain])
     col_codes = np.unique(b[domain])
     nr, nc = len(row_codes), len(col_codes)
@@ -121,3 +132,63 @@ def rao_scott(
         row_codes=tuple(int(c) for c in row_codes),
         column_codes=tuple(int(c) for c in col_codes),
     )
+
+
+TOO_FEW_GROUPS = "too_few_groups"
+"""A test withheld: fewer than two groups have all their figures shown."""
+TOO_FEW_ANSWERS = "too_few_answers"
+"""A test withheld: in the groups whose figures are all shown, everyone gave the same answer."""
+
+
+@dataclass(frozen=True)
+class GroupTest:
+    """A Rao-Scott test between the groups of a variable, over the groups whose figures are all
+    shown, with the groups it leaves out; or withheld, with the reason."""
+
+    result: ChiSquare | None
+    """None when the test is withheld (``withheld`` says why)."""
+    left_out: tuple[int, ...] = ()
+    """Codes of the groups left out because some of their figures are hidden."""
+    withheld: str | None = None
+    """Why there is no test (``TOO_FEW_GROUPS``, ``TOO_FEW_ANSWERS``), or None."""
+
+
+def shown_groups(rows: Sequence[Estimate], column: str) -> tuple[list[int], list[int]]:
+    """The groups of ``column`` among published ``rows`` whose figures are all shown (with
+    their base and share), and those with a hidden figure, by code. Rows without an answer to
+    ``column`` (code -1) form no group."""
+    hidden: dict[int, bool] = {}
+    for row in rows:
+        if row.group != column or row.group_code is None or row.group_code < 0:
+            continue
+        withheld = row.suppressed or row.base is None or not np.isfinite(row.estimate)
+        hidden[row.group_code] = hidden.get(row.group_code, False) or withheld
+    return (
+        sorted(code for code, gone in hidden.items() if not gone),
+        sorted(code for code, gone in hidden.items() if gone),
+    )
+
+
+def rao_scott_over_shown(
+    design: Weights,
+    table: Grouped,
+    row: str,
+    column: str,
+    rows: Sequence[Estimate],
+    *,
+    mode: Mode = "calibrated",
+) -> GroupTest | None:
+    """``rao_scott`` of ``row`` against the groups of ``column`` whose figures among ``rows``
+    (``row``'s estimates by ``column``, as published) are all shown. Withheld, with the reason,
+    when the groups left out leave fewer than two groups or one answer; None when there is
+    nothing to test whatever the disclosure control (one group or one answer in all)."""
+    kept, left_out = shown_groups(rows, column)
+    if len(kept) < 2:
+        return GroupTest(None, tuple(left_out), TOO_FEW_GROUPS) if left_out else None
+    try:
+        result = rao_scott(
+            design, table, row, column, mode=mode, columns=kept if left_out else None
+        )
+    except ValueError:  # fewer than two answers given in the groups tested
+        return GroupTest(None, tuple(left_out), TOO_FEW_ANSWERS) if left_out else None
+    return GroupTest(result, tuple(left_out))

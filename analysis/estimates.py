@@ -46,7 +46,8 @@ class Estimate:
 
     ``n`` counts the respondents (unweighted) behind the figure: those who chose ``option`` in the
     domain for a proportion, the whole domain for a mean. ``base`` is the domain's respondents.
-    A suppressed row keeps its labels but carries no numbers (NaN) and no counts (None).
+    A suppressed row keeps its labels but carries no numbers (NaN) and no counts, base or
+    degrees of freedom (None): see ``hidden``.
     """
 
     item: str
@@ -57,7 +58,7 @@ class Estimate:
     se: float
     ci_low: float
     ci_high: float
-    df: int
+    df: int | None
     kind: Kind = "proportion"
     group: str | None = None
     group_code: int | None = None
@@ -69,9 +70,30 @@ class Estimate:
         return {name: full[name] for name in FIELDS}
 
     def hidden(self) -> Estimate:
-        """The same row with its numbers removed (disclosure control)."""
+        """The same row with every number removed (disclosure control): not only the figure and
+        its count, but its base and degrees of freedom too, since df + 1 is the base and the
+        base less the other cells of its line would give the count back."""
         nan = float("nan")
-        return replace(self, n=None, estimate=nan, se=nan, ci_low=nan, ci_high=nan, suppressed=True)
+        return replace(
+            self,
+            n=None,
+            base=None,
+            df=None,
+            estimate=nan,
+            se=nan,
+            ci_low=nan,
+            ci_high=nan,
+            suppressed=True,
+        )
+
+    def without_base(self, *, count_ratio: bool = False) -> Estimate:
+        """The same shown row when its group's base is hidden: without the base and without what
+        gives it back, its degrees of freedom (base - 1) and its interval (whose t quantile
+        has them). With ``count_ratio`` (unweighted figures: a share is then its count over the
+        base) the share and its standard error go too; the count stays."""
+        nan = float("nan")
+        row = replace(self, base=None, df=None, ci_low=nan, ci_high=nan)
+        return replace(row, estimate=nan, se=nan) if count_ratio else row
 
 
 @lru_cache(maxsize=4096)

@@ -23,8 +23,9 @@ class Alpha:
 
     alpha: float
     items: tuple[str, ...]
-    respondents: int
-    """Respondents who gave a substantive answer to every row (listwise)."""
+    respondents: int | None
+    """Respondents who gave a substantive answer to every row (listwise); None when too few to
+    publish (the alpha is then NaN)."""
 
 
 def moment_names(k: int) -> list[tuple[int, ...]]:

@@ -314,7 +314,7 @@ def _breakdown(
         "by": by,
         "by_label": labels.item_label(question_set, by, lang) if by else None,
         "estimates": _labelled([estimate_row(row) for row in rows], question_set, lang),
-        "subgroup_tests": [subgroup_test_row(test) for test in tests],
+        "subgroup_tests": [subgroup_test_row(test, question_set, lang) for test in tests],
     }
 
 
@@ -369,7 +369,7 @@ def wave(wave: str) -> Response:
         "results_available": design is not None,
         "unavailable_reason": reason,
         "weighting": _weighting(design, question_set, lang) if design else None,
-        "method": method_text(question_set, lang) if design else None,
+        "method": method_text(question_set, lang, found.min_cell_size) if design else None,
     }
     public = found.results_published
     return _conditional(_json(body, public=public), public=public)
@@ -464,6 +464,7 @@ def summary(wave: str) -> Response:
             full.get("largest_subgroup_differences", []), question_set, lang
         ),
         "changes_since_previous_wave": full.get("changes_since_previous_wave", []),
+        "changes_left_out": full.get("changes_left_out", []),
     }
     return _figures_answer(body, found, state)
 

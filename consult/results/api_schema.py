@@ -68,11 +68,15 @@ ESTIMATE = _object(
         "se": NUMBER,
         "ci_low": NUMBER,
         "ci_high": NUMBER,
-        "df": {"type": "integer"},
+        "df": {
+            **COUNT,
+            "description": "Degrees of freedom of the interval (base - 1); null when the base is "
+            "hidden",
+        },
         "suppressed": {
             "type": "boolean",
             "description": "Fewer respondents than the wave's minimum cell size (or secondary "
-            "suppression): the figures are null",
+            "suppression): every figure is null, counts, base and degrees of freedom included",
         },
     }
 )
@@ -82,11 +86,21 @@ TEST = _object(
         "statistic": NUMBER,
         "p_value": NUMBER,
         "respondents": COUNT,
+        "left_out": {
+            **_list(_object({"code": {"type": "integer"}, "label": TEXT})),
+            "description": "Groups left out of the test because some of their figures are "
+            "hidden (disclosure control)",
+        },
+        "withheld": {
+            "enum": ["too_few_groups", "too_few_answers", None],
+            "description": "Why the test is withheld (its figures are null), or null",
+        },
+        "note": {**MAYBE_TEXT, "description": "What was left out or withheld and why, in words"},
     },
     open_=True,
 )
-"""A Rao-Scott test: the documented members; the others (degrees of freedom, ...) as R names
-them."""
+"""A Rao-Scott test over the groups whose figures are all shown: the documented members; the
+others (degrees of freedom, ...) as R names them."""
 
 COMPARISON = _object(
     {
@@ -95,7 +109,7 @@ COMPARISON = _object(
         "difference": NUMBER,
         "se": NUMBER,
         "statistic": NUMBER,
-        "df": {"type": "integer"},
+        "df": COUNT,
         "p_value": NUMBER,
         "ci_low": NUMBER,
         "ci_high": NUMBER,
@@ -324,6 +338,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     }
                 )
             ),
+            "changes_left_out": {
+                **_list(
+                    _object(
+                        {
+                            "item": TEXT,
+                            "option": {"type": ["integer", "string", "null"]},
+                            "reason": {"enum": ["suppressed"]},
+                        }
+                    )
+                ),
+                "description": "Figures that mean the same in both waves but are not compared: "
+                "hidden in this wave or the previous one",
+            },
         }
     ),
     "Codebook": _object(

@@ -1,7 +1,13 @@
-"""Every figure of a wave: item estimates, the acceptance summary, tests and scales."""
+"""Every figure of a wave: item estimates, the acceptance summary, tests and scales.
+
+What is published follows the wave's disclosure control: small cells are suppressed
+(`analysis.suppress_estimates`), a shown figure whose group's base is hidden carries nothing
+that gives that base back (`Estimate.without_base`), and a test between groups uses only the
+groups whose figures are all shown, naming the others (`GroupTest`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -9,16 +15,17 @@ from sqlalchemy.orm import Session
 
 from analysis import (
     Alpha,
-    ChiSquare,
     Estimate,
     Grouped,
+    GroupTest,
     Summary,
     acceptance_summary,
     cronbach_alpha_from_moments,
     means,
     moment_names,
     proportions,
-    rao_scott,
+    rao_scott_over_shown,
+    shown_groups,
     suppress_estimates,
 )
 from consult.counting.plan import (
@@ -48,7 +55,6 @@ def item_estimates(
     """Every figure of one item (overall, or by `by`), with small cells suppressed."""
     group_is_cell = by is None or by in design.cells.variables
     mode = design.mode
-    minimum = design.wave.min_cell_size
     tables: list[list[Estimate]] = []
 
     def table_for(code: str) -> Grouped:
@@ -74,7 +80,20 @@ def item_estimates(
             tables.append(means(design.weights, table_for(code), code, group=by, mode=mode))
     elif answer is Answer.OPTIONS:
         tables.append(_multiple_choice(design, table_for(item.code), item, by))
-    return [row for rows in tables for row in suppress_estimates(rows, minimum=minimum)]
+    return [row for rows in tables for row in published(design, rows)]
+
+
+def published(design: WaveDesign, rows: list[Estimate]) -> list[Estimate]:
+    """One table's rows as they may be published: small cells suppressed with their
+    complements, and a shown row of a group whose base is hidden without what would give the
+    base back (its degrees of freedom and interval; unweighted, its share too)."""
+    count_ratio = design.mode == "unweighted"
+    return [
+        row.without_base(count_ratio=count_ratio)
+        if row.base is None and not row.suppressed
+        else row
+        for row in suppress_estimates(rows, minimum=design.wave.min_cell_size)
+    ]
 
 
 def _multiple_choice(
@@ -194,32 +213,51 @@ class SubgroupTest:
 
     item: str
     by: str
-    test: ChiSquare
+    test: GroupTest
 
 
 @dataclass(frozen=True)
 class ScaleReliability:
+    """Cronbach's alpha of a battery, over every respondent of the wave who answered all its
+    rows (not per group, so it rests on no cell of a table). Suppressed (NaN, no count) when
+    fewer respondents than the wave's minimum answered them all."""
+
     item: str
     alpha: Alpha
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
 class SubgroupDifference:
-    """How far acceptance of an application lies apart between the groups of one variable."""
+    """How far acceptance of an application lies apart between the groups of one variable
+    (among the groups whose figures are all shown, which the test covers too)."""
 
     application: str
     variable: str
     highest: Estimate
     lowest: Estimate
-    test: ChiSquare | None
+    test: GroupTest | None
+    """None when everyone in the groups gave the same answer (nothing to test)."""
 
     @property
     def spread(self) -> float:
         return self.highest.estimate - self.lowest.estimate
 
 
-def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) -> list[SubgroupTest]:
-    """Rao-Scott tests of each choice question (or battery row) of `item` against `by`."""
+def group_test(
+    design: WaveDesign, table: Grouped, row: str, by: str, rows: Sequence[Estimate]
+) -> GroupTest | None:
+    """The Rao-Scott test of `row` against `by` over the groups whose figures in `rows` (as
+    published) are all shown (`analysis.rao_scott_over_shown`)."""
+    return rao_scott_over_shown(design.weights, table, row, by, rows, mode=design.mode)
+
+
+def subgroup_tests(
+    session: Session, design: WaveDesign, item: Item, by: str, estimates: Sequence[Estimate]
+) -> list[SubgroupTest]:
+    """Rao-Scott tests of each choice question (or battery row) of `item` against `by`, over
+    the groups whose figures among `estimates` (the item's, by `by`, as published) are all
+    shown."""
     if question_type(item).answer is not Answer.OPTION or by in item.answer_codes:
         return []
     tests = []
@@ -228,12 +266,10 @@ def subgroup_tests(session: Session, design: WaveDesign, item: Item, by: str) ->
             table = design.item_table(session, code)
         else:
             table = design.subgroup_table(session, code, by)
-        try:
-            tests.append(
-                SubgroupTest(code, by, rao_scott(design.weights, table, code, by, mode=design.mode))
-            )
-        except ValueError:
-            continue  # fewer than two categories answered: nothing to test
+        rows = [row for row in estimates if row.item == code]
+        test = group_test(design, table, code, by, rows)
+        if test is not None:
+            tests.append(SubgroupTest(code, by, test))
     return tests
 
 
@@ -251,6 +287,10 @@ def scale_reliabilities(session: Session, design: WaveDesign) -> list[ScaleRelia
             )
         except ValueError:
             continue
+        if (alpha.respondents or 0) < design.wave.min_cell_size:
+            hidden = replace(alpha, alpha=float("nan"), respondents=None)
+            scales.append(ScaleReliability(scale.item, hidden, suppressed=True))
+            continue
         scales.append(ScaleReliability(scale.item, alpha))
     return scales
 
@@ -259,7 +299,8 @@ def largest_subgroup_differences(
     session: Session, design: WaveDesign, top: int = 3
 ) -> list[SubgroupDifference]:
     """Per application, the weighting variables whose groups differ most in acceptance
-    (acceptable or very acceptable), largest spread first, with the Rao-Scott test."""
+    (acceptable or very acceptable), largest spread first, with the Rao-Scott test: both among
+    the groups whose figures are all shown."""
     accept = set(coding_of(design.question_set).accept)
     differences: list[SubgroupDifference] = []
     for application in applications_of(design.question_set):
@@ -269,7 +310,8 @@ def largest_subgroup_differences(
         table = Grouped(cell=counts.cell, keys={"accepts": accepted}, counts=counts.counts)
         found = []
         for variable in design.cells.variables:
-            rows = suppress_estimates(
+            rows = published(
+                design,
                 proportions(
                     design.weights,
                     table,
@@ -278,29 +320,18 @@ def largest_subgroup_differences(
                     options=[0, 1],
                     mode=design.mode,
                 ),
-                minimum=design.wave.min_cell_size,
             )
-            shown = [
-                row
-                for row in rows
-                if row.option == 1
-                and not row.suppressed
-                and row.group_code is not None
-                and row.group_code >= 0
-            ]
+            kept, _ = shown_groups(rows, variable)
+            shown = [row for row in rows if row.option == 1 and row.group_code in kept]
             if len(shown) < 2:
                 continue
-            try:
-                test = rao_scott(design.weights, table, "accepts", variable, mode=design.mode)
-            except ValueError:
-                test = None
             found.append(
                 SubgroupDifference(
                     application.id,
                     variable,
                     max(shown, key=lambda row: row.estimate),
                     min(shown, key=lambda row: row.estimate),
-                    test,
+                    group_test(design, table, "accepts", variable, rows),
                 )
             )
         differences += sorted(found, key=lambda d: d.spread, reverse=True)[:top]

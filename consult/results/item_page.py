@@ -7,6 +7,7 @@ reader's language; the view only picks the wave, the item, the grouping and the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -15,8 +16,16 @@ from consult.results import charts
 from consult.results.charts import Dot, Segment, Tick
 from consult.results.design import reported, single_choice
 from consult.results.labels import option_label, term_label
-from consult.results.pages import ChangeView, Shown, Test, change_view, number, shown, verdict
-from consult.results.report import Report
+from consult.results.pages import (
+    ChangeView,
+    Shown,
+    Test,
+    change_view,
+    group_verdict,
+    number,
+    shown,
+)
+from consult.results.report import Report, method_paragraphs, test_note
 from surveys.model import Item, QuestionSet
 from surveys.types import Answer, question_type
 
@@ -64,6 +73,9 @@ class FigureTable:
     axis_ticks: tuple[Tick, ...]
     test: Test | None
     statistic: str
+    test_note: str | None = None
+    """The groups the test leaves out (some of their figures are hidden), or why it is
+    withheld."""
 
 
 @dataclass(frozen=True)
@@ -79,9 +91,12 @@ class ItemPage:
     legend: tuple[tuple[str, str], ...]
     span_ticks: tuple[Tick, ...]
     suppressed: bool
+    """Some figure is hidden, or shown without its base and interval: the footnote says why."""
     has_figures: bool
     change: ItemChange | None = None
     """The change since the previous wave (None: there is none)."""
+    protection: str = ""
+    """How small groups are protected, in plain words (the method's paragraph)."""
 
 
 @dataclass(frozen=True)
@@ -176,13 +191,14 @@ def item_page(report: Report, item: Item, lang: str, change: ItemChange | None =
                 )
                 if is_diverging
                 and len(on_scale) == len(substantive)
-                and not any(f.suppressed for f in on_scale)
+                and all(math.isfinite(f.value) for f in on_scale)
                 else []
             )
             dots = tuple(charts.dot(axis, f.value, f.low, f.high) for f in figures)
             groups.append(GroupRows(label, figures, tuple(bar), dots))
         panels = _panels(groups)
         test = tests.get(code)
+        result = test.result if test is not None else None
         tables.append(
             FigureTable(
                 code,
@@ -192,13 +208,14 @@ def item_page(report: Report, item: Item, lang: str, change: ItemChange | None =
                 tuple(groups),
                 panels,
                 tuple(charts.ticks(axis, 4) if mean else charts.share_ticks(axis)),
-                verdict(test.p_value, lang) if test is not None else None,
+                group_verdict(test, lang) if test is not None else None,
                 (
-                    f"F = {number(test.statistic, lang, 2)}, "
-                    f"df = {number(test.ndf, lang, 2)}; {number(test.ddf, lang, 1)}"
+                    f"F = {number(result.statistic, lang, 2)}, "
+                    f"df = {number(result.ndf, lang, 2)}; {number(result.ddf, lang, 1)}"
                 )
-                if test is not None
+                if result is not None
                 else "",
+                test_note(test, question_set, by, lang) if test is not None and by else None,
             )
         )
     legend: tuple[tuple[str, str], ...] = ()
@@ -218,9 +235,10 @@ def item_page(report: Report, item: Item, lang: str, change: ItemChange | None =
         tuple(tables),
         legend,
         tuple(charts.diverging_ticks(span)) if is_diverging else (),
-        any(row.suppressed for row in rows),
+        any(row.suppressed or row.base is None for row in rows),
         reported(item),
         change,
+        method_paragraphs(question_set, lang, report.design.wave.min_cell_size).protection,
     )
 
 

@@ -44,8 +44,16 @@ def _field(name: str, kind: str = "string", **extra: Any) -> dict[str, Any]:
 
 def _figures_fields() -> list[dict[str, Any]]:
     return [
-        _field("n", "integer", minimum=0, description="respondents behind the figure"),
-        _field("base", "integer", minimum=0, description="respondents in the figure's base"),
+        _field(
+            "n", "integer", minimum=0, description="respondents behind the figure (empty: hidden)"
+        ),
+        _field(
+            "base",
+            "integer",
+            minimum=0,
+            description="respondents in the figure's base (empty: hidden, as with a suppressed "
+            "figure or a group whose base would reveal one)",
+        ),
         _field("estimate", "number", description="weighted share (0-1), mean or difference"),
         _field("se", "number", description="standard error (Taylor linearization)"),
         _field("ci_low", "number", description="lower bound of the 95% interval"),

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from analysis import Estimate, WaveDifference
+from analysis import Estimate, GroupTest, WaveDifference
 from consult.messages import N_
 from consult.results import charts
 from consult.results.charts import Axis, Dot, Pair, Segment, Tick
 from consult.results.labels import item_label, option_label, term_label, translate
-from consult.results.report import OverviewFigures, method_paragraphs
+from consult.results.report import Method, OverviewFigures, method_paragraphs, test_note
 from surveys.model import QuestionSet
 
 DASH = "–"
@@ -83,6 +83,10 @@ def shown(row: Estimate, label: str, lang: str, *, as_points: bool = False) -> S
     mean = row.kind == "mean"
     if row.suppressed:
         text = interval = DASH
+    elif not (_finite(row.ci_low) and _finite(row.ci_high)):
+        # Shown without its interval: its group's base is hidden (the interval would give it).
+        text = number(row.estimate, lang, 2) if mean else form(row.estimate, lang)
+        interval = DASH
     elif mean:
         text = number(row.estimate, lang, 2)
         interval = f"{number(row.ci_low, lang, 2)} – {number(row.ci_high, lang, 2)}"
@@ -172,6 +176,14 @@ class DifferenceView:
     lowest: Shown
     spread: str
     test: Test
+    test_note: str | None = None
+    """The groups the test leaves out (some of their figures are hidden), or why it is
+    withheld."""
+
+
+def group_verdict(test: GroupTest | None, lang: str) -> Test:
+    """A test between groups as shown: its verdict, or no test when it is withheld."""
+    return verdict(test.result.p_value if test and test.result else None, lang)
 
 
 @dataclass(frozen=True)
@@ -257,8 +269,9 @@ class ResponseView:
     margins_source: tuple[str, ...]
     outside_margins: tuple[OutsideMarginsView, ...]
     """Answers kept at their sample share because the margins do not list them."""
-    method: tuple[str, str]
-    """How the figures were made: in plain words, then for researchers (`method_paragraphs`)."""
+    method: Method
+    """How the figures were made: in plain words, how small groups are protected, and for
+    researchers (`method_paragraphs`)."""
 
 
 @dataclass(frozen=True)
@@ -475,7 +488,10 @@ def _differences(report: OverviewFigures, lang: str, top: int = 8) -> tuple[Diff
                 group(difference.highest),
                 group(difference.lowest),
                 points(difference.spread, lang),
-                verdict(difference.test.p_value if difference.test else None, lang),
+                group_verdict(difference.test, lang),
+                test_note(difference.test, question_set, variable, lang)
+                if difference.test
+                else None,
             )
         )
     return tuple(out)
@@ -598,5 +614,5 @@ def response(report: OverviewFigures, lang: str) -> ResponseView:
             )
             for answer in design.outside_margins
         ),
-        method=method_paragraphs(question_set, lang),
+        method=method_paragraphs(question_set, lang, design.wave.min_cell_size),
     )

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from babel.lists import format_list
 from sqlalchemy.orm import Session
 
 from analysis import (
+    TOO_FEW_ANSWERS,
+    TOO_FEW_GROUPS,
+    ChiSquare,
     Estimate,
+    GroupTest,
     Summary,
     WaveDifference,
     wave_differences,
@@ -39,7 +43,7 @@ from consult.results.figures import (
     subgroup_tests,
     summary,
 )
-from consult.results.labels import item_label, translate
+from consult.results.labels import item_label, option_label, translate
 from surveys.diff import diff_question_sets
 from surveys.model import Item, QuestionSet
 
@@ -156,18 +160,21 @@ def wave_report(
         check_grouping(question_set_of(wave.question_set_version), by)
     overview = overview or wave_overview(session, wave, mode)
     design = overview.design
+    estimates = all_estimates(session, design, by)
     tests = (
         [
             test
             for item in design.question_set.all_items()
-            for test in subgroup_tests(session, design, item, by)
+            for test in subgroup_tests(
+                session, design, item, by, [row for row in estimates if belongs_to(item, row.item)]
+            )
         ]
         if by is not None
         else []
     )
     return Report(
         overview,
-        all_estimates(session, design, by),
+        estimates,
         by,
         tests=tests,
         scales=scale_reliabilities(session, design),
@@ -253,11 +260,21 @@ def check_grouping(question_set: QuestionSet, by: str) -> None:
         raise ResultsError(f"{by} is not a single-choice item; only those can form subgroups")
 
 
-def method_paragraphs(question_set: QuestionSet, lang: str) -> tuple[str, str]:
+class Method(NamedTuple):
+    """The method in three paragraphs (`method_paragraphs`)."""
+
+    plain: str
+    protection: str
+    """How small groups are protected, in plain words."""
+    technical: str
+
+
+def method_paragraphs(question_set: QuestionSet, lang: str, minimum: int) -> Method:
     """How the figures were made, in `lang`: first in plain words for anyone reading the
-    results, naming this set's own weighting variables by their questions' wording, then the
-    technical account for researchers (the R equivalent). Plain Python with the web app's
-    catalogue, so the pages, downloads, API and command line say the same."""
+    results, naming this set's own weighting variables by their questions' wording, then how
+    groups of fewer than `minimum` respondents are protected, then the technical account for
+    researchers (the R equivalent). Plain Python with the web app's catalogue, so the pages,
+    downloads, API and command line say the same."""
     questions = [
         f"“{item_label(question_set, item.code, lang)}”"
         for item in question_set.weighting_variables()
@@ -269,12 +286,14 @@ def method_paragraphs(question_set: QuestionSet, lang: str) -> tuple[str, str]:
         weights, raking = translate(UNWEIGHTED, lang), translate(NO_RAKING, lang)
     intervals = translate(INTERVALS, lang) % {}  # a python-format text: "%%" becomes "%"
     plain = f"{translate(COVERAGE, lang)} {weights} {intervals}"
-    return plain, f"{raking} {translate(TECHNICAL, lang)}"
+    protection = translate(PROTECTION, lang) % {"minimum": minimum}
+    technical = f"{raking} {translate(TECHNICAL, lang)} {translate(TECHNICAL_PROTECTION, lang)}"
+    return Method(plain, protection, technical)
 
 
-def method_text(question_set: QuestionSet, lang: str) -> str:
-    """The method as one text: the plain paragraph, a blank line, the technical one."""
-    return "\n\n".join(method_paragraphs(question_set, lang))
+def method_text(question_set: QuestionSet, lang: str, minimum: int) -> str:
+    """The method as one text: its paragraphs (`method_paragraphs`) apart by a blank line."""
+    return "\n\n".join(method_paragraphs(question_set, lang, minimum))
 
 
 COVERAGE = N_("The figures cover every complete response of the wave.")
@@ -297,6 +316,20 @@ RAKING = N_(
     "within 1e-10; refused or missing answers form their own category at their sample share)."
 )
 NO_RAKING = N_("For researchers: equal weights, no raking.")
+PROTECTION = N_(
+    "Small groups are protected. We do not show figures about groups of fewer than "
+    "%(minimum)s respondents. Some other figures are hidden too, so that nobody can work out "
+    "the hidden ones from totals. Empty cells (0 respondents) are shown. Tests of differences "
+    "between groups leave out the groups with hidden figures."
+)
+TECHNICAL_PROTECTION = N_(
+    "A suppressed figure carries no count, base, degrees of freedom, standard error or "
+    "interval; a shown figure of a group whose base is hidden carries no base, degrees of "
+    "freedom or interval (unweighted: no share either). Rao-Scott tests use only the groups "
+    "whose figures are all shown and name the groups they leave out; Cronbach's alpha is "
+    "computed over every respondent of the wave who answered all rows of the battery, not per "
+    "group."
+)
 TECHNICAL = N_(
     "Figures are domain estimates over all complete responses of the wave. Standard errors: "
     "Taylor linearization, calibration-aware (residuals on the raking margins), factor "
@@ -327,8 +360,82 @@ def estimate_row(row: Estimate) -> dict[str, Any]:
     return {**_plain(row.as_dict()), "kind": row.kind}
 
 
-def subgroup_test_row(test: SubgroupTest) -> dict[str, Any]:
-    return {"item": test.item, "by": test.by, **_plain(test.test)}
+LEFT_OUT = N_("The test leaves out %(groups)s: not all of their figures are shown.")
+WITHHELD = {
+    TOO_FEW_GROUPS: N_("No test: fewer than two groups have all their figures shown."),
+    TOO_FEW_ANSWERS: N_(
+        "No test: in the groups whose figures are all shown, everyone gave the same answer."
+    ),
+}
+SCALE_BASIS = N_(
+    "every respondent of the wave who answered all rows of the battery (not per group)"
+)
+CHANGE_LEFT_OUT = "suppressed"
+"""Why a comparable figure is missing from the changes: hidden in this wave or the earlier one."""
+
+
+def test_note(test: GroupTest, question_set: QuestionSet, by: str, lang: str) -> str | None:
+    """What the disclosure control did to a test, in words: withheld and why, or the groups it
+    leaves out (by their labels); None when it covers every group."""
+    if test.withheld is not None:
+        return translate(WITHHELD[test.withheld], lang)
+    if not test.left_out:
+        return None
+    groups = [option_label(question_set, by, code, lang) for code in test.left_out]
+    return translate(LEFT_OUT, lang) % {"groups": format_list(groups, locale=lang)}
+
+
+def group_test_json(
+    test: GroupTest | None, question_set: QuestionSet, by: str, lang: str
+) -> dict[str, Any] | None:
+    """A test's figures (null when withheld), the groups it leaves out and why, in words."""
+    if test is None:
+        return None
+    figures = (
+        _plain(test.result)
+        if test.result is not None
+        else {f.name: None for f in fields(ChiSquare)}
+    )
+    return {
+        **figures,
+        "left_out": [
+            {"code": code, "label": option_label(question_set, by, code, lang)}
+            for code in test.left_out
+        ],
+        "withheld": test.withheld,
+        "note": test_note(test, question_set, by, lang),
+    }
+
+
+def subgroup_test_row(test: SubgroupTest, question_set: QuestionSet, lang: str) -> dict[str, Any]:
+    return {
+        "item": test.item,
+        "by": test.by,
+        **(group_test_json(test.test, question_set, test.by, lang) or {}),
+    }
+
+
+def scale_row(scale: ScaleReliability, lang: str) -> dict[str, Any]:
+    """Cronbach's alpha, and over whom it is computed (every respondent, not a group)."""
+    return {
+        "item": scale.item,
+        **_plain(scale.alpha),
+        "suppressed": scale.suppressed,
+        "computed_over": translate(SCALE_BASIS, lang),
+    }
+
+
+def changes_left_out(report: Report) -> list[dict[str, Any]]:
+    """The summary's figures that mean the same in both waves but are not compared: hidden (too
+    few respondents) in this wave or the earlier one."""
+    if report.summary is None:
+        return []
+    compared = {(change.later.item, change.later.option) for change in report.changes}
+    return [
+        {"item": row.item, "option": row.option, "reason": CHANGE_LEFT_OUT}
+        for row in report.summary.rows()
+        if (row.item, row.option) in report.comparable and (row.item, row.option) not in compared
+    ]
 
 
 def outside_margins_as_json(design: WaveDesign, lang: str) -> list[dict[str, Any]]:
@@ -388,7 +495,7 @@ def report_as_json(report: Report, lang: str, *more: Report) -> dict[str, Any]:
         "mode": design.mode,
         "by": [r.by for r in reports if r.by is not None] if more else report.by,
         "minimum_cell_size": design.wave.min_cell_size,
-        "method": method_text(design.question_set, lang),
+        "method": method_text(design.question_set, lang, design.wave.min_cell_size),
         "vocabulary": design.question_set.vocabulary.labels(),
         "weighting": weighting_as_json(design, lang),
         "estimates": [estimate_row(row) for r in reports for row in r.estimates],
@@ -400,12 +507,14 @@ def report_as_json(report: Report, lang: str, *more: Report) -> dict[str, Any]:
                 "spread": _plain(d.spread),
                 "highest": estimate_row(d.highest),
                 "lowest": estimate_row(d.lowest),
-                "test": _plain(d.test),
+                "test": group_test_json(d.test, design.question_set, d.variable, lang),
             }
             for d in report.subgroup_differences
         ],
-        "subgroup_tests": [subgroup_test_row(test) for r in reports for test in r.tests],
-        "scales": [{"item": s.item, **_plain(s.alpha)} for s in report.scales],
+        "subgroup_tests": [
+            subgroup_test_row(test, design.question_set, lang) for r in reports for test in r.tests
+        ],
+        "scales": [scale_row(scale, lang) for scale in report.scales],
         "changes_since_previous_wave": [
             {
                 "item": change.later.item,
@@ -426,4 +535,5 @@ def report_as_json(report: Report, lang: str, *more: Report) -> dict[str, Any]:
             }
             for change in report.changes
         ],
+        "changes_left_out": changes_left_out(report),
     }

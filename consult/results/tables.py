@@ -323,7 +323,7 @@ def method_lines(figures: Figures) -> list[tuple[str, str]]:
             (t(N_("Weight range")), f"{low:.3f} - {high:.3f}"),
         ]
     lines += [
-        (t(N_("Method")), method_text(figures.question_set, lang)),
+        (t(N_("Method")), method_text(figures.question_set, lang, wave.min_cell_size)),
         (
             t(N_("Suppressed figures")),
             t(

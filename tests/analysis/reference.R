@@ -26,6 +26,8 @@ both <- !is.na(d$q1) & !is.na(d$q2)
 d$lift <- ifelse(both, (d$q2 %in% 4:5) - (d$q1 %in% 4:5), NA)
 rated12 <- !is.na(d$r1) & !is.na(d$r2)
 d$diff12 <- ifelse(rated12, (d$r1 %in% 3) - (d$r2 %in% 3), NA)
+# The grouping with group 3 left out (a test over the groups whose figures are all shown).
+d$grp12 <- ifelse(d$grp %in% c(1, 2), d$grp, NA)
 d$a1 <- as.numeric(d$q1 %in% 4:5)
 d$b1 <- as.numeric(!is.na(d$q1))
 d$a2 <- as.numeric(d$q2 %in% 4:5)
@@ -101,6 +103,8 @@ for (mode in names(designs)) {
   }
   average(paste0(mode, ".x"), design, "x", !is.na(d$x))
   chisq(paste0(mode, ".chisq.grp"), design, ~grp + q1, answered & !is.na(d$grp))
+  # Only the groups whose figures are all shown (here 1 and 2): the subset of the design.
+  chisq(paste0(mode, ".chisq.grp12"), design, ~grp12 + q1, answered & !is.na(d$grp12))
   average(paste0(mode, ".lift"), design, "lift", both)
   share(paste0(mode, ".paired.q2"), design, ~I(q2 %in% 4:5), both)
   share(paste0(mode, ".paired.q1"), design, ~I(q1 %in% 4:5), both)

@@ -210,6 +210,33 @@ def test_small_figures_are_suppressed_in_the_summary(world: World) -> None:
     assert sum(1 for o in (4, 5) if o in hidden) != 1
 
 
+def test_a_lift_with_a_hidden_part_publishes_no_number(world: World) -> None:
+    """The lift is conditional minus unconditional acceptance on the same respondents: shown
+    beside one of them it would give the hidden one back, so it goes with it, p-value, counts
+    and degrees of freedom included; so does the domain's average lift."""
+    q1, q2 = world.sample["q1"], world.sample["q2"]
+    both = (q1 >= 0) & (q2 >= 0)
+    parts = {
+        "conditional": np.isin(q2[both], (4, 5)),
+        "unconditional": np.isin(q1[both], (4, 5)),
+    }
+    smallest = {name: min(int(hit.sum()), int((~hit).sum())) for name, hit in parts.items()}
+    small, large = sorted(smallest, key=smallest.__getitem__)
+    assert smallest[small] < smallest[large]  # a minimum between them hides only one part
+    minimum = smallest[small] + 1
+    apps = [Application("a", "green", "q1", conditional="q2")]
+    summary = acceptance_summary(world.design, apps, world.source, minimum=minimum)
+    lift = summary.applications[0].lift
+    assert lift is not None
+    assert getattr(lift, small).suppressed and not getattr(lift, large).suppressed
+    row = lift.lift
+    assert row.suppressed and row.n is row.base is row.df is None
+    assert all(math.isnan(v) for v in (row.estimate, row.se, row.ci_low, row.ci_high))
+    assert math.isnan(lift.p_value)
+    (domain,) = summary.domains
+    assert domain.lift is not None and domain.lift.suppressed and domain.lift.df is None
+
+
 def test_a_domain_figure_is_hidden_when_an_application_figure_is(world: World) -> None:
     apps = [
         Application("a", "white", "q1", conditional="q2"),

@@ -193,6 +193,13 @@ def test_rao_scott_equals_svychisq(ref: Reference, mode: Mode) -> None:
     check(f"{prefix}.ndf", result.ndf)
     check(f"{prefix}.ddf", result.ddf, tolerance=1e-6)  # d0 * (n - 1): 1e-8 relative
     check(f"{prefix}.p", result.p_value)
+    # Over the groups whose figures are all shown (group 3 left out): R's test on the subset.
+    shown = rao_scott(ref.design, ref.table("q1", "grp"), "q1", "grp", mode=mode, columns=[1, 2])
+    assert shown.column_codes == (1, 2)
+    check(f"{prefix}12.F", shown.statistic)
+    check(f"{prefix}12.ndf", shown.ndf)
+    check(f"{prefix}12.ddf", shown.ddf, tolerance=1e-6)
+    check(f"{prefix}12.p", shown.p_value)
     if mode == "calibrated":
         age = rao_scott(ref.design, ref.table("q1"), "age", "q1")
         check("calibrated.chisq.age.F", age.statistic)

@@ -112,11 +112,11 @@ def test_estimate_rows_lose_their_numbers_when_hidden() -> None:
     # partner (60) and the don't-know column too (25); group 1 then has two hidden cells.
     assert hidden == {(2, 9), (2, 1), (1, 1), (1, 9)}
     for r in out:
-        if r.suppressed:
-            assert r.n is None and math.isnan(r.estimate) and math.isnan(r.ci_low)
+        if r.suppressed:  # not even the base or df (df + 1 is the base)
+            assert r.n is r.base is r.df is None
+            assert math.isnan(r.estimate) and math.isnan(r.se) and math.isnan(r.ci_low)
         else:
-            assert r.n is not None and not math.isnan(r.estimate)
-    assert all(r.base is not None for r in out)
+            assert r.n is not None and r.base is not None and not math.isnan(r.estimate)
 
 
 def test_means_hide_small_groups_and_a_partner_group() -> None:

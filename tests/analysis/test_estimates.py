@@ -134,7 +134,32 @@ def test_tidy_rows_have_the_report_columns() -> None:
     assert tuple(row.as_dict()) == FIELDS
     hidden = row.hidden()
     assert hidden.suppressed and hidden.n is None and math.isnan(hidden.estimate)
-    assert hidden.as_dict()["base"] == 100
+    # Nothing that gives its size away: no base, and no df (df + 1 was the base).
+    tidy = hidden.as_dict()
+    assert tidy["base"] is tidy["df"] is None
+    assert all(math.isnan(tidy[name]) for name in ("estimate", "se", "ci_low", "ci_high"))
+    assert (tidy["item"], tidy["option"]) == ("q1", 4)
+
+
+def test_a_shown_row_whose_base_is_hidden_keeps_nothing_that_gives_it_back() -> None:
+    """df + 1 is the base, and the interval's t quantile gives df: both go with the base. An
+    unweighted share is its count over the base, so it goes too (with its standard error)."""
+    p, se = 0.41, 0.06
+    low, high = logit_interval(p, se, 59)
+    row = Estimate("q1", 4, 25, 60, p, se, low, high, 59, group="g", group_code=3)
+
+    def logit(x: float) -> float:
+        return math.log(x / (1 - x))
+
+    # The attack on the interval: its t quantile names the degrees of freedom, df + 1 the base.
+    t = (logit(high) - logit(p)) * p * (1 - p) / se
+    assert min(range(1, 1000), key=lambda df: abs(stats.t.ppf(0.975, df) - t)) + 1 == row.base
+    weighted = row.without_base()
+    assert (weighted.n, weighted.base, weighted.df) == (25, None, None)
+    assert (weighted.estimate, weighted.se) == (p, se) and not weighted.suppressed
+    assert math.isnan(weighted.ci_low) and math.isnan(weighted.ci_high)
+    unweighted = row.without_base(count_ratio=True)
+    assert unweighted.n == 25 and math.isnan(unweighted.estimate) and math.isnan(unweighted.se)
 
 
 def test_chi_square_needs_two_categories_each() -> None:

@@ -40,8 +40,11 @@ def test_wave_difference_refuses_mismatched_or_hidden_figures() -> None:
 
 
 def test_wave_differences_pair_rows_and_skip_hidden_ones() -> None:
+    """A figure hidden in either wave is not compared: the change would give it back."""
     earlier = [share(0.3, 0.01, 4, 1), share(0.2, 0.01, 5, 1), share(0.1, 0.01, 9, 1).hidden()]
+    earlier.append(share(0.15, 0.01, 3, 1))
     later = [share(0.35, 0.01, 4, 1), share(0.2, 0.01, 9, 1), share(0.25, 0.01, 5, 2)]
+    later.append(share(0.15, 0.01, 3, 1).hidden())
     pairs = wave_differences(earlier, later)
     assert [(p.later.option, p.later.group_code) for p in pairs] == [(4, 1)]
     assert pairs[0].difference == pytest.approx(0.05)

@@ -1,8 +1,8 @@
 # Reference figures from R's survey package for tests/consult/test_another_consultation.py.
 #
 # Reads data.csv (one row per complete response, a column per stored answer, NA = no answer),
-# margins.csv (variable, code, share) and spec.csv (kind, name, a, b, codes: which figures to
-# compute; codes separated by spaces). Writes weights.csv (each row's raking weight) and
+# margins.csv (variable, code, share) and spec.csv (kind, name, a, b, codes, groups: which
+# figures to compute; codes separated by spaces; groups: the groups a test covers, empty for all). Writes weights.csv (each row's raking weight) and
 # values.csv (name, value with 17 significant digits). Knows nothing of the question set: the
 # test names the columns, the groups and which answer codes count.
 suppressMessages(library(survey))
@@ -42,6 +42,19 @@ for (i in seq_len(nrow(spec))) {
       d[[sprintf("%s_a%d", x, j)]] <- ifelse(both, difference, 0)
       d[[sprintf("%s_b%d", x, j)]] <- as.numeric(both)
     }
+  }
+}
+
+# The grouping of a test over some of its groups only (NA elsewhere): the report tests only the
+# groups whose figures are all shown.
+tested_by <- function(row, x) {
+  if (row$groups == "") row$b else paste0(x, "_by")
+}
+for (i in seq_len(nrow(spec))) {
+  row <- spec[i, ]
+  if (row$groups != "") {
+    x <- paste0("x", i)
+    d[[tested_by(row, x)]] <- ifelse(d[[row$b]] %in% codes_of(row$groups), d[[row$b]], NA)
   }
 }
 
@@ -199,9 +212,13 @@ for (i in seq_len(nrow(spec))) {
         put(paste0(key, ".xhi"), xci$ci_u[g])
       }
     }
-    chisq(paste0(row$name, ".test"), sub, as.formula(sprintf("~%s + %s", row$b, x)))
+    by <- tested_by(row, x)
+    chisq(paste0(row$name, ".test"), design[keep & !is.na(d[[by]]), ],
+          as.formula(sprintf("~%s + %s", by, x)))
   } else if (row$kind == "chisq") {
-    chisq(row$name, design[!is.na(d[[row$a]]), ], as.formula(sprintf("~%s + %s", row$b, row$a)))
+    by <- tested_by(row, x)
+    chisq(row$name, design[!is.na(d[[row$a]]) & !is.na(d[[by]]), ],
+          as.formula(sprintf("~%s + %s", by, row$a)))
   } else {
     stop(sprintf("spec.csv line %d: unknown kind '%s'", i + 1, row$kind))
   }

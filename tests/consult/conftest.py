@@ -136,6 +136,31 @@ def simulated_wave(app: Flask, load_set):  # type: ignore[no-untyped-def]
     return wave
 
 
+@pytest.fixture
+def small_wave(app: Flask, load_set):  # type: ignore[no-untyped-def]
+    """A published wave of the shipped set small enough (300 responses, seed 3) for a raised
+    minimum cell size to hide many cells (every margin still filled)."""
+
+    def make(minimum: int) -> str:
+        wave: str = load_set(SHIPPED)
+        runner = app.test_cli_runner()
+        margins = ROOT / "surveys" / "definitions" / "margins-nl-adults.csv"
+        assert runner.invoke(args=["waves", "margins", wave, str(margins)]).exit_code == 0
+        result = runner.invoke(
+            args=["responses", "simulate", "--wave", wave, "-n", "300", "--seed", "3"]
+        )
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            found = organizing_queries.wave_by_slug(database.session, wave)
+            assert found is not None
+            found.min_cell_size = minimum
+            found.results_published = True
+            database.commit()
+        return wave
+
+    return make
+
+
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -80,16 +80,16 @@ def test_the_method_names_however_many_weighting_questions_the_set_has() -> None
     text = SHIPPED.read_text(encoding="utf-8")
     first = text.index("role: demographic") + len("role: demographic")
     one = load_question_set(text[:first] + text[first:].replace("role: demographic", ""))
-    plain, technical = method_paragraphs(one, "nl")
+    plain, _, technical = method_paragraphs(one, "nl", 10)
     assert "gewogen naar hun antwoord op “Hoe oud bent u?”. Mensen uit groepen" in plain
     assert technical.startswith("Voor onderzoekers: de gewichten komen uit raking")
-    plain, _ = method_paragraphs(one, "en")
+    plain, _, _ = method_paragraphs(one, "en", 10)
     assert "weighted by their answers to “How old are you?”. People from groups" in plain
     none = load_question_set(text.replace("role: demographic", ""))
-    plain, technical = method_paragraphs(none, "nl")
+    plain, _, technical = method_paragraphs(none, "nl", 10)
     assert "De deelnemers zijn niet gewogen" in plain and "gewogen naar" not in plain
     assert technical.startswith("Voor onderzoekers: gelijke gewichten, geen raking.")
-    plain, technical = method_paragraphs(none, "en")
+    plain, _, technical = method_paragraphs(none, "en", 10)
     assert "The respondents are not weighted" in plain and "95% confidence interval" in plain
     assert technical.startswith("For researchers: equal weights, no raking.")
 
@@ -226,17 +226,23 @@ def test_figures_by_a_question_from_one_pass_equal_the_per_item_pivot(
             assert {r.group_code for r in ours} == {r.group_code for r in direct}
             for row in ours:
                 other = by_key[(row.group_code, row.option)]
-                assert row.base == other.base
+                assert row.base in (other.base, None)  # None: hidden (disclosure control)
                 if not row.suppressed:
                     checked += 1
                     assert math.isclose(row.estimate, other.estimate, rel_tol=1e-12)
                     assert math.isclose(row.se, other.se, rel_tol=1e-9)
         assert checked > 20
+        # The test from the one pass too: with every cell shown (a minimum of 1) it covers
+        # every group.
+        wave.min_cell_size = 1
+        design = load_design(db.session, wave)
         general = design.question_set.item("GEN_EFFECT")
-        test = subgroup_tests(db.session, design, general, by)[0]
+        rows = item_estimates(db.session, design, general, by)
+        (test,) = subgroup_tests(db.session, design, general, by, rows)
+        assert test.test.result is not None and not test.test.left_out
         pivot = design.joint_table(db.session, ("GEN_EFFECT", by))
         expected = rao_scott(design.weights, pivot, "GEN_EFFECT", by)
-        assert math.isclose(test.test.statistic, expected.statistic, rel_tol=1e-9)
+        assert math.isclose(test.test.result.statistic, expected.statistic, rel_tol=1e-9)
 
 
 def test_every_item_type_by_question_equals_the_kept_counts(
@@ -328,7 +334,18 @@ def test_report_adds_tests_scales_and_largest_subgroup_differences(
     data = json.loads(path.read_text())
     tests = {t["item"]: t for t in data["subgroup_tests"]}
     assert tests["ACC_CRISPR"]["by"] == "EDUCATION"
-    assert 0 <= tests["ACC_CRISPR"]["p_value"] <= 1 and tests["ACC_CRISPR"]["ndf"] > 0
+    # Every education group has a hidden cell of ACC_CRISPR (600 respondents, six answers):
+    # no test, and the report says why.
+    withheld = tests["ACC_CRISPR"]
+    assert withheld["withheld"] == "too_few_groups" and withheld["p_value"] is None
+    assert withheld["note"] == (
+        "Geen toets: bij minder dan twee groepen worden alle cijfers getoond."
+    )
+    # KNOW_BIO is tested over the groups whose figures are all shown; the others are named.
+    knows = tests["KNOW_BIO"]
+    assert 0 <= knows["p_value"] <= 1 and knows["ndf"] > 0 and knows["withheld"] is None
+    assert {group["code"] for group in knows["left_out"]} == {1, 99}
+    assert set(knows["column_codes"]) == {2, 3}
     scales = {s["item"]: s for s in data["scales"]}
     assert -1 < scales["TRUST"]["alpha"] <= 1 and scales["TRUST"]["respondents"] > 100
     differences = data["largest_subgroup_differences"]
@@ -351,12 +368,29 @@ def test_change_since_the_previous_wave(app: Flask, simulated_wave: str, tmp_pat
         assert result.exit_code == 0, result.output
     code, output, path = report(app, tmp_path, "--wave", "biotech-2027")
     assert code == 0, output
-    changes = json.loads(path.read_text())["changes_since_previous_wave"]
+    later = json.loads(path.read_text())
+    changes = later["changes_since_previous_wave"]
     acceptance = [c for c in changes if c["item"] == "ACC_CRISPR"]
     assert acceptance
     for change in acceptance:
         assert math.isclose(change["difference"], change["later"] - change["earlier"])
         assert change["ci_low"] <= change["difference"] <= change["ci_high"]
+    # A figure hidden in either wave is not compared (the change would give it back); the
+    # report names it.
+    code, output, path = report(app, tmp_path, "--wave", simulated_wave)
+    assert code == 0, output
+    earlier = json.loads(path.read_text())
+
+    def hidden(data: dict) -> set[tuple[str, object]]:  # type: ignore[type-arg]
+        rows = [row for app in data["summary"]["applications"] for row in app["distribution"]]
+        return {(row["item"], row["option"]) for row in rows if row["suppressed"]}
+
+    left_out = {(entry["item"], entry["option"]) for entry in later["changes_left_out"]}
+    assert {entry["reason"] for entry in later["changes_left_out"]} == {"suppressed"}
+    compared = {(change["item"], change["option"]) for change in changes}
+    assert left_out and not left_out & compared
+    distribution = {key for key in left_out if isinstance(key[1], int)}
+    assert distribution and distribution <= hidden(earlier) | hidden(later)
 
 
 @pytest.mark.parametrize("largest_profile", [26, 6])

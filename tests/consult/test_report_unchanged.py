@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OVERALL = FIXTURES / "biotech-2026-n600-seed7.report.json.gz"
-BY_AGE_GROUP_SHA256 = "334586673b09d9d33f875df22bb716f117078231894b97c457cec5ab994bd476"
+BY_AGE_GROUP_SHA256 = "1816eaeaf82002d830beb2130392b4199c96c1b903c7944ba2ae947a8a5b62ca"
 """Digest of the report by AGE_GROUP (3,920 figures), canonical JSON without the method text."""
 
 

@@ -28,7 +28,7 @@ from consult.organizing import queries as organizing_queries
 from consult.organizing.question_sets import question_set_of
 from consult.results.downloads import csv_bytes, neutralized
 from consult.results.microdata import Block, Variable, variables
-from tests.consult.conftest import MINI, ROOT, SHIPPED
+from tests.consult.conftest import MINI
 
 KEY = ["item", "group", "option"]
 FIGURES = ["n", "estimate", "se", "ci_low", "ci_high"]
@@ -247,24 +247,10 @@ def test_a_package_that_breaks_its_schema_fails_validation(
     assert not frictionless.validate(str(root / "datapackage.json")).valid
 
 
-def _small_wave(app: Flask, load_set: Callable[..., str], minimum: int) -> str:
-    """A wave small enough for a high minimum to hide many cells (every margin still filled)."""
-    wave: str = load_set(SHIPPED)
-    runner = app.test_cli_runner()
-    margins = ROOT / "surveys" / "definitions" / "margins-nl-adults.csv"
-    assert runner.invoke(args=["waves", "margins", wave, str(margins)]).exit_code == 0
-    result = runner.invoke(
-        args=["responses", "simulate", "--wave", wave, "-n", "300", "--seed", "3"]
-    )
-    assert result.exit_code == 0, result.output
-    _set_wave(app, wave, min_cell_size=minimum, results_published=True)
-    return wave
-
-
 def test_suppression_holds_in_every_format_and_across_downloads(
-    app: Flask, client: FlaskClient, load_set: Callable[..., str]
+    client: FlaskClient, small_wave: Callable[[int], str]
 ) -> None:
-    wave = _small_wave(app, load_set, minimum=30)
+    wave = small_wave(30)
     overall = _downloads(client, wave, "lang=en")
     grouped = _downloads(client, wave, "lang=en&by=AGE_GROUP")
     for tables in (overall, grouped):
