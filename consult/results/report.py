@@ -319,8 +319,8 @@ NO_RAKING = N_("For researchers: equal weights, no raking.")
 PROTECTION = N_(
     "Small groups are protected. We do not show figures about groups of fewer than "
     "%(minimum)s respondents. Some other figures are hidden too, so that nobody can work out "
-    "the hidden ones from totals. Empty cells (0 respondents) are shown. Tests of differences "
-    "between groups leave out the groups with hidden figures."
+    "the hidden ones from totals. Tests of differences between groups leave out the groups with "
+    "hidden figures."
 )
 TECHNICAL_PROTECTION = N_(
     "A suppressed figure carries no count, base, degrees of freedom, standard error or "

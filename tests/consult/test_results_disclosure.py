@@ -277,16 +277,15 @@ def test_the_method_says_how_small_groups_are_protected(
             "nl",
             "Kleine groepen worden beschermd. We laten geen cijfers zien over groepen van minder "
             "dan 30 respondenten. Ook sommige andere cijfers zijn verborgen, zodat niemand de "
-            "verborgen cijfers kan uitrekenen met de totalen. Lege cellen (0 respondenten) laten "
-            "we wel zien. Toetsen op verschillen tussen groepen laten de groepen met verborgen "
-            "cijfers weg.",
+            "verborgen cijfers kan uitrekenen met de totalen. Toetsen op verschillen tussen "
+            "groepen laten de groepen met verborgen cijfers weg.",
         ),
         (
             "en",
             "Small groups are protected. We do not show figures about groups of fewer than 30 "
             "respondents. Some other figures are hidden too, so that nobody can work out the "
-            "hidden ones from totals. Empty cells (0 respondents) are shown. Tests of "
-            "differences between groups leave out the groups with hidden figures.",
+            "hidden ones from totals. Tests of differences between groups leave out the groups "
+            "with hidden figures.",
         ),
     ):
         assert protection in cli_report(app, wave, tmp_path, "--lang", lang)["method"]

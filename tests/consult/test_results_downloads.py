@@ -452,6 +452,8 @@ def test_a_wave_without_responses_has_empty_tables_and_its_codebook(
     )
     page = client.get(f"/results/{wave}/downloads?lang=nl").get_data(as_text=True)
     assert "Gegevenspakket" in page and "Schattingen" in page
+    grouped = client.get(f"/results/{wave}/downloads?lang=en&by=KNOW").get_data(as_text=True)
+    assert "Subgroups: Do you know what biotechnology is?" in grouped  # the question, not its code
 
 
 def _cells(value: object) -> str:
