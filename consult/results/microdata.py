@@ -59,6 +59,10 @@ CHUNK = 10_000
 arrays while they are placed. The web and `consult export` take `MICRODATA_CHUNK` from the
 app's configuration instead when it is set (the tests set a small one, to cross pages)."""
 
+UNBOUNDED = (-(2**31) + 1, 2**31 - 1)
+"""The whole numbers an integer question without bounds is stored as (int32, its lowest value
+kept for no answer)."""
+
 FILE_CHUNK = 1 << 20
 """Bytes of a written SPSS or Stata file sent at once."""
 
@@ -125,8 +129,11 @@ def variables(qs: QuestionSet, lang: str) -> list[Variable]:
             low = kind.default_min if item.min is None else item.min
             high = kind.default_max if item.max is None else item.max
             whole = None
-            if item.integer and low is not None and high is not None:
-                whole = (math.floor(low), math.ceil(high))
+            if item.integer:  # without bounds: int32, which a larger number widens
+                whole = (
+                    UNBOUNDED[0] if low is None else math.floor(low),
+                    UNBOUNDED[1] if high is None else math.ceil(high),
+                )
             for code in item.answer_codes:
                 out.append(
                     Variable(

@@ -155,15 +155,21 @@ def joint_answer_counts(
 
 def respondent_cells(session: Session, wave: Wave) -> tuple[np.ndarray, np.ndarray]:
     """The ids of the wave's complete responses in increasing order, and the id of each one's
-    weighting cell, as two arrays: read in pages of 100,000 rows (a national wave has a
-    million), never a Python object per response kept."""
-    statement = (
-        select(Response.id, WeightingCell.id)
-        .join(
-            WeightingCell,
-            (WeightingCell.wave_id == Response.wave_id)
-            & (WeightingCell.key == func.coalesce(Response.cell, "")),
+    weighting cell (-1 if it has none), as two arrays: read in pages of 100,000 rows (a national
+    wave has a million), never a Python object per response kept."""
+    # A lookup in the cells' unique index per response (-1 when its cell is missing), whatever
+    # the planner knows: as a join, PostgreSQL without statistics (after a bulk load) compared
+    # every response with every cell, 20 s at 200,000 responses against 0.4 s.
+    cell = (
+        select(WeightingCell.id)
+        .where(
+            WeightingCell.wave_id == Response.wave_id,
+            WeightingCell.key == func.coalesce(Response.cell, ""),
         )
+        .scalar_subquery()
+    )
+    statement = (
+        select(Response.id, func.coalesce(cell, -1))
         .where(complete_responses_of(wave))
         .order_by(Response.id)
     )

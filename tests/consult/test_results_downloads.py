@@ -27,7 +27,8 @@ from consult.models import Answer, AuditEvent, Response, ResponseStatus
 from consult.organizing import queries as organizing_queries
 from consult.organizing.question_sets import question_set_of
 from consult.results.downloads import csv_bytes, neutralized
-from consult.results.microdata import Block, Variable, variables
+from consult.results.microdata import UNBOUNDED, Block, Variable, variables
+from surveys.loader import load_file
 from tests.consult.conftest import MINI
 
 KEY = ["item", "group", "option"]
@@ -595,3 +596,10 @@ def test_a_value_outside_the_declared_ones_widens_the_column() -> None:
     assert block.arrays["KNOW"].dtype == np.int8
     assert list(pd.Series(block.series("KNOW")).isna()) == [False, True, True, False]
     assert np.isnan(block.series("AGE")[3])
+    # The question set's own bounds pick the type: an unbounded whole number is int32.
+    mini = {column.name: column for column in variables(load_file(MINI), "en")}
+    assert Block([mini["AGE"]], 1).arrays["AGE"].dtype == np.int8
+    unbounded = Block([Variable("N", "N", "N", "number", whole=UNBOUNDED)], 2)
+    assert unbounded.arrays["N"].dtype == np.int32
+    unbounded.place(np.array([0]), np.array([0]), np.array([-1]), np.array([3e10]))
+    assert unbounded.texts("N") == ["30000000000", ""]
