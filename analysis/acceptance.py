@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 from analysis.counts import CountsError, Grouped
-from analysis.disclosure import DEFAULT_MINIMUM, suppress_lines
+from analysis.disclosure import DEFAULT_MINIMUM, Layout, Margin, lift_shown, margin
 from analysis.estimates import Estimate, logit_interval, mean_interval, proportions
 from analysis.variance import (
     Linearized,
@@ -322,28 +322,32 @@ def _option_counts(table: Grouped, item: str, options: Sequence[int]) -> list[in
     return [int(table.counts[codes == option].sum()) for option in options]
 
 
-def _suppress_distribution(
-    counts: Sequence[int], base: int, derived: Sequence[Sequence[int]], minimum: int
-) -> tuple[list[bool], list[bool]]:
-    """Hidden flags of a distribution (respondents per option) and of shares derived from it.
+Sums = tuple[tuple[tuple[int, ...], bool], ...]
 
-    Each derived share is a set of option positions. Lines: all options add up to the base; a
-    derived share's options add up to it; the other options add up to its complement; a derived
-    share and its complement add up to the base.
-    """
-    k = len(counts)
-    entries = [*counts, base]
-    base_at = k
-    lines = [[*range(k), base_at]]
-    for positions in derived:
-        inside = sum(counts[p] for p in positions)
-        entries += [inside, base - inside]
-        share_at, rest_at = len(entries) - 2, len(entries) - 1
-        lines.append([*positions, share_at])
-        lines.append([p for p in range(k) if p not in positions] + [rest_at])
-        lines.append([share_at, rest_at, base_at])
-    hidden = suppress_lines(np.array(entries), lines, minimum)
-    return [bool(h) for h in hidden[:k]], [bool(hidden[k + 1 + 2 * i]) for i in range(len(derived))]
+
+def published_sums(applications: Sequence[Application], coding: Coding) -> dict[str, Sums]:
+    """The sums of options the summary publishes (True) or implies (False) beside each
+    question's distribution: acceptance and don't know of an acceptance question, necessary of
+    a condition; a conditional acceptance question's accepting enter the lift only. Its tables
+    are suppressed with these sums (`summary_layout`), wherever they are published."""
+    found: dict[str, Sums] = {}
+    for application in applications:
+        found[application.acceptance] = ((coding.accept, True), (coding.dont_know, True))
+        if application.conditional is not None:
+            found[application.conditional] = ((coding.accept, False),)
+        for condition in application.conditions:
+            found[condition.item] = ((coding.necessary, True),)
+    return found
+
+
+def summary_layout(options: Sequence[int], sums: Sums) -> Layout:
+    """The layout of a question's overall table with the summary's sums."""
+    return Layout(
+        "options",
+        tuple(options),
+        tuple(codes for codes, _ in sums),
+        tuple(shown for _, shown in sums),
+    )
 
 
 def _hide_if(row: Estimate, hide: bool) -> Estimate:
@@ -372,34 +376,40 @@ def summarize_application(
     dont_know_term = _Term(acc, coding.dont_know, (acc,))
     acceptance = _share_estimate(engine, accepted, acc, "acceptable", level)
     dont_know = _share_estimate(engine, dont_know_term, acc, "dont_know", level)
+    accepting: Margin | None = None
     if minimum is not None:
-        options = list(coding.acceptance_options)
-        hidden_rows, (hide_acc, hide_dk) = _suppress_distribution(
-            [row.n or 0 for row in distribution],
-            acceptance.base or 0,
-            [
-                [options.index(c) for c in coding.accept if c in options],
-                [options.index(c) for c in coding.dont_know if c in options],
-            ],
+        accepting = margin(
+            summary_layout(
+                coding.acceptance_options,
+                ((coding.accept, True), (coding.dont_know, True)),
+            ),
+            np.array(_option_counts(engine.table((acc,)), acc, coding.acceptance_options)),
+            design.n,
             minimum,
         )
-        distribution = [_hide_if(r, h) for r, h in zip(distribution, hidden_rows, strict=True)]
-        acceptance = _hide_if(acceptance, hide_acc)
-        dont_know = _hide_if(dont_know, hide_dk)
+        distribution = [
+            _hide_if(row, not accepting.shown(("option", int(row.option or 0))))
+            for row in distribution
+        ]
+        acceptance = _hide_if(acceptance, not accepting.shown(("sum", 0)))
+        dont_know = _hide_if(dont_know, not accepting.shown(("sum", 1)))
 
     shares: list[tuple[Condition, Estimate]] = []
     for condition in application.conditions:
         term = _Term(condition.item, coding.necessary, (condition.item,))
         estimate = _share_estimate(engine, term, condition.item, "necessary", level)
         if minimum is not None:
-            options = list(coding.condition_options)
-            _, (hide,) = _suppress_distribution(
-                _option_counts(engine.table((condition.item,)), condition.item, options),
-                estimate.base or 0,
-                [[options.index(c) for c in coding.necessary if c in options]],
+            necessary = margin(
+                summary_layout(coding.condition_options, ((coding.necessary, True),)),
+                np.array(
+                    _option_counts(
+                        engine.table((condition.item,)), condition.item, coding.condition_options
+                    )
+                ),
+                design.n,
                 minimum,
             )
-            estimate = _hide_if(estimate, hide)
+            estimate = _hide_if(estimate, not necessary.shown(("sum", 0)))
         shares.append((condition, estimate))
     ranked = _rank(shares)
     conditions: list[ConditionShare] = []
@@ -427,7 +437,7 @@ def summarize_application(
 
     lift: Lift | None = None
     if application.conditional is not None:
-        lift = _lift(engine, acc, application.conditional, coding, level, minimum)
+        lift = _lift(engine, acc, application.conditional, coding, level, minimum, accepting)
     return ApplicationSummary(
         application=application.id,
         domain=application.domain,
@@ -471,8 +481,10 @@ def _lift(
     coding: Coding,
     level: float,
     minimum: int | None,
+    accepting: Margin | None,
 ) -> Lift:
-    """Conditional and unconditional acceptance on the paired base, and their difference."""
+    """Conditional and unconditional acceptance on the paired base, and their difference; all
+    hidden unless `analysis.disclosure.lift_shown` allows them."""
     pair = (acceptance, conditional)
     with_conditions = _Term(conditional, coding.accept, pair)
     without = _Term(acceptance, coding.accept, pair)
@@ -494,19 +506,29 @@ def _lift(
         kind="difference",
     )
     p_value = comparison.p_value
-    if minimum is not None:
-        hide = []
-        for row in (conditional_row, unconditional_row):
-            chosen = row.n or 0
-            base = row.base or 0
-            hide.append(
-                bool(
-                    suppress_lines(np.array([chosen, base - chosen, base]), [[0, 1, 2]], minimum)[0]
-                )
-            )
-        conditional_row = _hide_if(conditional_row, hide[0])
-        unconditional_row = _hide_if(unconditional_row, hide[1])
-        if any(hide):
+    if minimum is not None and accepting is not None:
+        conditionally = margin(
+            summary_layout(coding.acceptance_options, ((coding.accept, False),)),
+            np.array(
+                _option_counts(engine.table((conditional,)), conditional, coding.acceptance_options)
+            ),
+            engine.design.n,
+            minimum,
+        )
+        shown_with, shown_without = lift_shown(
+            accepting,
+            conditionally,
+            coding.accept,
+            conditional_row.n or 0,
+            unconditional_row.n or 0,
+            comparison.respondents or 0,
+            minimum,
+        )
+        if not shown_with:
+            conditional_row = conditional_row.hidden()
+        if not shown_without:
+            unconditional_row = unconditional_row.hidden()
+        if not (shown_with and shown_without):
             lift_row = lift_row.hidden()
             p_value = float("nan")
     return Lift(conditional_row, unconditional_row, lift_row, p_value)

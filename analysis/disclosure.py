@@ -1,37 +1,406 @@
-"""Disclosure control: no figure may rest on fewer respondents than the wave's minimum.
+"""Disclosure control: no figure may rest on fewer respondents than the wave's minimum, and no
+suppressed figure may be worked back from what is published.
 
-Primary suppression hides every cell with fewer respondents (unweighted) than the minimum.
-Secondary suppression then makes sure no hidden cell can be worked out from the cells and totals
-that are shown: a table is a set of *lines* (a group's options add up to the group's base; a
-group-by-option column adds up to the option's overall count; group bases add up to the overall
-base), and in every line either nothing or at least two entries are hidden. While a line has
-exactly one hidden entry, its smallest shown entry is hidden too.
+The rule is the threshold rule as statistical offices apply it (CBS's τ-ARGUS with its default
+settings, R's sdcTable), over every table that is published about a wave:
+
+- **Primary suppression.** A count with 0 < n < minimum is unsafe and hidden: a cell, a group's
+  base, a published sum of options (the summary's acceptance). **A count of 0 is safe**: that
+  nobody chose an option reveals no respondent, and hiding it would protect nobody. Zeros are
+  never chosen as complements either (τ-ARGUS's default: a suppressed zero protects nothing,
+  since a count cannot go below 0), so one empty option no longer hides a whole table.
+- **Secondary suppression.** Counts are tied by addition along *lines* (a group's options add up
+  to its base, the groups add up to the overall count, a sum of options to its options). A hidden
+  count must not follow from the shown ones: while a line has a single unknown count that is
+  hidden (or a small count that is not shown anywhere, like "everyone but the accepting"), the
+  smallest shown non-zero count of the line is hidden too; while the counts a line leaves
+  unknown add up to less than the minimum around a small hidden one, another is hidden. Then the
+  attacker's linear program (`analysis.disclosure_audit`) checks every hidden small count and,
+  where one can still be narrowed below [0, minimum], hides the nearest shown count, until none
+  can.
+- **Linked tables.** Every item's overall table is suppressed on its own. A table by subgroup (X
+  by G) is suppressed with both overall tables fixed: a shown overall count is published and
+  never picked as a complement, a hidden one stays hidden, and so does its breakdown (every count
+  of the linked table that adds up to it), so that no linked table narrows an overall one. When
+  X and G are both single-choice questions, "X by G" and "G by X" publish the same counts with
+  both margins: they are one *pair table*, suppressed once. Its rows add up to G's overall counts
+  exactly when X is a weighting variable (everyone answered it), and to at most those otherwise
+  (only who answered both is counted); likewise its columns.
+
+`Layout` says how one answer code is tabulated, `margin` suppresses an overall table and
+`linked` a table by subgroup; `TableSet` holds any set of them for the audit. `suppress_lines`,
+`suppress_table` and `suppress_estimates` are the single-table forms.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Literal
 
 import numpy as np
+from scipy import sparse
 
+from analysis.disclosure_audit import Constraints, narrow_counts
 from analysis.estimates import Estimate
 
 DEFAULT_MINIMUM = 10
 
 
+def unsafe(counts: np.ndarray, minimum: int) -> np.ndarray:
+    """Primary suppression: more than nobody, fewer than the minimum."""
+    counts = np.asarray(counts)
+    return (counts > 0) & (counts < minimum)
+
+
+class TableSet:
+    """Counts of a set of linked tables (*entries*), the lines that tie them by addition and the
+    links that bound a subgroup's count by the overall one.
+
+    An entry is *published* when some page, download or API response shows it (a derived count,
+    like the number not accepting or the respondents who answered both questions, is not, but
+    may be worked out); *fixed* when its fate was decided elsewhere (an overall table's counts,
+    seen from a table by subgroup); *baseline* when it is published on its own (overall tables,
+    the summary), which the audit's criterion distinguishes. Entries are keyed, so tables that
+    share counts share entries."""
+
+    def __init__(self) -> None:
+        self.keys: list[Hashable] = []
+        self.index: dict[Hashable, int] = {}
+        self.values: list[int] = []
+        self.published: list[bool] = []
+        self.fixed: list[bool] = []
+        self.hidden: list[bool] = []
+        self.baseline: list[bool] = []
+        self.lines: dict[tuple[tuple[int, ...], int], None] = {}
+        self.bounds: dict[tuple[tuple[int, ...], int], None] = {}
+
+    def entry(
+        self,
+        key: Hashable,
+        value: int,
+        *,
+        published: bool = True,
+        fixed: bool = False,
+        hidden: bool = False,
+        baseline: bool = False,
+    ) -> int:
+        found = self.index.get(key)
+        if found is not None:
+            return found
+        self.index[key] = len(self.keys)
+        self.keys.append(key)
+        self.values.append(int(value))
+        self.published.append(published)
+        self.fixed.append(fixed)
+        self.hidden.append(hidden and published)
+        self.baseline.append(baseline)
+        return len(self.keys) - 1
+
+    def line(self, parts: Sequence[int] | np.ndarray, total: int = -1) -> None:
+        """`parts` add up to `total`; without a total, the entries are tied by addition in some
+        way not said (`suppress_lines`)."""
+        if len(parts) + (total >= 0) > 1:
+            self.lines[(tuple(int(p) for p in parts), int(total))] = None
+
+    def bound(self, parts: Sequence[int] | np.ndarray, total: int) -> None:
+        """`parts` add up to at most `total`."""
+        self.bounds[(tuple(int(p) for p in parts), int(total))] = None
+
+    def frozen(self) -> Frozen:
+        return Frozen(
+            keys=list(self.keys),
+            values=np.array(self.values, dtype=np.int64),
+            published=np.array(self.published, dtype=bool),
+            fixed=np.array(self.fixed, dtype=bool),
+            hidden=np.array(self.hidden, dtype=bool),
+            baseline=np.array(self.baseline, dtype=bool),
+            lines=list(self.lines),
+            bounds=list(self.bounds),
+        )
+
+
+def _ragged(groups: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Members, the group of each member and each group's start, for vectorized passes."""
+    lengths = np.array([len(g) for g in groups], dtype=np.int64)
+    members = np.fromiter((m for g in groups for m in g), dtype=np.int64, count=int(lengths.sum()))
+    owner = np.repeat(np.arange(len(groups)), lengths)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    return members, owner, starts
+
+
+@dataclass
+class Frozen:
+    """A `TableSet` as arrays: what suppression and the audit run on."""
+
+    keys: list[Hashable]
+    values: np.ndarray
+    published: np.ndarray
+    fixed: np.ndarray
+    hidden: np.ndarray
+    baseline: np.ndarray
+    lines: list[tuple[tuple[int, ...], int]]
+    bounds: list[tuple[tuple[int, ...], int]]
+
+    @cached_property
+    def _line_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every member of every line (its parts, then its total), and each line's total."""
+        groups = [(*parts, total) if total >= 0 else parts for parts, total in self.lines]
+        members, owner, starts = _ragged(groups)
+        totals = np.array([total for _, total in self.lines], dtype=np.int64)
+        return members, owner, starts, totals
+
+    @cached_property
+    def _part_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Parts of the lines with a total and of the bounds, the owner of each, the totals and
+        the number of each (as `_lines_of` numbers them: lines, then bounds)."""
+        numbers = [i for i, (_, total) in enumerate(self.lines) if total >= 0]
+        numbers += [len(self.lines) + b for b in range(len(self.bounds))]
+        rows = [self._members(n) for n in numbers]
+        members, owner, _ = _ragged([parts for parts, _ in rows])
+        totals = np.array([total for _, total in rows], dtype=np.int64)
+        return members, owner, totals, np.array(numbers, dtype=np.int64)
+
+    @cached_property
+    def _lines_of(self) -> list[list[int]]:
+        """For each entry, the lines and bounds it is in (lines first, then bounds as L + b)."""
+        found: list[list[int]] = [[] for _ in self.keys]
+        for position, (parts, total) in enumerate([*self.lines, *self.bounds]):
+            for member in (*parts, total) if total >= 0 else parts:
+                found[member].append(position)
+        return found
+
+    def _members(self, position: int) -> tuple[tuple[int, ...], int]:
+        if position < len(self.lines):
+            return self.lines[position]
+        return self.bounds[position - len(self.lines)]
+
+    @cached_property
+    def constraints(self) -> Constraints:
+        """The lines and bounds as the attacker's linear constraints."""
+
+        def matrix(rows: list[tuple[tuple[int, ...], int]]) -> sparse.csr_matrix:
+            data, row_index, column = [], [], []
+            for r, (parts, total) in enumerate(rows):
+                for p in parts:
+                    data.append(1.0)
+                    row_index.append(r)
+                    column.append(p)
+                data.append(-1.0)
+                row_index.append(r)
+                column.append(total)
+            return sparse.csr_matrix((data, (row_index, column)), shape=(len(rows), len(self.keys)))
+
+        return Constraints(
+            equal=matrix([line for line in self.lines if line[1] >= 0]),
+            at_most=matrix(self.bounds),
+        )
+
+
+def closure(tables: Frozen, hidden: np.ndarray) -> np.ndarray:
+    """The entries an attacker knows: the shown ones and every one a line gives away (a line
+    with a single unknown entry)."""
+    return _close(tables, hidden)[0]
+
+
+def _close(
+    tables: Frozen,
+    hidden: np.ndarray,
+    secret: np.ndarray | None = None,
+    skip: set[int] | frozenset[int] = frozenset(),
+) -> tuple[np.ndarray, int]:
+    """(known, the first line not in `skip` that gives a `secret` entry away, or -1)."""
+    known = tables.published & ~hidden
+    if not tables.lines:
+        return known, -1
+    members, owner, _, _ = tables._line_arrays
+    skipped = np.isin(np.arange(len(tables.lines)), list(skip))
+    while True:
+        open_ = ~known[members]
+        count = np.bincount(owner, weights=open_, minlength=len(tables.lines))
+        single = open_ & (count[owner] == 1)
+        if not single.any():
+            return known, -1
+        entries, lines = members[single], owner[single]
+        if secret is not None:
+            bad = secret[entries] & ~skipped[lines]
+            if bad.any():
+                return known, int(lines[bad].min())
+        known[entries] = True
+
+
+def _mass(
+    tables: Frozen, known: np.ndarray, small: np.ndarray, minimum: int, skip: set[int]
+) -> int:
+    """The first line or bound (numbered as in `_lines_of`, not in `skip`) whose unknown parts
+    around a small one add up to less than the minimum while its total is known, or -1."""
+    members, owner, totals, numbers = tables._part_arrays
+    if len(totals) == 0:
+        return -1
+    n = len(totals)
+    open_ = ~known[members]
+    has_small = np.bincount(owner, weights=open_ & small[members], minlength=n) > 0
+    shown = np.bincount(owner, weights=np.where(open_, 0, tables.values[members]), minlength=n)
+    slack = tables.values[totals] - shown
+    bad = numbers[known[totals] & has_small & (slack < minimum)]
+    bad = bad[~np.isin(bad, list(skip))]
+    return int(bad[0]) if len(bad) else -1
+
+
+def _complement(
+    tables: Frozen, hidden: np.ndarray, start: Sequence[int], *, zeros: bool = False
+) -> int | None:
+    """The entry to hide next: the smallest shown, non-zero, not fixed entry of the given lines,
+    or else of the lines around them, nearest first (ties: the first listed). A part of a line
+    goes before a total, one step further out too, so that bases stay shown where they can.
+    With `zeros`, an empty count may be taken too (the last resort, see `protect`)."""
+    seen_lines: set[int] = set()
+    seen_entries: set[int] = set()
+    frontier = list(dict.fromkeys(start))
+    totals: list[tuple[int, int]] = []
+    for _ in range(6):
+        parts_found: list[tuple[int, int]] = []
+        totals_found: list[tuple[int, int]] = []
+        reached: list[int] = []
+        for position in frontier:
+            if position in seen_lines:
+                continue
+            seen_lines.add(position)
+            parts, total = tables._members(position)
+            for member in (*parts, total) if total >= 0 else parts:
+                if tables.published[member] and not hidden[member]:
+                    if not tables.fixed[member] and (zeros or tables.values[member] > 0):
+                        found = parts_found if member != total else totals_found
+                        found.append((int(tables.values[member]), member))
+                elif member not in seen_entries:
+                    seen_entries.add(member)
+                    reached.append(member)
+        if parts_found:
+            return min(parts_found, key=lambda c: c[0])[1]
+        if totals:  # a total one step nearer, no part here either
+            return min(totals, key=lambda c: c[0])[1]
+        totals = totals_found
+        frontier = [p for member in reached for p in tables._lines_of[member]]
+        if not frontier:
+            break
+    return min(totals, key=lambda c: c[0])[1] if totals else None
+
+
+def union(sets: Sequence[Frozen]) -> tuple[Frozen, list[np.ndarray]]:
+    """Separate table sets as one (entries not shared), and where each one's entries are."""
+    offsets = np.cumsum([0, *(len(t.keys) for t in sets)])
+    return (
+        Frozen(
+            keys=[(n, key) for n, t in enumerate(sets) for key in t.keys],
+            values=np.concatenate([t.values for t in sets]),
+            published=np.concatenate([t.published for t in sets]),
+            fixed=np.concatenate([t.fixed for t in sets]),
+            hidden=np.concatenate([t.hidden for t in sets]),
+            baseline=np.concatenate([t.baseline for t in sets]),
+            lines=[
+                (tuple(p + int(o) for p in parts), total + int(o) if total >= 0 else -1)
+                for t, o in zip(sets, offsets, strict=False)
+                for parts, total in t.lines
+            ],
+            bounds=[
+                (tuple(p + int(o) for p in parts), total + int(o))
+                for t, o in zip(sets, offsets, strict=False)
+                for parts, total in t.bounds
+            ],
+        ),
+        [np.arange(offsets[n], offsets[n + 1]) for n in range(len(sets))],
+    )
+
+
+def protect_all(sets: Sequence[Frozen], minimum: int) -> list[np.ndarray]:
+    """`protect` each table set, all at once: the same result as one by one (nothing is
+    shared, and the choices in one set never look at another), with a few linear programs for
+    all of them instead of a few for each."""
+    if not sets:
+        return []
+    whole, parts = union(sets)
+    hidden = protect(whole, minimum)
+    return [hidden[part] for part in parts]
+
+
+def protect(tables: Frozen, minimum: int, *, exact: bool = True) -> np.ndarray:
+    """Which entries are hidden after primary and secondary suppression (see the module
+    docstring); fixed entries keep their given state. With `exact`, the attacker's linear
+    program confirms every small hidden entry, adding complements until it does."""
+    hidden = tables.hidden.copy()
+    small = unsafe(tables.values, minimum)
+    hidden |= small & tables.published & ~tables.fixed
+    hidden = _by_lines(tables, hidden, small, minimum)
+    if not exact:
+        return hidden
+    failing = np.flatnonzero(small & ~(tables.published & ~hidden) & ~tables.fixed)
+    while len(failing):
+        failing = np.array(
+            [
+                found.entry
+                for found in narrow_counts(
+                    tables.constraints,
+                    tables.values,
+                    tables.published & ~hidden,
+                    failing,
+                    minimum,
+                    baseline=tables.fixed,
+                    exact=False,
+                ).narrow
+            ],
+            dtype=np.int64,
+        )
+        picks: set[int] = set()
+        touched: set[int] = set()
+        for entry in failing:  # one complement per line a round: one often serves many
+            lines = tables._lines_of[entry]
+            if touched.intersection(lines):
+                continue
+            pick = _complement(tables, hidden, lines)
+            if pick is None:  # only empty counts left around it: one goes, the last resort
+                pick = _complement(tables, hidden, lines, zeros=True)
+            if pick is not None:
+                picks.add(pick)
+                touched.update(tables._lines_of[pick])
+        if not picks:
+            break  # nothing left to hide around them: the audit will say so
+        hidden[list(picks)] = True
+        hidden = _by_lines(tables, hidden, small, minimum)
+    return hidden
+
+
+def _by_lines(tables: Frozen, hidden: np.ndarray, small: np.ndarray, minimum: int) -> np.ndarray:
+    """Complements until no line gives a hidden or small entry away and every line leaves at
+    least the minimum unknown around a small entry (where a shown entry can still be hidden)."""
+    secret = tables.published | small
+    given_up: set[int] = set()
+    while True:
+        known, line = _close(tables, hidden, secret, given_up)
+        if line < 0:
+            line = _mass(tables, known, small, minimum, given_up)
+        if line < 0:
+            return hidden
+        pick = _complement(tables, hidden, [line])
+        if pick is None:
+            given_up.add(line)  # nothing shown to hide around it: the audit will say so
+        else:
+            hidden[pick] = True
+
+
 def suppress_lines(
     counts: np.ndarray, lines: Sequence[Sequence[int]], minimum: int = DEFAULT_MINIMUM
 ) -> np.ndarray:
-    """Hidden entries (True) after primary and secondary suppression.
+    """Hidden entries (True) after primary and secondary suppression of one table on its own.
 
     ``counts`` are the respondents behind each entry; each line lists entries (cells and their
-    total) that are tied by addition. Among shown entries of a line the smallest is hidden first
-    (ties: the first listed), repeated until no line has exactly one hidden entry.
+    total) that are tied by addition. Unsafe: 0 < count < minimum. Among the shown non-zero
+    entries of a line with a single hidden entry the smallest is hidden (ties: the first
+    listed), pass after pass over the lines until none has exactly one hidden entry.
     """
     counts = np.asarray(counts)
-    hidden = counts < minimum
+    hidden = unsafe(counts, minimum)
     arrays = [np.asarray(line, dtype=np.int64) for line in lines if len(line) > 1]
     changed = True
     while changed:
@@ -39,9 +408,10 @@ def suppress_lines(
         for line in arrays:
             inside = hidden[line]
             if int(inside.sum()) == 1:
-                shown = line[~inside]
-                hidden[shown[np.argmin(counts[shown])]] = True
-                changed = True
+                shown = line[~inside & (counts[line] > 0)]
+                if len(shown):
+                    hidden[shown[np.argmin(counts[shown])]] = True
+                    changed = True
     return hidden
 
 
@@ -62,44 +432,447 @@ def suppress_table(
     row_totals: bool = True,
     column_totals: bool = True,
 ) -> TableMask:
-    """Suppression of a groups (rows) x options (columns) table of respondent counts.
+    """Suppression of a groups (rows) x options (columns) table of respondent counts, on its
+    own (no linked table).
 
     With ``row_totals`` the group bases are shown, with ``column_totals`` the overall row; both
     create lines that a lone hidden cell could be recovered from.
     """
     counts = np.asarray(counts, dtype=np.int64)
     g, k = counts.shape
-    rows = counts.sum(axis=1)
-    cols = counts.sum(axis=0)
-    entries = np.concatenate([counts.ravel(), rows, cols, [counts.sum()]])
-    cell = np.arange(g * k).reshape(g, k)
-    row_index = g * k + np.arange(g)
-    col_index = g * k + g + np.arange(k)
-    grand = g * k + g + k
-    lines: list[list[int]] = []
-    if row_totals:
-        lines += [[*cell[i], int(row_index[i])] for i in range(g)]
-    if column_totals:
-        lines += [[*cell[:, j], int(col_index[j])] for j in range(k)]
-        lines.append([*col_index.tolist(), grand])
-    if row_totals and column_totals:
-        lines.append([*row_index.tolist(), grand])
-    shown_entries = np.ones(len(entries), dtype=bool)
-    if not row_totals:
-        shown_entries[row_index] = False
-    if not column_totals:
-        shown_entries[col_index] = False
-        shown_entries[grand] = False
-    # Totals that are not shown are never hidden nor used as a complement.
-    big = np.where(shown_entries, entries, np.iinfo(np.int64).max)
-    hidden = suppress_lines(big, lines, minimum) & shown_entries
+    tables = TableSet()
+    cell = np.array(
+        [[tables.entry(("cell", i, j), counts[i, j]) for j in range(k)] for i in range(g)]
+    )
+    rows = [tables.entry(("row", i), counts[i].sum(), published=row_totals) for i in range(g)]
+    cols = [
+        tables.entry(("column", j), counts[:, j].sum(), published=column_totals) for j in range(k)
+    ]
+    grand = tables.entry("grand", counts.sum(), published=column_totals)
+    for i in range(g):
+        tables.line(cell[i], rows[i])
+    for j in range(k):
+        tables.line(cell[:, j], cols[j])
+    tables.line(cols, grand)
+    tables.line(rows, grand)
+    frozen = tables.frozen()
+    hidden = protect(frozen, minimum, exact=False) & frozen.published
     return TableMask(
-        cells=hidden[: g * k].reshape(g, k),
-        row_totals=hidden[row_index],
-        column_totals=hidden[col_index],
+        cells=hidden[cell],
+        row_totals=hidden[rows],
+        column_totals=hidden[cols],
         grand_total=bool(hidden[grand]),
     )
 
+
+# --- Layouts: how one answer code is tabulated -------------------------------------------------
+
+Kind = Literal["options", "choices", "mean"]
+Name = tuple[str, int] | tuple[str]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The entries of one answer code's table and the lines that tie them.
+
+    - ``options`` (a single choice, a battery row): a count per option and the base, plus sums
+      of options the summary publishes (acceptance = 4 + 5) and, not published, the rest of the
+      base beside each sum. A group's profile is its count per option.
+    - ``choices`` (a multiple choice): per option who chose it and, not published, who answered
+      but did not; the base (who answered). A profile is the chosen counts and the base.
+    - ``mean`` (a number, a rank): only the base. A profile is the base.
+    """
+
+    kind: Kind
+    options: tuple[int, ...] = ()
+    sums: tuple[tuple[int, ...], ...] = ()
+    shown_sums: tuple[bool, ...] = ()
+
+    @cached_property
+    def names(self) -> list[Name]:
+        if self.kind == "mean":
+            return [("base",)]
+        if self.kind == "choices":
+            return [
+                *(("chosen", o) for o in self.options),
+                *(("not", o) for o in self.options),
+                ("base",),
+            ]
+        return [
+            *(("option", o) for o in self.options),
+            ("base",),
+            *(name for k in range(len(self.sums)) for name in (("sum", k), ("rest", k))),
+        ]
+
+    @cached_property
+    def position(self) -> dict[Name, int]:
+        return {name: i for i, name in enumerate(self.names)}
+
+    @property
+    def base(self) -> int:
+        return self.position[("base",)]
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """Entry values = weights @ profile."""
+        k = len(self.options)
+        if self.kind == "mean":
+            return np.ones((1, 1), dtype=np.int64)
+        if self.kind == "choices":
+            top = np.hstack([np.eye(k, dtype=np.int64), np.zeros((k, 1), dtype=np.int64)])
+            middle = np.hstack([-np.eye(k, dtype=np.int64), np.ones((k, 1), dtype=np.int64)])
+            bottom = np.zeros((1, k + 1), dtype=np.int64)
+            bottom[0, k] = 1
+            return np.vstack([top, middle, bottom])
+        rows = [*np.eye(k, dtype=np.int64), np.ones(k, dtype=np.int64)]
+        for codes in self.sums:
+            inside = np.isin(np.array(self.options), codes).astype(np.int64)
+            rows += [inside, 1 - inside]
+        return np.vstack(rows) if rows else np.zeros((0, k), dtype=np.int64)
+
+    @cached_property
+    def lines(self) -> list[tuple[list[int], int]]:
+        """Lines over the layout's entries (local positions)."""
+        at = self.position
+        base = at[("base",)]
+        if self.kind == "mean":
+            return []
+        if self.kind == "choices":
+            return [([at[("chosen", o)], at[("not", o)]], base) for o in self.options]
+        options = [at[("option", o)] for o in self.options]
+        found = [(options, base)]
+        for k, codes in enumerate(self.sums):
+            found.append(([at[("option", o)] for o in self.options if o in codes], at[("sum", k)]))
+            found.append(
+                ([at[("option", o)] for o in self.options if o not in codes], at[("rest", k)])
+            )
+            found.append(([at[("sum", k)], at[("rest", k)]], base))
+        return found
+
+    @cached_property
+    def published(self) -> np.ndarray:
+        """What the overall table shows."""
+        shown: set[Name] = {("base",)}
+        if self.kind == "choices":
+            shown |= {("chosen", o) for o in self.options}
+        if self.kind == "options":
+            shown |= {("option", o) for o in self.options}
+            shown |= {("sum", k) for k, on in enumerate(self.shown_sums) if on}
+        return np.array([name in shown for name in self.names])
+
+    @cached_property
+    def per_group(self) -> np.ndarray:
+        """What a table by subgroup shows of each group: its counts and its base."""
+        return np.array(
+            [name[0] in ("option", "chosen", "base") for name in self.names], dtype=bool
+        )
+
+    @cached_property
+    def answers(self) -> np.ndarray:
+        """Entries that are answers (the options), not sums: the columns of a pair table."""
+        return np.array([name[0] == "option" for name in self.names], dtype=bool)
+
+
+@dataclass(frozen=True)
+class Margin:
+    """An overall table, suppressed on its own."""
+
+    layout: Layout
+    values: np.ndarray
+    hidden: np.ndarray
+    """Published entries that are suppressed."""
+    known: np.ndarray
+    """Entries shown or given away by the shown ones (a sum of shown options)."""
+
+    def shown(self, name: Name) -> bool:
+        position = self.layout.position[name]
+        return bool(self.layout.published[position] and not self.hidden[position])
+
+
+def add_margin(
+    tables: TableSet,
+    key: Hashable,
+    layout: Layout,
+    profile: np.ndarray,
+    respondents: int,
+    *,
+    hidden: np.ndarray | None = None,
+) -> np.ndarray:
+    """Put one overall table into `tables` (fixed when its `hidden` state is given); its entries."""
+    values = layout.weights @ np.asarray(profile, dtype=np.int64)
+    wave = tables.entry(("respondents",), respondents, fixed=True, baseline=True)
+    index = np.array(
+        [
+            tables.entry(
+                (key, name),
+                int(values[i]),
+                published=bool(layout.published[i]),
+                fixed=hidden is not None,
+                hidden=bool(hidden[i]) if hidden is not None else False,
+                baseline=True,
+            )
+            for i, name in enumerate(layout.names)
+        ],
+        dtype=np.int64,
+    )
+    for parts, total in layout.lines:
+        tables.line(index[parts], int(index[total]))
+    tables.bound([int(index[layout.base])], wave)
+    return index
+
+
+def margins(
+    specs: Sequence[tuple[Layout, np.ndarray]], respondents: int, minimum: int
+) -> list[Margin]:
+    """Overall tables suppressed each on its own: (layout, profile) as `Layout` says; the
+    wave's respondents bound every base (they are published)."""
+    sets, indexes = [], []
+    for layout, profile in specs:
+        tables = TableSet()
+        indexes.append(add_margin(tables, "overall", layout, profile, respondents))
+        sets.append(tables.frozen())
+    found = []
+    for (layout, _), frozen, index, hidden in zip(
+        specs, sets, indexes, protect_all(sets, minimum), strict=True
+    ):
+        known = closure(frozen, hidden)
+        found.append(Margin(layout, frozen.values[index], hidden[index], known[index]))
+    return found
+
+
+def margin(layout: Layout, profile: np.ndarray, respondents: int, minimum: int) -> Margin:
+    """One overall table suppressed on its own (`margins`)."""
+    return margins([(layout, profile)], respondents, minimum)[0]
+
+
+# --- Tables by subgroup ------------------------------------------------------------------------
+
+Extra = Literal["shown", "published"]
+
+
+@dataclass(frozen=True)
+class LinkedSpec:
+    """A table by subgroup to suppress: its overall tables, counts and links (`add_linked`)."""
+
+    grouping: Margin
+    item: Margin
+    profiles: np.ndarray
+    pair: bool
+    rows_equal: bool
+    columns_equal: bool = False
+    extras: Mapping[tuple[Name, Name], Extra] | None = None
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A table by subgroup (rows: the grouping's entries; columns: the item's), suppressed with
+    its overall tables fixed. In a pair table both are single-choice questions and the rows are
+    the grouping's whole layout; otherwise they are its options and, last, the base."""
+
+    rows: list[Name]
+    columns: list[Name]
+    values: np.ndarray
+    hidden: np.ndarray
+    spec: LinkedSpec
+
+    def hides(self, row: Name, column: Name) -> bool:
+        return bool(self.hidden[self.rows.index(row), self.columns.index(column)])
+
+
+def row_names(grouping: Layout, pair: bool) -> list[Name]:
+    if pair:
+        return list(grouping.names)
+    return [*(("option", o) for o in grouping.options), ("base",)]
+
+
+def add_linked(
+    tables: TableSet,
+    key: Hashable,
+    grouping: tuple[Hashable, Margin],
+    item: tuple[Hashable, Margin],
+    profiles: np.ndarray,
+    *,
+    pair: bool,
+    rows_equal: bool,
+    columns_equal: bool = False,
+    extras: Mapping[tuple[Name, Name], Extra] | None = None,
+    hidden: np.ndarray | None = None,
+) -> tuple[list[Name], np.ndarray]:
+    """Put a table by subgroup into `tables`, with its overall tables' entries (keyed
+    `(grouping key, name)`, `(item key, name)`, which must be there); its rows and entries.
+
+    `profiles` has one row per option of the grouping: the item's profile in that group.
+    `rows_equal`: the groups together hold everyone who answered the item (the grouping is a
+    weighting variable), so the bottom row (the sums over the groups) is the item's overall
+    table; otherwise it is at most that. `columns_equal` likewise for the columns of a pair table
+    (the item is a weighting variable). `extras` publishes more entries: the summary's sums by
+    group ("published"), or counts published on their own and fixed ("shown"). Without `hidden`
+    the overall tables' hidden and unknown entries hide their breakdown (see the module
+    docstring); with it, the state is given (the audit)."""
+    extras = extras or {}
+    group_key, groups = grouping
+    item_key, items = item
+    glayout, xlayout = groups.layout, items.layout
+    names = row_names(glayout, pair)
+    if pair:
+        weights = glayout.weights
+    else:
+        k = len(glayout.options)
+        weights = np.vstack([np.eye(k, dtype=np.int64), np.ones((1, k), dtype=np.int64)])
+    values = weights @ np.asarray(profiles, dtype=np.int64) @ xlayout.weights.T
+    base_row = names.index(("base",))
+    base_column = xlayout.base
+    row_parent = [glayout.position[name] for name in names]
+    item_entry = [tables.index[(item_key, name)] for name in xlayout.names]
+    group_entry = [tables.index[(group_key, name)] for name in glayout.names]
+    index = np.zeros(values.shape, dtype=np.int64)
+    for i, row in enumerate(names):
+        for j, column in enumerate(xlayout.names):
+            if rows_equal and i == base_row:
+                index[i, j] = item_entry[j]
+                continue
+            if columns_equal and j == base_column:
+                index[i, j] = group_entry[row_parent[i]]
+                continue
+            extra = extras.get((row, column))
+            if pair:
+                shown = (row[0] == "option" and column[0] in ("option", "base")) or (
+                    row == ("base",) and column[0] == "option"
+                )
+            else:
+                shown = row[0] == "option" and bool(xlayout.per_group[j])
+            published = shown or extra is not None
+            if hidden is not None:
+                hide = bool(hidden[i, j])
+            else:
+                hide = published and not (
+                    items.known[j] and groups.known[row_parent[i]]
+                )  # the breakdown of an unknown overall count stays unknown
+            index[i, j] = tables.entry(
+                (key, row, column),
+                int(values[i, j]),
+                published=published,
+                fixed=hidden is not None or extra == "shown",
+                hidden=hide,
+                baseline=extra == "shown",
+            )
+    for i in range(len(names)):
+        for parts, total in xlayout.lines:
+            tables.line(index[i, parts], int(index[i, total]))
+    if pair:
+        for j in range(len(xlayout.names)):
+            for parts, total in glayout.lines:
+                tables.line(index[parts, j], int(index[total, j]))
+    else:
+        for j in range(len(xlayout.names)):
+            tables.line(index[:base_row, j], int(index[base_row, j]))
+    if not rows_equal:
+        for j in range(len(xlayout.names)):
+            tables.bound([int(index[base_row, j])], item_entry[j])
+    if not (pair and columns_equal):
+        for i in range(len(names)):
+            tables.bound([int(index[i, base_column])], group_entry[row_parent[i]])
+    return names, index
+
+
+def linked_tables(specs: Sequence[LinkedSpec], respondents: int, minimum: int) -> list[Linked]:
+    """Tables by subgroup, each suppressed with its overall tables fixed (`add_linked`)."""
+    sets, shapes = [], []
+    for spec in specs:
+        tables = TableSet()
+        add_margin(
+            tables,
+            "grouping",
+            spec.grouping.layout,
+            profile_of(spec.grouping),
+            respondents,
+            hidden=spec.grouping.hidden,
+        )
+        add_margin(
+            tables,
+            "item",
+            spec.item.layout,
+            profile_of(spec.item),
+            respondents,
+            hidden=spec.item.hidden,
+        )
+        names, index = add_linked(
+            tables,
+            "linked",
+            ("grouping", spec.grouping),
+            ("item", spec.item),
+            spec.profiles,
+            pair=spec.pair,
+            rows_equal=spec.rows_equal,
+            columns_equal=spec.columns_equal,
+            extras=spec.extras,
+        )
+        sets.append(tables.frozen())
+        shapes.append((names, index))
+    return [
+        Linked(names, list(spec.item.layout.names), frozen.values[index], hidden[index], spec)
+        for spec, frozen, (names, index), hidden in zip(
+            specs, sets, shapes, protect_all(sets, minimum), strict=True
+        )
+    ]
+
+
+def linked(spec: LinkedSpec, respondents: int, minimum: int) -> Linked:
+    """One table by subgroup (`linked_tables`)."""
+    return linked_tables([spec], respondents, minimum)[0]
+
+
+def profile_of(found: Margin) -> np.ndarray:
+    """The profile an overall table was made from, read back from its entries."""
+    layout = found.layout
+    if layout.kind == "mean":
+        return found.values[[layout.base]]
+    if layout.kind == "choices":
+        k = len(layout.options)
+        return np.concatenate([found.values[:k], found.values[[layout.base]]])
+    return found.values[: len(layout.options)]
+
+
+def pair_counts_shown(counts: Sequence[int], totals: Sequence[int], minimum: int) -> bool:
+    """Whether counts that each split a total in two may be shown: both parts 0 or at least the
+    minimum (the summary's lift: the accepting among the respondents who answered both)."""
+    parts = [*counts, *(t - c for c, t in zip(counts, totals, strict=True))]
+    return not bool(unsafe(np.array(parts), minimum).any())
+
+
+def lift_shown(
+    acceptance: Margin,
+    conditional: Margin,
+    accept: tuple[int, ...],
+    with_conditions: int,
+    without: int,
+    paired: int,
+    minimum: int,
+) -> tuple[bool, bool]:
+    """Whether the summary's lift may show its accepting with the conditions (those accepting
+    the conditional question among the `paired` respondents who answered both questions) and
+    without (those accepting the plain one). They are counts of the pair table of the two
+    questions, published on their own, so they follow the rule of an overall table's
+    breakdown: each count and its rest 0 or at least the minimum, and the overall counts it
+    breaks down (who accepts and who does not, who answered) known. Where one is shown, so is
+    the paired base; the lift itself needs both."""
+
+    def known(found: Margin) -> bool:
+        k = found.layout.sums.index(accept)
+        position = found.layout.position
+        needed = [position[("sum", k)], position[("rest", k)], found.layout.base]
+        return bool(found.known[needed].all())
+
+    bases = acceptance.known[acceptance.layout.base] and conditional.known[conditional.layout.base]
+    return (
+        bool(bases)
+        and known(conditional)
+        and pair_counts_shown([with_conditions], [paired], minimum),
+        bool(bases) and known(acceptance) and pair_counts_shown([without], [paired], minimum),
+    )
+
+
+# --- Tidy rows (one table on its own) ----------------------------------------------------------
 
 Domain = tuple[str | None, int | None]
 
@@ -166,7 +939,8 @@ def _suppress_rows(
 
 
 def suppress_estimates(rows: Sequence[Estimate], minimum: int = DEFAULT_MINIMUM) -> list[Estimate]:
-    """Apply primary and secondary suppression to tidy rows, table by table.
+    """Apply primary and secondary suppression to tidy rows, table by table, each on its own
+    (the results of a wave link their tables instead: `margin`, `linked`).
 
     Rows of one item (and kind) form one table: the overall rows (no group) and, per grouping
     key, the group rows. For proportions each group's options add up to its base and each option

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from consult.cli.audit import audit_disclosure
 from consult.cli.db import db_group
 from consult.cli.export import export
 from consult.cli.report import report
@@ -24,6 +25,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(responses_group)
     app.cli.add_command(report)
     app.cli.add_command(export)
+    app.cli.add_command(audit_disclosure)
 
 
 def _create_app() -> Flask:

@@ -11,6 +11,7 @@ import gc
 import itertools
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 import numpy as np
@@ -222,6 +223,72 @@ def _sqlite_answers(
         np.concatenate([part[i] for part in parts]) for i in range(4)
     )
     return response_, code_, option_, number_
+
+
+def answer_options(
+    session: Session, wave: Wave, ids: np.ndarray, codes: Sequence[str], rows: int = 2_000_000
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The answers under `codes` of the wave's complete responses (`ids`, increasing, as
+    `complete_responses` gives them) without their numbers, a part at a time, in no order:
+    response id, code (an index into `codes`) and option (-1: none, a number). What
+    `consult audit-disclosure` counts its pairs of questions from.
+
+    On SQLite a part is a range of `rows` answer ids, read in table order and handed over as
+    three comma-separated texts (a range of responses through the index, or a row tuple per
+    answer, takes three times as long at a million responses), turned into arrays in a second
+    thread while the next part is read; answers of other waves in the range are read and left
+    out. On PostgreSQL a part is a range of responses (`answer_arrays`)."""
+    if not len(ids):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(ids), 50_000):
+            part = ids[start : start + 50_000]
+            response, code, option, _ = answer_arrays(
+                session, wave, int(part[0]), int(part[-1]), codes
+            )
+            yield response, code, option
+        return
+    first = int(ids[0])
+    complete = np.zeros(int(ids[-1]) - first + 1, dtype=bool)
+    complete[ids - first] = True
+    index = {code: i for i, code in enumerate(codes)}
+
+    def arrays(texts: tuple[str, str, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        response_text, code_text, option_text = texts
+        response = np.fromstring(response_text, dtype=np.int64, sep=",")
+        option = np.fromstring(option_text, dtype=np.int64, sep=",")
+        names = code_text.split(",")
+        code = np.fromiter(
+            map(index.get, names, itertools.repeat(-1)), dtype=np.int64, count=len(names)
+        )
+        at = response - first
+        keep = (code >= 0) & (at >= 0) & (at < len(complete))
+        keep[keep] = complete[at[keep]]
+        return response[keep], code[keep], option[keep]
+
+    raw: Any = session.connection().connection.driver_connection
+    cursor = raw.cursor()
+    try:
+        low, high = cursor.execute("SELECT min(id), max(id) FROM answer").fetchone()
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            pending: Future[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+            for start in range(int(low or 0), int(high or -1) + 1, rows):
+                texts = cursor.execute(SQLITE_ANSWER_TEXTS, (start, start + rows - 1)).fetchone()
+                if pending is not None:
+                    yield pending.result()
+                    pending = None
+                if texts[0] is not None:
+                    pending = worker.submit(arrays, texts)
+            if pending is not None:
+                yield pending.result()
+    finally:
+        cursor.close()
+
+
+SQLITE_ANSWER_TEXTS = (
+    "SELECT group_concat(response_id), group_concat(code), group_concat(coalesce(option, -1)) "
+    "FROM answer WHERE id BETWEEN ? AND ?"
+)
 
 
 FETCHED_ROWS = 250_000

@@ -110,6 +110,9 @@ class WaveDesign:
     _tables: dict[tuple[str, ...], Grouped] = field(default_factory=dict)
     _subgroup_tables: dict[tuple[str, str], Grouped] = field(default_factory=dict)
     _subgroups_read: set[str] = field(default_factory=set)
+    masks: dict[object, object] = field(default_factory=dict)
+    """What of its tables may be published (`results.disclosure`), kept with the design: the
+    same counts give the same suppression, so it is worked out once per state of the counts."""
 
     def read_counts(self, session: Session, codes: Sequence[str]) -> None:
         """Read the kept counts of some codes into the design's tables."""

@@ -1,9 +1,9 @@
 """Every figure of a wave: item estimates, the acceptance summary, tests and scales.
 
-What is published follows the wave's disclosure control: small cells are suppressed
-(`analysis.suppress_estimates`), a shown figure whose group's base is hidden carries nothing
-that gives that base back (`Estimate.without_base`), and a test between groups uses only the
-groups whose figures are all shown, naming the others (`GroupTest`)."""
+What is published follows the wave's disclosure control: small cells are suppressed over the
+linked tables (`consult.results.disclosure`), a shown figure whose group's base is hidden
+carries nothing that gives that base back (`Estimate.without_base`), and a test between groups
+uses only the groups whose figures are all shown, naming the others (`GroupTest`)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from analysis import (
     proportions,
     rao_scott_over_shown,
     shown_groups,
-    suppress_estimates,
 )
 from consult.counting.plan import (
     ANSWERED,
@@ -36,12 +35,22 @@ from consult.counting.plan import (
     plan_of,
 )
 from consult.results.design import WaveDesign
+from consult.results.disclosure import Disclosure
 from surveys.model import Item
 from surveys.types import Answer, question_type
 
 
 def all_estimates(session: Session, design: WaveDesign, by: str | None = None) -> list[Estimate]:
-    """Every item's figures (overall, or by `by`)."""
+    """Every item's figures (overall, or by `by`); their tables are suppressed all at once
+    first (the same as one by one, with fewer programs solved)."""
+    disclosure = Disclosure(design)
+    codes = list(disclosure.policy.layouts)
+    if by is None:
+        disclosure.margins(session, codes)
+    else:
+        disclosure.tables(
+            session, by, [(code, table_by(session, design, code, by)) for code in codes]
+        )
     return [
         row
         for item in design.question_set.all_items()
@@ -49,50 +58,64 @@ def all_estimates(session: Session, design: WaveDesign, by: str | None = None) -
     ]
 
 
+def table_by(session: Session, design: WaveDesign, code: str, by: str | None) -> Grouped:
+    """The counts of `code` (an answer code, or a rank's `ITEM.option`) that its figures by
+    `by` (or overall) come from: the kept counts, or for a grouping that is not a weighting
+    variable the answers of those who answered both."""
+    if by is None or by in design.cells.variables:
+        return design.item_table(session, code)
+    return design.subgroup_table(session, code, by)
+
+
 def item_estimates(
     session: Session, design: WaveDesign, item: Item, by: str | None = None
 ) -> list[Estimate]:
     """Every figure of one item (overall, or by `by`), with small cells suppressed."""
-    group_is_cell = by is None or by in design.cells.variables
     mode = design.mode
-    tables: list[list[Estimate]] = []
+    disclosure = Disclosure(design)
+    rows: list[Estimate] = []
 
     def table_for(code: str) -> Grouped:
-        if group_is_cell:
-            return design.item_table(session, code)
-        assert by is not None
-        return design.subgroup_table(session, code, by)
+        return table_by(session, design, code, by)
+
+    def add(code: str, table: Grouped, found: list[Estimate]) -> None:
+        rows.extend(without_bases(design, disclosure.published(session, code, by, table, found)))
 
     answer = question_type(item).answer
     if answer is Answer.OPTION:  # per answer code: a battery's rows
         options = [choice.code for choice in item.choices]
         for code in item.answer_codes:
             table = table_for(code)
-            tables.append(
-                proportions(design.weights, table, code, group=by, options=options, mode=mode)
+            add(
+                code,
+                table,
+                proportions(design.weights, table, code, group=by, options=options, mode=mode),
             )
     elif answer is Answer.NUMBER:
         for code in item.answer_codes:
-            tables.append(means(design.weights, table_for(code), code, group=by, mode=mode))
+            table = table_for(code)
+            add(code, table, means(design.weights, table, code, group=by, mode=mode))
     elif answer is Answer.ORDER:
         for choice in item.choices:
             code = f"{item.code}.{choice.code}"
-            tables.append(means(design.weights, table_for(code), code, group=by, mode=mode))
+            table = table_for(code)
+            add(code, table, means(design.weights, table, code, group=by, mode=mode))
     elif answer is Answer.OPTIONS:
-        tables.append(_multiple_choice(design, table_for(item.code), item, by))
-    return [row for rows in tables for row in published(design, rows)]
+        table = table_for(item.code)
+        add(item.code, table, _multiple_choice(design, table, item, by))
+    return rows
 
 
-def published(design: WaveDesign, rows: list[Estimate]) -> list[Estimate]:
-    """One table's rows as they may be published: small cells suppressed with their
-    complements, and a shown row of a group whose base is hidden without what would give the
-    base back (its degrees of freedom and interval; unweighted, its share too)."""
+def without_bases(design: WaveDesign, rows: list[Estimate]) -> list[Estimate]:
+    """One table's rows, suppressed (`results.disclosure`), as they may be published: a shown
+    row of a group whose base is hidden without what would give the base back (its degrees of
+    freedom and interval; unweighted, its share too)."""
     count_ratio = design.mode == "unweighted"
     return [
         row.without_base(count_ratio=count_ratio)
         if row.base is None and not row.suppressed
         else row
-        for row in suppress_estimates(rows, minimum=design.wave.min_cell_size)
+        for row in rows
     ]
 
 
@@ -303,6 +326,16 @@ def largest_subgroup_differences(
     the groups whose figures are all shown."""
     accept = set(coding_of(design.question_set).accept)
     differences: list[SubgroupDifference] = []
+    disclosure = Disclosure(design)
+    for variable in design.cells.variables:  # every table at once (the same as one by one)
+        disclosure.tables(
+            session,
+            variable,
+            [
+                (application.acceptance, design.item_table(session, application.acceptance))
+                for application in applications_of(design.question_set)
+            ],
+        )
     for application in applications_of(design.question_set):
         counts = design.item_table(session, application.acceptance)
         answers = counts.keys[application.acceptance]
@@ -310,15 +343,20 @@ def largest_subgroup_differences(
         table = Grouped(cell=counts.cell, keys={"accepts": accepted}, counts=counts.counts)
         found = []
         for variable in design.cells.variables:
-            rows = published(
+            rows = without_bases(
                 design,
-                proportions(
-                    design.weights,
-                    table,
-                    "accepts",
-                    group=variable,
-                    options=[0, 1],
-                    mode=design.mode,
+                disclosure.published_accepting(
+                    session,
+                    application.acceptance,
+                    variable,
+                    proportions(
+                        design.weights,
+                        table,
+                        "accepts",
+                        group=variable,
+                        options=[0, 1],
+                        mode=design.mode,
+                    ),
                 ),
             )
             kept, _ = shown_groups(rows, variable)

@@ -319,16 +319,23 @@ NO_RAKING = N_("For researchers: equal weights, no raking.")
 PROTECTION = N_(
     "Small groups are protected. We do not show figures about groups of fewer than "
     "%(minimum)s respondents. Some other figures are hidden too, so that nobody can work out "
-    "the hidden ones from totals. Tests of differences between groups leave out the groups with "
-    "hidden figures."
+    "the hidden ones from totals or from other tables, such as everyone minus the groups that "
+    "are shown. An answer that nobody gave is shown as 0: that says nothing about anyone. Tests "
+    "of differences between groups leave out the groups with hidden figures."
 )
 TECHNICAL_PROTECTION = N_(
-    "A suppressed figure carries no count, base, degrees of freedom, standard error or "
-    "interval; a shown figure of a group whose base is hidden carries no base, degrees of "
-    "freedom or interval (unweighted: no share either). Rao-Scott tests use only the groups "
-    "whose figures are all shown and name the groups they leave out; Cronbach's alpha is "
-    "computed over every respondent of the wave who answered all rows of the battery, not per "
-    "group."
+    "Threshold rule: a count n with 0 < n < minimum is suppressed; a count of 0 is safe and is "
+    "never chosen as a complement (the default of CBS's τ-ARGUS). Secondary suppression covers "
+    "every published table at once: each item's overall table on its own, each table by "
+    "subgroup with the overall tables fixed, and X by G and G by X as one table, the same "
+    "whatever is asked first. The command consult audit-disclosure checks by linear "
+    "programming that, given every published figure, each suppressed count can still be "
+    "anything from 0 to the minimum. A suppressed figure carries no count, base, degrees of "
+    "freedom, standard error or interval; a shown figure of a group whose base is hidden "
+    "carries no base, degrees of freedom or interval (unweighted: no share either). Rao-Scott "
+    "tests use only the groups whose figures are all shown and name the groups they leave out; "
+    "Cronbach's alpha is computed over every respondent of the wave who answered all rows of "
+    "the battery, not per group."
 )
 TECHNICAL = N_(
     "Figures are domain estimates over all complete responses of the wave. Standard errors: "

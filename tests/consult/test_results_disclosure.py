@@ -23,11 +23,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from analysis import Estimate, proportions
+from analysis import Estimate, proportions, suppress_estimates
 from consult.extensions import db as database
 from consult.organizing import queries as organizing_queries
 from consult.results.design import load_design
-from consult.results.figures import published
+from consult.results.figures import without_bases
 from tests.consult.test_results_pages import cli_report, get, publish, text_of
 
 FIGURES = ("n", "base", "df", "estimate", "se", "ci_low", "ci_high")
@@ -92,7 +92,7 @@ def _every_format(
         "xlsx": _xlsx_rows(client.get(f"{downloads}/estimates.xlsx?{query}").get_data()),
         "json": list(_figure_rows(client.get(f"{downloads}/estimates.json?{query}").get_json())),
         "api": list(_figure_rows(client.get(f"{api}/estimates?{query}").get_json())),
-        "api item": list(_figure_rows(client.get(f"{api}/items/SEX?{query}").get_json())),
+        "api item": list(_figure_rows(client.get(f"{api}/items/GEN_EFFECT?{query}").get_json())),
         "api unweighted": list(
             _figure_rows(client.get(f"{api}/estimates?{query}&mode=unweighted").get_json())
         ),
@@ -126,7 +126,7 @@ def test_no_suppressed_row_carries_a_number_in_any_format(
                 if row.get("group") and row["base"] is None and not row["suppressed"]:
                     assert {row.get(name) for name in INTERVAL} == {None}, (by, fmt, row)
     # The pages: a hidden figure's row is dashes only (share, interval, respondents, base).
-    for path in ("SEX?by=AGE_GROUP&", "KNOW_BIO?by=SEX&", "TRUST?"):
+    for path in ("GEN_EFFECT?by=AGE_GROUP&", "GEN_EFFECT?by=KNOW_BIO&", "TRUST?"):
         page = get(client, f"/results/{wave}/items/{path}lang=en")
         cells = re.findall(
             r'<tr><th scope="row">[^<]*</th><td class="num">([^<]*)</td><td class="ci">([^<]*)'
@@ -173,13 +173,15 @@ def test_df_plus_one_no_longer_gives_a_hidden_base(
         row(g, j + 1, cells[j], sum(cells)) for g, cells in groups.items() for j in range(3)
     ]
     design = replace(design, wave=replace(design.wave, min_cell_size=10))
-    out = published(design, rows_in)
+    out = without_bases(design, suppress_estimates(rows_in, minimum=10))
     shown_without_base = [r for r in out if not r.suppressed and r.base is None]
     assert [(r.group_code, r.option) for r in shown_without_base] == [(3, 2), (3, 3)]
     for r in shown_without_base:
         assert r.df is None and r.ci_low != r.ci_low and r.ci_high != r.ci_high  # NaN
         assert r.n is not None and r.estimate == r.estimate  # the share itself stays
-    unweighted = published(replace(design, mode="unweighted"), rows_in)
+    unweighted = without_bases(
+        replace(design, mode="unweighted"), suppress_estimates(rows_in, minimum=10)
+    )
     for r in unweighted:
         if not r.suppressed and r.base is None:  # a share is its count over the base
             assert r.estimate != r.estimate and r.se != r.se
@@ -201,7 +203,7 @@ def test_tests_between_groups_leave_out_groups_with_hidden_figures(
 ) -> None:
     wave = simulated_wave
     publish(app, wave)
-    report = cli_report(app, wave, tmp_path, "--by", "EDUCATION", "--lang", "en")
+    report = cli_report(app, wave, tmp_path, "--by", "AGE_GROUP", "--lang", "en")
     computed = withheld = 0
     for test in report["subgroup_tests"]:
         rows = [row for row in report["estimates"] if row["item"] == test["item"]]
@@ -222,15 +224,15 @@ def test_tests_between_groups_leave_out_groups_with_hidden_figures(
             assert test["note"].startswith("No test: ")
     assert computed and withheld
     # The API names the groups left out by their labels, in the reader's language.
-    body = client.get(f"/api/v1/waves/{wave}/items/KNOW_BIO?by=EDUCATION&lang=nl").get_json()
+    body = client.get(f"/api/v1/waves/{wave}/items/KNOW_BIO?by=AGE_GROUP&lang=nl").get_json()
     (test,) = body["subgroup_tests"]
     labels = {row["group_code"]: row["group_label"] for row in body["estimates"]}
     assert test["left_out"] and all(g["label"] == labels[g["code"]] for g in test["left_out"])
     assert test["note"].startswith("De toets laat ")
     # The item page says which groups the test leaves out, or why there is none.
-    page = text_of(get(client, f"/results/{wave}/items/KNOW_BIO?by=EDUCATION&lang=en"))
+    page = text_of(get(client, f"/results/{wave}/items/KNOW_BIO?by=AGE_GROUP&lang=en"))
     assert "The test leaves out " in page
-    page = text_of(get(client, f"/results/{wave}/items/ACC_CRISPR?by=EDUCATION&lang=nl"))
+    page = text_of(get(client, f"/results/{wave}/items/ACC_CRISPR?by=AGE_GROUP&lang=nl"))
     assert "Geen toets: bij minder dan twee groepen worden alle cijfers getoond." in page
 
     # The largest differences: both ends and the test among the groups whose figures are all
@@ -277,15 +279,18 @@ def test_the_method_says_how_small_groups_are_protected(
             "nl",
             "Kleine groepen worden beschermd. We laten geen cijfers zien over groepen van minder "
             "dan 30 respondenten. Ook sommige andere cijfers zijn verborgen, zodat niemand de "
-            "verborgen cijfers kan uitrekenen met de totalen. Toetsen op verschillen tussen "
-            "groepen laten de groepen met verborgen cijfers weg.",
+            "verborgen cijfers kan uitrekenen met de totalen of met andere tabellen, zoals "
+            "iedereen min de groepen die wel getoond worden. Een antwoord dat niemand gaf, staat "
+            "er als 0: dat zegt niets over wie dan ook. Toetsen op verschillen tussen groepen "
+            "laten de groepen met verborgen cijfers weg.",
         ),
         (
             "en",
             "Small groups are protected. We do not show figures about groups of fewer than 30 "
             "respondents. Some other figures are hidden too, so that nobody can work out the "
-            "hidden ones from totals. Tests of differences between groups leave out the groups "
-            "with hidden figures.",
+            "hidden ones from totals or from other tables, such as everyone minus the groups that "
+            "are shown. An answer that nobody gave is shown as 0: that says nothing about anyone. "
+            "Tests of differences between groups leave out the groups with hidden figures.",
         ),
     ):
         assert protection in cli_report(app, wave, tmp_path, "--lang", lang)["method"]
@@ -298,3 +303,5 @@ def test_the_method_says_how_small_groups_are_protected(
     technical = cli_report(app, wave, tmp_path, "--lang", "en")["method"]
     assert "Rao-Scott tests use only the groups whose figures are all shown" in technical
     assert "Cronbach's alpha is computed over every respondent of the wave" in technical
+    assert "a count of 0 is safe and is never chosen as a complement" in technical
+    assert "consult audit-disclosure checks by linear programming" in technical
