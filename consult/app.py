@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from threadpoolctl import threadpool_limits
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter, Map
 
 from consult import i18n
 from consult.accounts.guards import kept_refusals
 from consult.config import Config
 from consult.extensions import csrf, db, limiter, login_manager
+from consult.forms import INT32_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +30,8 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    # Every <int:...> in a URL is a database number: one beyond a 32-bit column is not found.
+    app.url_map.converters["int"] = DatabaseNumberConverter
     config = config or Config.from_environment(app.instance_path)
     app.config.update(
         CONSULT=config,
@@ -37,7 +42,9 @@ def create_app(config: Config | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=30),
+        # Nothing makes the session permanent (a staff sign-in ends with the browser, a citizen's
+        # resume code has a cookie of its own); were it ever, no longer than a staff sign-in.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
         MAX_CONTENT_LENGTH=1024 * 1024,
         RATELIMIT_STORAGE_URI=config.redis_url or "memory://",
         RATELIMIT_ENABLED=True,
@@ -62,6 +69,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(results)
     app.register_blueprint(api)
     _register_error_pages(app)
+    app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
     app.after_request(_commit_request)
 
@@ -69,6 +77,16 @@ def create_app(config: Config | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+class DatabaseNumberConverter(IntegerConverter):
+    """`<int:...>` within the range of the database's integer columns (ids, version numbers):
+    a larger number is a 404, never an overflow in the database driver."""
+
+    def __init__(
+        self, url_map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None
+    ) -> None:
+        super().__init__(url_map, fixed_digits, min, INT32_MAX if max is None else max)
 
 
 def compute_on_one_core() -> None:
@@ -82,6 +100,24 @@ def compute_on_one_core() -> None:
     import analysis  # noqa: F401
 
     threadpool_limits(limits=1, user_api="blas")
+
+
+# Control characters in a path; NUL anywhere (PostgreSQL cannot store it in a text column).
+_CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _refuse_control_characters() -> None:
+    """A request with a control character in its path or a NUL byte in a query or form field (or
+    an uploaded file's name) is bad input (400) before any view or query sees it. Line breaks
+    and tabs in form fields are fine: a long answer has them."""
+    if _CONTROL_IN_PATH.search(request.path):
+        abort(400)
+    fields = [*request.args.items(multi=True)]
+    if request.method in ("POST", "PUT", "PATCH"):
+        fields += request.form.items(multi=True)
+        fields += [(name, file.filename or "") for name, file in request.files.items(multi=True)]
+    if any("\x00" in name or "\x00" in value for name, value in fields):
+        abort(400)
 
 
 def _commit_request(response: Response) -> Response:
@@ -105,7 +141,16 @@ def _security_headers(response: Response) -> Response:
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if _holds_secrets():
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _holds_secrets() -> bool:
+    """Pages no cache may keep (a shared computer's browser, a proxy): every staff page (one-time
+    passwords, invitation codes, unpublished figures) and every page of a citizen's response
+    (the resume code, the answers, an invitation code)."""
+    return request.blueprint == "admin" or request.path.startswith("/c/")
 
 
 def _in_api() -> bool:

@@ -8,6 +8,18 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+#: The largest number a database integer column (an id, a version number) holds.
+INT32_MAX = 2**31 - 1
+
+
+def database_number(text: str) -> int:
+    """A whole number from a query string that fits a database integer column; anything else
+    raises ValueError, which `request.args.get(..., type=database_number)` turns into None."""
+    number = int(text)
+    if not 0 <= number <= INT32_MAX:
+        raise ValueError(f"{text!r} is out of range")
+    return number
+
 
 def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     """Options of a select field from (value, label) pairs."""

@@ -94,6 +94,9 @@ class User(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
     active: Mapped[bool] = mapped_column(default=True)
     created_on: Mapped[dt.date] = mapped_column(Date)
+    # Carried by every signed-in session; raised at sign-out and at a new password, which ends
+    # every session of the account at once (a copied cookie included).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     consultations: Mapped[list[Consultation]] = relationship(
         secondary=consultation_organizer, back_populates="organizers"
@@ -113,7 +116,9 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The id Flask-Login keeps in the session: the account and its session version, so a
+        session of an older version no longer loads the user."""
+        return f"{self.id}.{self.session_version}"
 
 
 class ApiToken(Base):

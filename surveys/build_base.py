@@ -146,6 +146,19 @@ class _Readers(_BuilderState):
             return None
         return self.text(mapping[key], mapping.line_of(key), what)
 
+    def check_length(self, line: Location, value: str, longest: int, what: Message) -> bool:
+        """Whether `value` fits where the web app stores it; a problem when it does not."""
+        if len(value) <= longest:
+            return True
+        self.problem(
+            line,
+            "%(what)s has %(length)s characters; it may have at most %(max)s",
+            what=what,
+            length=len(value),
+            max=longest,
+        )
+        return False
+
     def missing(self, line: Location, where: Message, key: str) -> None:
         self.problem(line, "%(where)s has no '%(key)s' (required)", where=where, key=key)
 

@@ -25,8 +25,11 @@ from surveys.vocabulary import (
     PAGE_ID,
     PAGE_KEYS,
     SLUG,
+    SLUG_MAX,
     SUPPORTED_LANGUAGES,
+    TITLE_MAX,
     TOP_KEYS,
+    VERSION_LABEL_MAX,
     _block,
     _is_int,
     _page,
@@ -81,6 +84,10 @@ class _Builder(_Items):
         version = data.get("version")
         if version is not None and not isinstance(version, str | int | float):
             self.problem(data.line_of("version"), "'version' must be a short label like 2026.1")
+        elif version is not None:
+            self.check_length(
+                data.line_of("version"), str(version), VERSION_LABEL_MAX, Message("'version'")
+            )
         intro = self.optional_text(data, "intro", Message("the intro"))
         minutes = self.whole_number(data, "estimated_minutes", Message("the question set"), 1)
         self.read_choice_lists(data)
@@ -152,6 +159,9 @@ class _Builder(_Items):
                 )
             self.problem(mapping.line_of(key), message, value=value)
             return None
+        what = Message("the wave name") if key == "wave" else Message("the consultation slug")
+        if not self.check_length(mapping.line_of(key), value, SLUG_MAX, what):
+            return None
         return value
 
     def read_consultation(self, data: _Map) -> tuple[str | None, Text | None]:
@@ -169,6 +179,11 @@ class _Builder(_Items):
             self.problem(value.line, "consultation has no 'slug' (required)")
         slug = self.read_slug(value, "slug")
         title = self.required_text(value, "title", Message("the consultation title"), consultation)
+        if title is not None:
+            for lang, text in title.as_dict().items():
+                what = Message("the consultation title in %(lang)s", {"lang": lang})
+                if not self.check_length(value.line_of("title"), text, TITLE_MAX, what):
+                    title = None
         return slug, title
 
     # ---- pages and blocks -------------------------------------------------------------

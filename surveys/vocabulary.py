@@ -63,6 +63,11 @@ ROW_KEYS = ("code", "text", "condition")
 CHOICE_KEYS = ("code", "label", "missing", "exclusive", "name")
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# The longest texts the web app stores (its database columns hold no more; a test of the web
+# app checks that the two agree): a slug or wave name, a consultation title, a version label.
+SLUG_MAX = 64
+TITLE_MAX = 300
+VERSION_LABEL_MAX = 64
 CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 PAGE_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
 LIST_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")

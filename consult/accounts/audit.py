@@ -20,6 +20,7 @@ ACTIONS = frozenset(
         N_("create user"),
         N_("set consultations"),
         N_("deactivate user"),
+        N_("set password"),
         N_("upload question set"),
         N_("create wave"),
         N_("open wave"),

@@ -12,9 +12,9 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
-from consult.forms import choices
+from consult.forms import INT32_MAX, choices
 from consult.models import Role
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -73,4 +73,4 @@ class TokenForm(FlaskForm):
 
 
 class RevokeTokenForm(FlaskForm):
-    token_id = IntegerField(validators=[DataRequired()])
+    token_id = IntegerField(validators=[DataRequired(), NumberRange(1, INT32_MAX)])

@@ -66,10 +66,7 @@ def create_user(
         raise AccountError(N_("‘%(email)s’ is not an e-mail address."), email=email)
     if queries.user_by_email(session, email) is not None:
         raise AccountError(N_("There is already a user %(email)s."), email=email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            N_("A password needs at least %(min)s characters."), min=MIN_PASSWORD_LENGTH
-        )
+    _check_password(password)
     user = User(
         email=email,
         password_hash=hash_password(password, passwords),
@@ -80,6 +77,26 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            N_("A password needs at least %(min)s characters."), min=MIN_PASSWORD_LENGTH
+        )
+
+
+def end_every_session(user: User) -> None:
+    """End every signed-in session of `user`, on every device: each carries the account's
+    session version, which this raises (sign-out, a new password)."""
+    user.session_version += 1
+
+
+def set_password(user: User, password: str, *, passwords: Passwords) -> None:
+    """Give `user` a new password; every session signed in with the old one ends."""
+    _check_password(password)
+    user.password_hash = hash_password(password, passwords)
+    end_every_session(user)
 
 
 def authenticate(

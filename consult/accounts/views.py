@@ -44,9 +44,16 @@ LOGIN_LIMIT = "5 per minute;30 per hour"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = queries.user_by_id(db.session, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """The active user whose session this is, if it is of the account's current session version
+    (`User.get_id`): signing out anywhere or a new password ends every older session."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 10:
+        return None
+    user = queries.user_by_id(db.session, int(user_id))
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user
 
 
 @admin.before_request
@@ -100,7 +107,12 @@ def _passwords() -> service.Passwords:
 def _safe_next(target: str | None, user: User) -> str:
     """Where to go after signing in: the page asked for (on this site), else the user's own
     start: the consultations for staff, the results for a researcher."""
-    if target and target.startswith(("/admin", "/results")) and not target.startswith("//"):
+    if (
+        target
+        and target.startswith(("/admin", "/results"))
+        and not target.startswith("//")
+        and target.isprintable()  # a line break would split the Location header
+    ):
         return target
     if permissions.can_use_admin(user):
         return url_for("admin.dashboard")
@@ -112,6 +124,7 @@ def _safe_next(target: str | None, user: User) -> str:
 def logout() -> Any:
     if ConfirmForm().validate_on_submit():
         audit_action("sign out", f"user:{current_user.email}")
+        service.end_every_session(current_user)
         logout_user()
         session.clear()
     return redirect(url_for("admin.login"), 303)

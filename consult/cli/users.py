@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from consult.accounts import audit, service
+from consult.accounts import queries as account_queries
 from consult.extensions import db
 from consult.models import Role
 from consult.organizing import queries
@@ -48,5 +49,30 @@ def users_create(email: str, role: str, consultations: tuple[str, ...]) -> None:
     audit.record(db.session, "command line", "create user", f"user:{user.email}", detail=role)
     db.commit()
     click.echo(f"Created {user.role.value} {user.email}.")
+    if not typed:
+        click.echo(f"Password (shown only now): {password}")
+
+
+@users_group.command(
+    "set-password",
+    help="Give an account a new password (read from stdin, or generated and shown once); "
+    "every session signed in with the old one ends.",
+)
+@click.argument("email")
+def users_set_password(email: str) -> None:
+    user = account_queries.user_by_email(db.session, email.strip().lower())
+    if user is None:
+        raise click.ClickException(f"there is no user {email}")
+    typed = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+    password = typed or service.generate_password()
+    try:
+        service.set_password(
+            user, password, passwords=service.passwords_for(current_app.config["CONSULT"])
+        )
+    except service.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record(db.session, "command line", "set password", f"user:{user.email}")
+    db.commit()
+    click.echo(f"New password set for {user.email}; every session of the account has ended.")
     if not typed:
         click.echo(f"Password (shown only now): {password}")

@@ -18,7 +18,7 @@ from consult.accounts import permissions
 from consult.accounts.guards import audit_action, audit_refusal, staff_only
 from consult.blueprints import admin
 from consult.extensions import db
-from consult.forms import ConfirmForm, choices
+from consult.forms import ConfirmForm, choices, database_number
 from consult.i18n import current_language
 from consult.messages import N_
 from consult.models import Consultation, QuestionSetVersion, Role, Wave, WaveMode
@@ -253,8 +253,10 @@ def diff(slug: str) -> str:
 
     consultation = _consultation(slug)
     numbers = [v.number for v in consultation.versions]
-    old_number = request.args.get("from", type=int) or (numbers[-2] if len(numbers) > 1 else 1)
-    new_number = request.args.get("to", type=int) or numbers[-1]
+    old_number = request.args.get("from", type=database_number) or (
+        numbers[-2] if len(numbers) > 1 else 1
+    )
+    new_number = request.args.get("to", type=database_number) or numbers[-1]
     old, new = _version(consultation, old_number), _version(consultation, new_number)
     return render_template(
         "admin/diff.html",

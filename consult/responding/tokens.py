@@ -16,8 +16,10 @@ def new_resume_token() -> str:
 
 
 def normalize_resume_token(text: str) -> str:
-    """Accept a code typed with spaces, lower case or without dashes."""
-    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    """Accept a code typed with spaces, lower case or without dashes. Codes are ASCII: any
+    other character (an accented letter, another script's digit) is left out, so such a code
+    is simply not recognised."""
+    raw = "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from werkzeug.wrappers import Response as HttpResponse
@@ -22,7 +21,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from consult.blueprints import public
 from consult.extensions import db, limiter
 from consult.i18n import current_language
-from consult.models import ResponseStatus, Wave, WaveMode
+from consult.models import ResponseStatus, Wave, WaveMode, WaveStatus
 from consult.organizing import queries as organizing_queries
 from consult.organizing.invitations import redeem_invitation
 from consult.organizing.question_sets import question_set_of
@@ -35,6 +34,12 @@ from consult.responding.forms import (
     ResumeForm,
     StartForm,
 )
+from consult.responding.resume_cookie import (
+    KeptResponse,
+    keep_response,
+    kept_response,
+    write_kept_responses,
+)
 from consult.responding.tokens import normalize_resume_token
 from surveys.messages import render as render_message
 from surveys.types import QUESTION_TYPES, parse_page
@@ -45,6 +50,10 @@ CODE_ATTEMPT_LIMIT = "10 per minute;50 per hour"
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+# A citizen's resume code lives in a cookie of its own (`resume_cookie`), never in the session.
+public.after_request(write_kept_responses)
 
 
 @public.get("/")
@@ -88,9 +97,7 @@ def start_response(wave_slug: str) -> Any:
             form.invitation.errors = [INVITATION_UNKNOWN]
             return _render_start(wave, form), 422
     response, token = responding.start_response(db.session, wave, current_language(), today())
-    _remember_token(wave, token)
-    session.setdefault("started_at", {})[wave.slug] = time.time()
-    session.modified = True
+    keep_response(wave, KeptResponse(token=token, started_at=time.time()))
     state = responding.load_state(db.session, response)
     return redirect(_page_url(wave, state.resume_page_id()), 303)
 
@@ -160,10 +167,10 @@ def review(wave_slug: str) -> Any:
     if unfinished is not None:
         return redirect(_page_url(wave, unfinished), 303)
     if request.method == "POST":
-        started_at = session.get("started_at", {}).pop(wave.slug, None)
-        session.modified = True
+        started_at = kept_response(wave).started_at
         minutes = round((time.time() - started_at) / 60) if started_at else None
         responding.submit(db.session, state, today(), duration_minutes=minutes)
+        keep_response(wave, KeptResponse(done=True))  # the code is not needed any more
         return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
     pages = state.pages
     answered = len({state.question_set.owner_of(code).code for code in state.answers})
@@ -182,6 +189,8 @@ def review(wave_slug: str) -> Any:
 @public.get("/c/<wave_slug>/thanks")
 def thanks(wave_slug: str) -> str:
     wave = _known_wave(wave_slug)
+    if wave.status == WaveStatus.DRAFT:
+        abort(404)  # nobody has answered a draft: its title is not public yet
     return render_template(
         "public/thanks.html", wave=wave, question_set=question_set_of(wave.question_set_version)
     )
@@ -200,9 +209,12 @@ def resume(wave_slug: str) -> Any:
         token = normalize_resume_token(form.code.data or "")
         response = responding.find_response(db.session, wave, token)
         if response is not None:
-            _remember_token(wave, token)
             if response.status == ResponseStatus.COMPLETE:
+                keep_response(wave, KeptResponse(done=True))
                 return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
+            kept = kept_response(wave)
+            started_at = kept.started_at if kept.token == token else None
+            keep_response(wave, KeptResponse(token=token, started_at=started_at))
             state = responding.load_state(db.session, response)
             return redirect(_page_url(wave, state.resume_page_id()), 303)
         unknown = True
@@ -244,16 +256,8 @@ def _open_wave(wave_slug: str) -> Wave:
     return wave
 
 
-def _remember_token(wave: Wave, token: str) -> None:
-    tokens = dict(session.get("resume_tokens", {}))
-    tokens[wave.slug] = token
-    session["resume_tokens"] = tokens
-    session.permanent = True
-
-
 def _remembered_token(wave: Wave) -> str | None:
-    token = session.get("resume_tokens", {}).get(wave.slug)
-    return str(token) if token else None
+    return kept_response(wave).token
 
 
 def _current_response(wave: Wave, *, for_update: bool = False) -> Any:
@@ -268,8 +272,11 @@ def _response_in_progress(wave: Wave) -> responding.ResponseState | HttpResponse
     the start page without one, the thank-you page once it is sent."""
     response = _current_response(wave, for_update=request.method == "POST")
     if response is None:
+        if kept_response(wave).done:
+            return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
         return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
     if response.status == ResponseStatus.COMPLETE:
+        keep_response(wave, KeptResponse(done=True))  # sent from another device
         return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
     return responding.load_state(db.session, response)
 

@@ -65,7 +65,8 @@ def race(count: int, action) -> list[int]:  # type: ignore[no-untyped-def]
 
 def started_citizen(app: Flask, *, finished: bool) -> Callable[[str, dict[str, str]], int]:
     """Start a response (answering every page if `finished`); returns a poster that sends a form
-    from a new client sharing the citizen's session, as a second tab or a double click does."""
+    from a new client sharing the citizen's cookies (the session and the wave's resume code), as
+    a second tab or a double click does."""
     assert (
         app.test_cli_runner().invoke(args=["surveys", "load", str(MINI), "--open"]).exit_code == 0
     )
@@ -75,12 +76,13 @@ def started_citizen(app: Flask, *, finished: bool) -> Callable[[str, dict[str, s
     if finished:
         citizen.answer_all_pages()
     token = csrf_from(citizen.html)
-    cookie = client.get_cookie("session")
-    assert cookie is not None
+    cookies = list(client._cookies.values())
+    assert {cookie.key for cookie in cookies} == {"session", "response-mini-2026"}
 
     def post(path: str, form: dict[str, str]) -> int:
         other = app.test_client()
-        other.set_cookie("session", cookie.value)
+        for cookie in cookies:
+            other.set_cookie(cookie.key, cookie.value, path=cookie.path)
         return other.post(path, data={**form, "csrf_token": token}).status_code
 
     return post
