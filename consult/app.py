@@ -107,11 +107,12 @@ _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _refuse_control_characters() -> None:
-    """A request with a control character in its path or a NUL byte in a query or form field (or
-    an uploaded file's name) is bad input (400) before any view or query sees it. Line breaks
-    and tabs in form fields are fine: a long answer has them."""
+    """Refused before any view or query sees it: a path with a control character names nothing
+    (404: no wave, item or page has such a name); a NUL byte in a query or form field (or an
+    uploaded file's name) is bad input (400). Line breaks and tabs in form fields are fine: a
+    long answer has them."""
     if _CONTROL_IN_PATH.search(request.path):
-        abort(400)
+        abort(404)
     fields = [*request.args.items(multi=True)]
     if request.method in ("POST", "PUT", "PATCH"):
         fields += request.form.items(multi=True)
