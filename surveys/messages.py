@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,6 +22,8 @@ from surveys.catalogues import compiled_catalogues
 from surveys.model import DEFAULT_LANGUAGE, Text
 
 DOMAIN = "surveys"
+#: Characters of a value a message shows: enough to find it, never a whole pasted document.
+EXCERPT = 80
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
@@ -40,7 +42,7 @@ class Message:
     count: str | None = None
 
     def __hash__(self) -> int:
-        params = tuple(sorted((k, repr(v)) for k, v in self.params.items()))
+        params = tuple(sorted((k, excerpt(v)) for k, v in self.params.items()))
         return hash((self.text, params, self.plural, self.count))
 
 
@@ -52,6 +54,45 @@ def N_(text: str) -> str:  # noqa: N802 (the gettext convention for "translate l
 def plural_message(singular: str, plural: str, count: str, params: Mapping[str, object]) -> Message:
     """A message with singular and plural forms, chosen by the number `params[count]`."""
     return Message(singular, params, plural=plural, count=count)
+
+
+def _pieces(value: object) -> Iterator[str]:
+    """The text of `value` as `str()` writes it, piece by piece, so a caller can stop early
+    (a list of aliases can stand for a billion entries without being written out)."""
+    if isinstance(value, Mapping):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ", " if index else ""
+            yield from _pieces_repr(key)
+            yield ": "
+            yield from _pieces_repr(item)
+        yield "}"
+    elif isinstance(value, list | tuple):
+        yield "["
+        for index, item in enumerate(value):
+            yield ", " if index else ""
+            yield from _pieces_repr(item)
+        yield "]"
+    else:
+        yield str(value)[: EXCERPT + 1] if isinstance(value, str) else str(value)
+
+
+def _pieces_repr(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield repr(value[: EXCERPT + 1])
+    else:
+        yield from _pieces(value)
+
+
+def excerpt(value: object) -> str:
+    """`str(value)` cut to its first `EXCERPT` characters (with "…" when cut): a problem about
+    a long or hostile value names it without rendering all of it."""
+    text = ""
+    for piece in _pieces(value):
+        text += piece
+        if len(text) > EXCERPT:
+            return text[:EXCERPT] + "…"
+    return text
 
 
 def _language(lang: str) -> str:
@@ -82,7 +123,7 @@ def _format_param(value: object, lang: str) -> str:
     if isinstance(value, float):
         text = f"{value:g}"
         return text.replace(".", ",") if lang == "nl" else text
-    return str(value)
+    return excerpt(value)
 
 
 def render(message: Message, lang: str) -> str:
@@ -110,7 +151,12 @@ def english(message: Message) -> str:
     if not message.params:
         return template
     params = {
-        name: english(value) if isinstance(value, Message) else value
+        name: english(value) if isinstance(value, Message) else _english_param(value)
         for name, value in message.params.items()
     }
     return template % params
+
+
+def _english_param(value: object) -> object:
+    """Numbers as given (so `%(n)s` reads 3.5), anything else as a short excerpt."""
+    return value if isinstance(value, int | float | Text) else excerpt(value)

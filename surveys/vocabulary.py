@@ -78,9 +78,17 @@ CHOICE_NAME = re.compile(r"[^\s;]{1,64}")
 NUMBER_LIKE = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
+#: Longest word offered a "did you mean": a typo is in a short name, and matching costs the
+#: product of the lengths.
+SUGGEST_MAX = 40
+
+
 def _suggest(word: object, candidates: Iterable[str]) -> str | None:
-    """The candidate `word` is likely a typo of, if any."""
-    matches = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    """The candidate `word` is likely a typo of, if any (only for a short `word`)."""
+    if not isinstance(word, str | int | float) or len(str(word)) > SUGGEST_MAX:
+        return None
+    short = [candidate for candidate in candidates if len(candidate) <= SUGGEST_MAX]
+    matches = difflib.get_close_matches(str(word), short, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 

@@ -11,16 +11,93 @@ from surveys.messages import Message
 from surveys.problems import Problem, on_line
 from surveys.tree import _Map, _Seq
 
+#: Entries a file may have once its aliases (`*name`) are written out: a large question set has a
+#: few thousand, a "billion laughs" file of a few hundred bytes has a billion.
+MAX_EXPANDED_NODES = 100_000
+#: Aliases a file may use at all: a question set reuses a choice list a few dozen times.
+MAX_ALIASES = 1_000
+#: Levels of nesting: a question set needs about eight; a thousand would exhaust the stack.
+MAX_DEPTH = 64
+
+TOO_MANY_ALIASES = Message(
+    "the file uses too many aliases (*name): written out it would have more than %(max)s "
+    "entries; write the repeated parts out or use fewer aliases"
+)
+MORE_ALIASES = Message(
+    "the file uses more than %(max)s aliases (*name); write the repeated parts out or use "
+    "fewer aliases"
+)
+TOO_DEEP = Message("the file is nested too deeply (more than %(max)s levels)")
+
+
+class _Refused(yaml.YAMLError):
+    """The file exceeds a limit: refused before it is built, with the `Problem` to show."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 # --------------------------------------------------------------------------- YAML with lines
 
 
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records line numbers, reports duplicate keys, and only reads
-    true/false as booleans (so `en: Yes` or `nl: Nee` stay texts)."""
+    true/false as booleans (so `en: Yes` or `nl: Nee` stay texts).
+
+    Composing is bounded (depth and aliases) so a tiny hostile file cannot expand into
+    gigabytes or exhaust the stack; `_expanded_size` bounds what the aliases add up to."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicate_keys: list[Problem] = []
+        self.depth = 0
+        self.aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        if isinstance(event, yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _Refused(Problem(line, _with_max(MORE_ALIASES, MAX_ALIASES)))
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(Problem(line, _with_max(TOO_DEEP, MAX_DEPTH)))
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
+def _with_max(message: Message, limit: int) -> Message:
+    return Message(message.text, {"max": limit})
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """The number of nodes with every alias written out, counted without writing them out
+    (each node's size once, so shared nodes cost nothing to count); stops past the limit."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key) + size(value)
+                if total > MAX_EXPANDED_NODES:
+                    break
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
 
 
 _LineLoader.yaml_implicit_resolvers = {
@@ -80,7 +157,13 @@ def _read_yaml(text: str) -> tuple[object, list[Problem]]:
     """Parse YAML; a syntax error becomes a Problem with its line."""
     loader = _LineLoader(text)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node) > MAX_EXPANDED_NODES:
+            message = _with_max(TOO_MANY_ALIASES, MAX_EXPANDED_NODES)
+            return None, [Problem(node.start_mark.line + 1, message)]
+        data = loader.construct_document(node) if node is not None else None
+    except _Refused as refused:
+        return None, [refused.problem]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

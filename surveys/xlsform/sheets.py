@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from surveys.messages import N_, Message
+from surveys.messages import N_, Message, excerpt
 from surveys.problems import Problem
 from surveys.vocabulary import CHOICE_NAME, NUMBER_LIKE
 
@@ -19,6 +20,19 @@ Source = str | Path | bytes | BinaryIO
 
 #: Non-empty rows read per sheet at most: a questionnaire has hundreds, not tens of thousands.
 MAX_ROWS = 10_000
+#: The last row number read: a sheet going on past it (even with empty rows) is refused.
+MAX_ROW_NUMBER = 50_000
+#: Columns a sheet may fill: XLSForm uses a few dozen.
+MAX_COLUMNS = 200
+#: Limits on the .xlsx package, checked before anything is parsed: a workbook of a few sheets
+#: has about fifteen parts of a few hundred KB; a "zip bomb" of 1 MB unpacks to gigabytes.
+MAX_PARTS = 100
+MAX_PART_BYTES = 8 * 1024 * 1024
+MAX_TOTAL_BYTES = 16 * 1024 * 1024
+#: Packed this many times smaller a large part is only padding (spreadsheet XML packs ~10x).
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1024 * 1024
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 YAML_WIDTH = 100
 YES = frozenset({"yes", "true", "true()", "1", "y"})
 NO = frozenset({"no", "false", "false()", "0", "n"})
@@ -299,6 +313,21 @@ def _read_sheet(worksheet: Any, problems: list[Problem]) -> _Sheet:
     columns: list[_Column] = []
     rows: list[_Row] = []
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if number > MAX_ROW_NUMBER:
+            message = Message(
+                "the sheet goes on past row %(max)s; delete the rows below the questionnaire",
+                {"max": MAX_ROW_NUMBER},
+            )
+            problems.append(Problem(None, message, sheet=title))
+            break
+        if len(values) > MAX_COLUMNS and any(value is not None for value in values[MAX_COLUMNS:]):
+            message = Message(
+                "the sheet has more than %(max)s columns; delete the columns to the right of "
+                "the questionnaire",
+                {"max": MAX_COLUMNS},
+            )
+            problems.append(Problem(number, message, sheet=title))
+            break
         if not header_row:
             if any(_cell_text(value) for value in values):
                 header_row = number
@@ -362,17 +391,116 @@ def _read_header(
     return columns
 
 
+_SAVE_AGAIN = N_("save it again from your spreadsheet program as 'Excel Workbook (.xlsx)'")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
+
+
+def _check_package(data: bytes) -> list[Problem]:
+    """Refuse a workbook whose package would unpack into too much, before parsing any of it:
+    too many parts, a part or the whole too large or packed suspiciously well, or XML with a
+    DOCTYPE (entities: external files or exponential expansion; Excel never writes one).
+    A file that is no zip at all is left to the reader, which says so."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []
+    with package:
+        parts = package.infolist()
+        if len(parts) > MAX_PARTS:
+            message = Message(
+                "the workbook consists of too many parts (%(count)s, at most %(max)s); %(fix)s",
+                {"count": len(parts), "max": MAX_PARTS, "fix": Message(_SAVE_AGAIN)},
+            )
+            return [Problem(None, message)]
+        total = 0
+        for part in parts:
+            name = excerpt(part.filename)
+            if part.file_size > MAX_PART_BYTES:
+                message = Message(
+                    "part %(part)s of the workbook is too large unpacked (%(size)s MB, at most "
+                    "%(max)s MB)",
+                    {
+                        "part": name,
+                        "size": _megabytes(part.file_size),
+                        "max": _megabytes(MAX_PART_BYTES),
+                    },
+                )
+                return [Problem(None, message)]
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+                message = Message(
+                    "part %(part)s of the workbook is compressed suspiciously well (%(ratio)s "
+                    "times); %(fix)s",
+                    {"part": name, "ratio": int(ratio), "fix": Message(_SAVE_AGAIN)},
+                )
+                return [Problem(None, message)]
+            total += part.file_size
+            if total > MAX_TOTAL_BYTES:
+                message = Message(
+                    "the workbook is too large unpacked (more than %(max)s MB)",
+                    {"max": _megabytes(MAX_TOTAL_BYTES)},
+                )
+                return [Problem(None, message)]
+        for part in parts:
+            if _has_doctype(package, part):
+                message = Message(
+                    "part %(part)s of the workbook contains a DOCTYPE declaration, which Excel "
+                    "never writes; %(fix)s",
+                    {"part": excerpt(part.filename), "fix": Message(_SAVE_AGAIN)},
+                )
+                return [Problem(None, message)]
+    return []
+
+
+def _has_doctype(package: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Whether a part declares a DOCTYPE or entity, read in chunks up to its declared size."""
+    tail = b""
+    left = part.file_size
+    try:
+        with package.open(part) as stream:
+            while left > 0:
+                chunk = stream.read(min(left, 64 * 1024))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                if _DOCTYPE.search(tail + chunk):
+                    return True
+                tail = chunk[-16:]
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        return False  # a damaged part: the reader reports the file as unreadable
+    return False
+
+
+def _read_source(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str | Path):
+        return Path(source).read_bytes()
+    return source.read()
+
+
 def _open_workbook(source: Source) -> tuple[dict[str, _Sheet], list[Problem]]:
-    """Read every sheet of an .xlsx workbook; an unreadable file is one problem, not a crash."""
+    """Read every sheet of an .xlsx workbook; an unreadable file is one problem, not a crash.
+
+    The package is checked first (`_check_package`) and sheets are streamed (read-only), so
+    no upload can make the reader unpack or hold more than a few tens of MB."""
     from openpyxl import load_workbook  # imported here: only XLSForm users need openpyxl
 
     problems: list[Problem] = []
-    if isinstance(source, bytes):
-        stream: Any = io.BytesIO(source)
-    elif isinstance(source, str | Path):
-        stream = str(source)
-    else:
-        stream = source
+    try:
+        data = _read_source(source)
+    except OSError as error:
+        reason = error.strerror or error
+        return {}, [
+            Problem(None, Message("the file cannot be read (%(reason)s)", {"reason": reason}))
+        ]
+    refused = _check_package(data)
+    if refused:
+        return {}, refused
+    stream: Any = io.BytesIO(data)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about spreadsheet features it ignores (data validation, ...).
