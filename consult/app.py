@@ -11,6 +11,7 @@ from flask import Flask, Response, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from threadpoolctl import threadpool_limits
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from consult import i18n
@@ -52,6 +53,7 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app, config.database_url)
     csrf.init_app(app)
     limiter.init_app(app)
+    _trust_proxies(app, config)
     login_manager.init_app(app)
     i18n.init_app(app)
 
@@ -77,6 +79,21 @@ def create_app(config: Config | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask, config: Config) -> None:
+    """The client's address (for rate limits) from X-Forwarded-For only when configured: the
+    last `trusted_proxies` entries were written by our own proxies, anything before them by the
+    client. Without Redis, say that each worker counts for itself."""
+    if config.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies
+        )
+    if config.redis_url is None and not config.testing:
+        app.logger.warning(
+            "REDIS_URL is not set: rate-limit counters are kept in memory by each worker "
+            "process, so every limit is multiplied by the number of workers"
+        )
 
 
 class DatabaseNumberConverter(IntegerConverter):

@@ -23,11 +23,15 @@ class Config:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # How many proxies in front of the app append to X-Forwarded-For (and set X-Forwarded-Proto).
+    # 0: the header is ignored, a client could write anything in it; the connection's address
+    # counts. Set it to the real number of proxies, never more.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_environment(cls, instance_path: str) -> Config:
-        """Read DATABASE_URL, SECRET_KEY, REDIS_URL and the ARGON2_* costs, with safe local
-        defaults."""
+        """Read DATABASE_URL, SECRET_KEY, REDIS_URL, the ARGON2_* costs and
+        CONSULT_TRUSTED_PROXIES, with safe local defaults."""
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         default_db = "sqlite:///" + str(Path(instance_path) / "consult.sqlite3")
         return cls(
@@ -38,7 +42,15 @@ class Config:
             argon2_time_cost=int(os.environ.get("ARGON2_TIME_COST") or cls.argon2_time_cost),
             argon2_memory_kib=int(os.environ.get("ARGON2_MEMORY_KIB") or cls.argon2_memory_kib),
             argon2_parallelism=int(os.environ.get("ARGON2_PARALLELISM") or cls.argon2_parallelism),
+            trusted_proxies=_proxy_count(os.environ.get("CONSULT_TRUSTED_PROXIES") or "0"),
         )
+
+
+def _proxy_count(text: str) -> int:
+    """A small whole number: a typo must stop the start, not silently trust every header."""
+    if not text.strip().isdigit() or int(text) > 10:
+        raise ValueError(f"CONSULT_TRUSTED_PROXIES must be a number from 0 to 10, not {text!r}")
+    return int(text)
 
 
 def _instance_secret(instance_path: str) -> str:

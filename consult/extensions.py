@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from flask_babel import Babel, gettext
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from consult.db import db
 from consult.messages import N_
+from consult.rate_limits import address_key
 
 # The visitor's language and the gettext catalogues; configured in `consult.i18n.init_app`.
 babel = Babel()
 csrf = CSRFProtect()
-# The address is used only in memory (or Redis) to count attempts; it is never stored with answers.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+# Counts attempts per purpose and target (`consult.rate_limits`); an address only as a keyed hash.
+limiter = Limiter(key_func=address_key, default_limits=[], headers_enabled=True)
 
 login_manager = LoginManager()
 login_manager.login_view = "admin.login"

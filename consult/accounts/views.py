@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.wrappers import Response
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -33,14 +34,17 @@ from consult.extensions import db, limiter, login_manager
 from consult.forms import ConfirmForm, choices
 from consult.models import Role, User
 from consult.organizing import queries as organizing_queries
+from consult.rate_limits import (
+    SIGN_IN_ACCOUNT_LIMIT,
+    SIGN_IN_ADDRESS_LIMIT,
+    account_key,
+    address_key,
+)
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 
 
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=8)
-
-
-LOGIN_LIMIT = "5 per minute;30 per hour"
 
 
 @login_manager.user_loader
@@ -76,9 +80,16 @@ def enforce_session_timeouts() -> Any:
     return None
 
 
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
+
+
 @admin.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_ACCOUNT_LIMIT, key_func=account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(SIGN_IN_ADDRESS_LIMIT, key_func=address_key, methods=["POST"], deduct_when=_failed)
 def login() -> Any:
+    """Sign in. Wrong passwords count per account (past the limit the account is locked, the
+    right password included, until the window ends) and per address; a success counts nothing."""
     form = LoginForm()
     failed = False
     if form.validate_on_submit():

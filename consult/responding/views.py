@@ -25,6 +25,12 @@ from consult.models import ResponseStatus, Wave, WaveMode, WaveStatus
 from consult.organizing import queries as organizing_queries
 from consult.organizing.invitations import redeem_invitation
 from consult.organizing.question_sets import question_set_of
+from consult.rate_limits import (
+    CODE_ADDRESS_LIMIT,
+    CODE_BROWSER_LIMIT,
+    wave_address_key,
+    wave_browser_key,
+)
 from consult.responding import queries
 from consult.responding import service as responding
 from consult.responding.fields import form_fields
@@ -44,8 +50,26 @@ from consult.responding.tokens import normalize_resume_token
 from surveys.messages import render as render_message
 from surveys.types import QUESTION_TYPES, parse_page
 
-# Wrong resume or invitation codes per visitor; only failed attempts count.
-CODE_ATTEMPT_LIMIT = "10 per minute;50 per hour"
+
+def _wrong_code(response: HttpResponse) -> bool:
+    """Only wrong codes count (a 422: unknown code, or a form without consent)."""
+    return response.status_code == 422
+
+
+def limit_wrong_codes(methods: list[str] | None = None) -> Any:
+    """Wrong codes count per wave: tightly per browser, more widely per address."""
+
+    def decorate(view: Any) -> Any:
+        for limit, key in (
+            (CODE_BROWSER_LIMIT, wave_browser_key),
+            (CODE_ADDRESS_LIMIT, wave_address_key),
+        ):
+            view = limiter.limit(limit, key_func=key, methods=methods, deduct_when=_wrong_code)(
+                view
+            )
+        return view
+
+    return decorate
 
 
 def today() -> dt.date:
@@ -77,7 +101,7 @@ def _start_form(wave: Wave) -> StartForm:
 
 
 @public.post("/c/<wave_slug>/start")
-@limiter.limit(CODE_ATTEMPT_LIMIT, deduct_when=lambda response: response.status_code == 422)
+@limit_wrong_codes()
 def start_response(wave_slug: str) -> Any:
     """Start a response after consent; a second click continues the response already started.
 
@@ -197,7 +221,7 @@ def thanks(wave_slug: str) -> str:
 
 
 @public.route("/c/<wave_slug>/resume", methods=["GET", "POST"])
-@limiter.limit(CODE_ATTEMPT_LIMIT, methods=["POST"], deduct_when=lambda r: r.status_code == 422)
+@limit_wrong_codes(methods=["POST"])
 def resume(wave_slug: str) -> Any:
     """Continue with a resume code, on any device. Attempts are rate limited."""
     wave = _open_wave(wave_slug)

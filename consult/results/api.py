@@ -14,8 +14,6 @@ details, never a page.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from typing import Any
 
 from flask import current_app, g, request, url_for
@@ -30,6 +28,7 @@ from consult.blueprints import api
 from consult.extensions import db, limiter
 from consult.models import User, Wave
 from consult.organizing.question_sets import question_set_of
+from consult.rate_limits import address_key
 from consult.results import http, labels, queries
 from consult.results.api_schema import (
     LANGUAGES,
@@ -67,9 +66,7 @@ def _rate_key() -> str:
         return "api-token:" + tokens.token_hash(token.strip())[:32]
     if current_user.is_authenticated:
         return f"api-user:{current_user.id}"
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    address = (request.remote_addr or "").encode()
-    return "api-address:" + hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
+    return "api-" + address_key()
 
 
 def _rate_limit() -> str:

@@ -54,13 +54,18 @@ def test_resume_attempts_are_counted_in_redis_across_workers(
             bind=connection, join_transaction_mode="create_savepoint"
         )
     load_set(MINI)
+    # One browser (its session cookie) whose requests reach either worker.
+    clients = [worker.test_client() for worker in workers]
+    token = csrf_from(clients[0].get("/c/mini-2026/resume").get_data(as_text=True))
+    cookie = clients[0].get_cookie("session")
+    assert cookie is not None
+    clients[1].set_cookie("session", cookie.value)
     statuses = []
     for attempt in range(12):
-        client = workers[attempt % 2].test_client()
-        page = client.get("/c/mini-2026/resume")
-        token = csrf_from(page.get_data(as_text=True))
         code = uuid.uuid4().hex
-        reply = client.post("/c/mini-2026/resume", data={"code": code, "csrf_token": token})
+        reply = clients[attempt % 2].post(
+            "/c/mini-2026/resume", data={"code": code, "csrf_token": token}
+        )
         statuses.append(reply.status_code)
     assert statuses[:10] == [422] * 10
     assert statuses[10:] == [429, 429]

@@ -1,0 +1,71 @@
+"""Whom each rate limit counts, and how many attempts each purpose allows.
+
+A limit counts one purpose against one target, so attempts on one thing never block another:
+wrong codes on one wave leave every other wave alone; wrong passwords for one account lock that
+account, not its colleagues. Where a target is shared by strangers (one address behind a school's
+or an office's router), a tight budget counts the single browser and a wider one the address,
+so a person who mistypes is slowed down without blocking the others behind the same address.
+
+The client address never enters a key as such: only as a keyed hash (HMAC with the app's secret
+key), and the counters expire with their window, in memory or in Redis. The address is the
+connection's, or the one a trusted proxy reports when `CONSULT_TRUSTED_PROXIES` says how many
+proxies stand in front of the app (`create_app` installs Werkzeug's ProxyFix for that many).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app, request, session
+
+#: Wrong resume or invitation codes for one wave from one browser (its session).
+CODE_BROWSER_LIMIT = "10 per minute;50 per hour"
+#: Wrong codes for one wave from one address: every browser behind it together (a class, an
+#: office), or a script that throws its cookies away.
+CODE_ADDRESS_LIMIT = "100 per hour"
+#: Wrong passwords for one account from anywhere; past it the account is locked, the right
+#: password included, until the window ends (at most 15 minutes after the first failure).
+SIGN_IN_ACCOUNT_LIMIT = "10 per 15 minutes"
+#: Wrong passwords from one address over every account (guessing many accounts at once).
+SIGN_IN_ADDRESS_LIMIT = "30 per 15 minutes"
+
+# The session field in which Flask-WTF keeps a browser's CSRF secret: random per browser session.
+_CSRF_SESSION_FIELD = "csrf_token"
+
+
+def keyed_hash(value: str) -> str:
+    """A value that can be counted but not read back: HMAC-SHA256 with the app's secret key."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def address_key() -> str:
+    """The client, as a keyed hash of its address."""
+    return "address:" + keyed_hash(request.remote_addr or "")
+
+
+def _wave() -> str:
+    slug = str((request.view_args or {}).get("wave_slug", ""))
+    return "wave:" + keyed_hash(slug)[:16]
+
+
+def wave_address_key() -> str:
+    """Attempts on one wave from one address."""
+    return _wave() + ":" + address_key()
+
+
+def wave_browser_key() -> str:
+    """Attempts on one wave from one browser: its session's random CSRF secret, hashed. A
+    request without one is refused by the CSRF check anyway; an empty key skips this limit."""
+    secret = session.get(_CSRF_SESSION_FIELD)
+    if not secret:
+        return ""
+    return _wave() + ":browser:" + keyed_hash(str(secret))
+
+
+def account_key() -> str:
+    """Sign-in attempts for the e-mail address typed, known or not (so a lock says nothing about
+    which accounts exist); an empty e-mail skips this limit (the form refuses it)."""
+    email = str(request.form.get("email") or "").strip().lower()[:254]
+    return "account:" + keyed_hash(email) if email else ""
