@@ -21,8 +21,9 @@ import numpy as np
 from scipy import stats
 
 from analysis.counts import CountsError, Grouped
-from analysis.disclosure import DEFAULT_MINIMUM, Layout, Margin, lift_shown, margin
+from analysis.disclosure import DEFAULT_MINIMUM
 from analysis.estimates import Estimate, logit_interval, mean_interval, proportions
+from analysis.linked_tables import Layout, Margin, lift_shown, margin
 from analysis.variance import (
     Linearized,
     Mode,
@@ -484,7 +485,7 @@ def _lift(
     accepting: Margin | None,
 ) -> Lift:
     """Conditional and unconditional acceptance on the paired base, and their difference; all
-    hidden unless `analysis.disclosure.lift_shown` allows them."""
+    hidden unless `analysis.linked_tables.lift_shown` allows them."""
     pair = (acceptance, conditional)
     with_conditions = _Term(conditional, coding.accept, pair)
     without = _Term(acceptance, coding.accept, pair)

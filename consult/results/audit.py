@@ -23,17 +23,9 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from analysis import Grouped
-from analysis.disclosure import (
-    Linked,
-    Margin,
-    Name,
-    TableSet,
-    add_linked,
-    add_margin,
-    profile_of,
-    unsafe,
-)
+from analysis.disclosure import TableSet, unsafe
 from analysis.disclosure_audit import Interval, narrow_counts
+from analysis.linked_tables import Linked, Margin, Name, add_linked, add_margin, profile_of
 from consult.counting import queries as counting
 from consult.counting.plan import ANSWERED
 from consult.models import Wave

@@ -2,7 +2,7 @@
 
 Every item's overall table is suppressed on its own; a table by subgroup with both overall
 tables fixed; "X by G" and "G by X" of two single-choice questions are one pair table,
-suppressed once (`analysis.disclosure`). What a table looks like is the wave's `Policy`: each
+suppressed once (`analysis.linked_tables`). What a table looks like is the wave's `Policy`: each
 answer code's layout (with the sums the acceptance summary publishes beside it), which groupings
 hold every respondent (a weighting variable whose cells all have a category), which sums are
 published by group (the largest subgroup differences) and which pair tables carry the summary's
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from analysis import Estimate, Grouped
 from analysis.acceptance import published_sums, summary_layout
-from analysis.disclosure import (
+from analysis.linked_tables import (
     Extra,
     Layout,
     Linked,
@@ -129,7 +129,7 @@ def profiles(
     groups: np.ndarray | None = None,
     group_options: Sequence[int] = (),
 ) -> np.ndarray:
-    """A code's profile (`analysis.disclosure.Layout`) from counts per class: overall, or one
+    """A code's profile (`analysis.linked_tables.Layout`) from counts per class: overall, or one
     row per option of a grouping (`groups`: each class's answer to it)."""
     if groups is None:
         return profiles(layout, values, counts, np.zeros(len(values), dtype=np.int64), [0])[0]

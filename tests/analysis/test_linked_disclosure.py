@@ -14,11 +14,12 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.disclosure import (
+from analysis.disclosure import TableSet, suppress_table, unsafe
+from analysis.disclosure_audit import Findings, narrow_counts
+from analysis.linked_tables import (
     Layout,
     LinkedSpec,
     Margin,
-    TableSet,
     add_linked,
     add_margin,
     lift_shown,
@@ -26,10 +27,7 @@ from analysis.disclosure import (
     margin,
     margins,
     profile_of,
-    suppress_table,
-    unsafe,
 )
-from analysis.disclosure_audit import Findings, narrow_counts
 
 
 @dataclass

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 from flask import Flask
 
-from analysis.disclosure import Linked, unsafe
+from analysis.disclosure import unsafe
+from analysis.linked_tables import Linked
 from consult.extensions import db as database
 from consult.organizing import queries as organizing_queries
 from consult.results import disclosure as results_disclosure
