@@ -48,8 +48,10 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
+# One test process per core (pytest-xdist): TEST_WORKERS=0 runs them all in this process.
+TEST_WORKERS ?= auto
 unit: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test: lint unit
 

@@ -16,6 +16,33 @@ ROOT = Path(__file__).resolve().parents[1]
 # milliseconds, not the production cost's ~50 ms each. Every Config(...) in the tests uses it.
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelism": 1}
 INTEROP = Path(os.environ.get("CONSULT_INTEROP") or ROOT.parent / "shared" / "interop")
+# Under pytest-xdist ("gw0", "gw1", ...) each worker process gets a database and a Redis
+# database of its own, since the tests empty theirs; "" when the tests run in one process.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def per_worker_database(url: str) -> str:
+    """The test PostgreSQL URL of this worker: the given database, suffixed with the worker's
+    name under pytest-xdist (created beside it by `postgresql_engine`)."""
+    if not WORKER:
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(False)
+
+
+def per_worker_redis(url: str) -> str:
+    """The test Redis URL of this worker: database 15 for the first (or only) process, 14 for
+    the next, and so on down, since each test empties its Redis database."""
+    if not WORKER:
+        return url
+    from redis.connection import parse_url
+
+    number = int(parse_url(url).get("db", 0)) - int(WORKER.removeprefix("gw"))
+    assert number >= 0, f"too many test workers for Redis databases below {url}"
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{number}"
 
 
 def require(available: bool, reason: str) -> None:

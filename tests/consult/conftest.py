@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -30,14 +31,15 @@ from consult.models import Role
 from consult.organizing import queries as organizing_queries
 from consult.organizing.question_sets import load_into_store
 from surveys.loader import load_file
-from tests.conftest import CHEAP_ARGON2, require
+from tests.conftest import CHEAP_ARGON2, per_worker_database, require
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "surveys" / "definitions" / "biotech-2026.yaml"
 MINI = Path(__file__).parent / "fixtures" / "mini.yaml"
-POSTGRES_URL = os.environ.get(
+SHARED_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+POSTGRES_URL = per_worker_database(SHARED_POSTGRES_URL)
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +55,7 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 def postgresql_engine() -> Iterator[Engine]:
     engine = make_engine(POSTGRES_URL)
     try:
+        _create_worker_database()
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
@@ -62,6 +65,23 @@ def postgresql_engine() -> Iterator[Engine]:
     upgrade_engine(engine)
     yield engine
     engine.dispose()
+
+
+def _create_worker_database() -> None:
+    """Under pytest-xdist, this worker's database beside the shared one, made on first use."""
+    if POSTGRES_URL == SHARED_POSTGRES_URL:
+        return
+    name = make_url(POSTGRES_URL).database
+    server = make_engine(SHARED_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -25,7 +25,7 @@ from consult.db import make_engine
 from consult.migrate import alembic_config, downgrade_engine, upgrade_engine
 from consult.models import Base
 from tests.conftest import require
-from tests.consult.conftest import POSTGRES_URL
+from tests.consult.conftest import SHARED_POSTGRES_URL as POSTGRES_URL
 
 TESTERS = Path(__file__).parent / "migrations"
 

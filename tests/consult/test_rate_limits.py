@@ -31,10 +31,10 @@ from consult.rate_limits import (
     SIGN_IN_ACCOUNT_LIMIT,
     SIGN_IN_ADDRESS_LIMIT,
 )
-from tests.conftest import CHEAP_ARGON2, require
+from tests.conftest import CHEAP_ARGON2, per_worker_redis, require
 from tests.consult.conftest import MINI, PASSWORD, csrf_from
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = per_worker_redis(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 LoadSet = Callable[..., str]
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 
 from consult import create_app
 from consult.config import Config
-from tests.conftest import CHEAP_ARGON2, require
+from tests.conftest import CHEAP_ARGON2, per_worker_redis, require
 from tests.consult.conftest import MINI, csrf_from
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = per_worker_redis(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
 
 def redis_available() -> bool:
