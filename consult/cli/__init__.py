@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from consult.cli.audit import audit_disclosure
+from consult.cli.backup import backup_command, restore_command
 from consult.cli.db import db_group
 from consult.cli.export import export
 from consult.cli.report import report
@@ -26,6 +27,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report)
     app.cli.add_command(export)
     app.cli.add_command(audit_disclosure)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _create_app() -> Flask:
