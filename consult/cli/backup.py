@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -12,9 +13,18 @@ from consult.extensions import db
 
 
 @click.command("backup", help="Write a consistent backup of the database to FILE (online).")
-@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The file; strftime codes in it (e.g. consult-%Y%m%d.dump) take the UTC time.",
+)
 @with_appcontext
 def backup_command(output: Path) -> None:
+    if "%" in output.name:
+        output = output.with_name(dt.datetime.now(dt.UTC).strftime(output.name))
     try:
         backup(db.engine, output)
     except BackupError as error:
