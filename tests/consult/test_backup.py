@@ -145,8 +145,10 @@ def test_a_backup_name_can_carry_the_time(tmp_path: Path) -> None:
     """For a timer: `-o consult-%Y%m%d.dump` names each backup by its UTC time."""
     url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
     upgrade_engine(make_engine(url))
-    result = committing_app(url).test_cli_runner().invoke(
-        args=["backup", "-o", str(tmp_path / "consult-%Y.backup")]
+    result = (
+        committing_app(url)
+        .test_cli_runner()
+        .invoke(args=["backup", "-o", str(tmp_path / "consult-%Y.backup")])
     )
     assert result.exit_code == 0, result.output
     (made,) = tmp_path.glob("consult-2*.backup")
