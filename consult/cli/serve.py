@@ -139,6 +139,9 @@ def serve(
     max_requests: int,
     dev: bool,
 ) -> None:
+    from consult.logs import log_level
+
+    level = log_level()  # a typo in CONSULT_LOG_LEVEL stops here, not in every worker
     if dev:
         from consult.app import create_app
 
@@ -155,4 +158,5 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
         max_requests=max_requests,
     )
+    options["loglevel"] = level.lower()
     _application(options).run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -88,7 +89,23 @@ def test_an_id_from_our_proxy_is_kept_and_anything_else_replaced(client) -> None
     assert forged.headers["X-Request-Id"] != "<script>x</script>"
 
 
-def test_the_log_level_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def app_loggers() -> Iterator[None]:
+    """Put the app's loggers back as they were: configuring them is for the whole process."""
+    names = ("consult", "flask_limiter", "flask-limiter")
+    saved = {
+        name: (logging.getLogger(name).level, list(logging.getLogger(name).handlers))
+        for name in names
+    }
+    yield
+    for name, (level, handlers) in saved.items():
+        logging.getLogger(name).setLevel(level)
+        logging.getLogger(name).handlers[:] = handlers
+
+
+def test_the_log_level_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, app_loggers: None
+) -> None:
     monkeypatch.setenv("CONSULT_LOG_LEVEL", "warning")
     assert log_level() == "WARNING"
     configure_logging()
