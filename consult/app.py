@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, Response, abort, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from threadpoolctl import threadpool_limits
@@ -162,7 +162,36 @@ def _commit_request(response: Response) -> Response:
     if refusals:
         db.session.add_all(refusals)
     if response.status_code < 400 or refusals:
-        db.commit()
+        try:
+            db.commit()
+        except OperationalError as error:  # the database went away between the view and here
+            return _database_unavailable(error)
+    return response
+
+
+def _database_unavailable(error: OperationalError) -> Response:
+    """The database is down, locked past the busy timeout, or its disk is full: nothing of this
+    request was kept (its transaction is rolled back), and trying again later works."""
+    # The driver's message names hosts and files: logged by class only.
+    current_app.logger.error(
+        "Database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown"
+    )
+    return _unavailable()
+
+
+def _unavailable() -> Response:
+    """The 503 page (or problem, in the API) that asks to try again in a while."""
+    # A lost connection has taken its transaction with it: nothing to roll back then.
+    with contextlib.suppress(OperationalError):
+        db.rollback()
+    if _in_api():
+        from consult.results.api import problem
+
+        response = problem(ServiceUnavailable())
+    else:
+        response = current_app.make_response((render_template("errors/error.html", code=503), 503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -202,29 +231,9 @@ def _register_error_pages(app: Flask) -> None:
     def render_error(code: int) -> tuple[str, int]:
         return render_template("errors/error.html", code=code), code
 
-    def unavailable() -> Response:
-        """The database is down, locked past the busy timeout, or its disk is full: nothing of
-        this request was kept (its transaction is rolled back), and trying again later works."""
-        # A lost connection has taken its transaction with it: nothing to roll back then.
-        with contextlib.suppress(OperationalError):
-            db.rollback()
-        if _in_api():
-            from consult.results.api import problem
-
-            response = app.make_response(problem(ServiceUnavailable()))
-        else:
-            response = app.make_response(render_error(503))
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> Any:
-        # The driver's message names hosts and files: logged by class only.
-        app.logger.error(
-            "Database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown"
-        )
-        return unavailable()
+        return _database_unavailable(error)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_error: CSRFError) -> Any:
@@ -234,14 +243,14 @@ def _register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         original = getattr(error, "original_exception", None)
         if isinstance(original, OperationalError):  # the commit after the view failed
-            return database_unavailable(original)
+            return _database_unavailable(original)
         if _in_api():  # a path under /api/ that no route matched: the API answers in JSON
             from consult.results.api import problem
 
             return problem(error)
         code = error.code or 500
         if code == 503:
-            return unavailable()
+            return _unavailable()
         if code not in (400, 403, 404, 405, 410, 413, 429, 503):
             code = 400 if 400 <= code < 500 else 500
         response = app.make_response(render_error(code))

@@ -107,6 +107,31 @@ def test_sqlite_disk_full_mid_page_is_a_503_and_nothing_half_written(sqlite_file
     engine.dispose()
 
 
+def test_a_commit_that_fails_is_a_503_and_keeps_nothing(sqlite_file: str) -> None:
+    """The database fails at the request's one commit (after the view flushed its rows)."""
+    app = committing_app(sqlite_file)
+    wave = load_committed(app, MINI)
+    engine = make_engine(sqlite_file)
+    app.extensions["consult_db"].configure(bind=engine)
+    real_commit = engine.dialect.do_commit
+
+    def failing_commit(_connection) -> None:  # type: ignore[no-untyped-def]
+        raise sqlite3.OperationalError("disk I/O error")
+
+    citizen = Citizen(app.test_client(), wave, MINI)
+    citizen.get(f"/c/{wave}")
+    engine.dialect.do_commit = failing_commit  # type: ignore[method-assign]
+    try:
+        assert_unavailable_page(citizen.post(f"/c/{wave}/start", {"consent": "y"}))
+    finally:
+        engine.dialect.do_commit = real_commit  # type: ignore[method-assign]
+    assert count(app, Response) == 0
+    citizen.get(f"/c/{wave}")
+    assert citizen.post(f"/c/{wave}/start", {"consent": "y"}).status_code == 200
+    assert count(app, Response) == 1
+    engine.dispose()
+
+
 def test_postgresql_unreachable_is_a_503_page_in_dutch() -> None:
     app = committing_app(f"postgresql+psycopg://consult@127.0.0.1:{CLOSED_PORT}/consult")
     client = app.test_client()
