@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, render_template, request
+from flask import Flask, Response, abort, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from threadpoolctl import threadpool_limits
@@ -192,11 +192,13 @@ def _unavailable() -> Response:
         response = current_app.make_response((render_template("errors/error.html", code=503), 503))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
+    g.database_unavailable = True  # see _retry_after_when_unavailable
     return response
 
 
 def _retry_after_when_unavailable(response: Response) -> Response:
-    if response.status_code == 503:
+    """Our 503 keeps its Retry-After (other 503s, e.g. a recount's, set their own)."""
+    if response.status_code == 503 and g.get("database_unavailable"):
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
