@@ -9,6 +9,7 @@ list of addresses whose forwarded headers it trusts (`X-Forwarded-Proto` for `ws
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -143,9 +144,14 @@ def serve(
 
     level = log_level()  # a typo in CONSULT_LOG_LEVEL stops here, not in every worker
     if dev:
+        from werkzeug.serving import run_simple
+
         from consult.app import create_app
 
-        create_app().run(host=host, port=port, debug=True)
+        # Reloads on a code change; no interactive debugger (it would run code for anyone).
+        # Werkzeug's access lines carry addresses and query strings: ours replace them.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        run_simple(host, port, create_app(), use_reloader=True, threaded=True)
         return
     options = gunicorn_options(
         host=host,
