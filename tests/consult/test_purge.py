@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consult.models import Answer, AuditEvent, Response, Wave, WeightingCell
+from consult.organizing.waves import WaveError, change_version
 from tests.consult.conftest import MINI
 
 # The ETag and the request id say nothing about the figures; everything else must be equal.
@@ -71,6 +73,11 @@ def test_purge_keeps_every_published_figure_and_logs_it(
     (entry,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "purge wave"))
     assert entry.target == f"wave:{slug}" and entry.detail is not None
     assert entry.detail.startswith("300 responses")
+
+    # Its counts follow its question set: the version can no more change than before.
+    wave = db.scalars(select(Wave).where(Wave.slug == slug)).one()
+    with pytest.raises(WaveError, match="already has responses"):
+        change_version(db, wave, wave.question_set_version)
 
 
 def test_a_report_after_a_purge_does_not_recount_from_nothing(
