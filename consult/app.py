@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, abort, render_template, request
+from flask import Flask, Response, abort, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from threadpoolctl import threadpool_limits
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from consult import i18n
+from consult import health, i18n, logs, rate_limits
 from consult.accounts.guards import kept_refusals
 from consult.config import Config
 from consult.extensions import csrf, db, limiter, login_manager
 from consult.forms import INT32_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a 503 asks clients (and nginx's retry) to wait: a PostgreSQL restart or fail-over.
+RETRY_AFTER_SECONDS = 30
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -49,10 +53,20 @@ def create_app(config: Config | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         RATELIMIT_STORAGE_URI=config.redis_url or "memory://",
         RATELIMIT_ENABLED=True,
+        # Redis down: skip the limits rather than fail citizens' pages (see consult.rate_limits).
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_STORAGE_OPTIONS=rate_limits.STORE_OPTIONS if config.redis_url else {},
     )
+    if not config.testing:
+        logs.configure_logging()
+    logs.init_app(app)  # first: every request gets its id before anything can fail
+    # Registered before the limiter, so it runs after the limiter's headers (which would
+    # otherwise replace a 503's Retry-After with the route's rate-limit window).
+    app.after_request(_retry_after_when_unavailable)
     db.init_app(app, config.database_url)
     csrf.init_app(app)
     limiter.init_app(app)
+    rate_limits.init_app()
     _trust_proxies(app, config)
     login_manager.init_app(app)
     i18n.init_app(app)
@@ -70,6 +84,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(admin)
     app.register_blueprint(results)
     app.register_blueprint(api)
+    health.init_app(app)
     _register_error_pages(app)
     app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
@@ -147,7 +162,44 @@ def _commit_request(response: Response) -> Response:
     if refusals:
         db.session.add_all(refusals)
     if response.status_code < 400 or refusals:
-        db.commit()
+        try:
+            db.commit()
+        except OperationalError as error:  # the database went away between the view and here
+            return _database_unavailable(error)
+    return response
+
+
+def _database_unavailable(error: OperationalError) -> Response:
+    """The database is down, locked past the busy timeout, or its disk is full: nothing of this
+    request was kept (its transaction is rolled back), and trying again later works."""
+    # The driver's message names hosts and files: logged by class only.
+    current_app.logger.error(
+        "Database unavailable: %s", type(error.orig).__name__ if error.orig else "unknown"
+    )
+    return _unavailable()
+
+
+def _unavailable() -> Response:
+    """The 503 page (or problem, in the API) that asks to try again in a while."""
+    # A lost connection has taken its transaction with it: nothing to roll back then.
+    with contextlib.suppress(OperationalError):
+        db.rollback()
+    if _in_api():
+        from consult.results.api import problem
+
+        response = problem(ServiceUnavailable())
+    else:
+        response = current_app.make_response((render_template("errors/error.html", code=503), 503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    g.database_unavailable = True  # see _retry_after_when_unavailable
+    return response
+
+
+def _retry_after_when_unavailable(response: Response) -> Response:
+    """Our 503 keeps its Retry-After (other 503s, e.g. a recount's, set their own)."""
+    if response.status_code == 503 and g.get("database_unavailable"):
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -181,18 +233,27 @@ def _register_error_pages(app: Flask) -> None:
     def render_error(code: int) -> tuple[str, int]:
         return render_template("errors/error.html", code=code), code
 
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> Any:
+        return _database_unavailable(error)
+
     @app.errorhandler(CSRFError)
     def csrf_failed(_error: CSRFError) -> Any:
         return render_error(400)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, OperationalError):  # the commit after the view failed
+            return _database_unavailable(original)
         if _in_api():  # a path under /api/ that no route matched: the API answers in JSON
             from consult.results.api import problem
 
             return problem(error)
         code = error.code or 500
-        if code not in (400, 403, 404, 405, 410, 413, 429):
+        if code == 503:
+            return _unavailable()
+        if code not in (400, 403, 404, 405, 410, 413, 429, 503):
             code = 400 if 400 <= code < 500 else 500
         response = app.make_response(render_error(code))
         if code == 405 and error.get_response().headers.get("Allow"):

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import time
 
 from flask import current_app, request, session
 
@@ -69,3 +71,55 @@ def account_key() -> str:
     which accounts exist); an empty e-mail skips this limit (the form refuses it)."""
     email = str(request.form.get("email") or "").strip().lower()[:254]
     return "account:" + keyed_hash(email) if email else ""
+
+
+# What happens while the counters' store (Redis) is unreachable: Flask-Limiter skips the limits
+# (RATELIMIT_SWALLOW_ERRORS), so citizens' pages keep working; a sign-in is refused instead
+# (`store_reachable`), since unlimited password guesses are worse than a short wait. The store's
+# failure is logged once a minute per process, not once per request.
+STORE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+OUTAGE_LOG_INTERVAL_SECONDS = 60.0
+
+
+def store_reachable() -> bool:
+    """Whether the rate-limit counters can be kept (always, in memory)."""
+    from consult.extensions import limiter
+
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # noqa: BLE001  (any failure of the store means: not reachable)
+        return False
+
+
+class OutageLogFilter(logging.Filter):
+    """Let one line about an unreachable store through per interval; drop the repeats (each
+    request would log a traceback) and the traceback itself (it names the store's address)."""
+
+    def __init__(self, interval: float = OUTAGE_LOG_INTERVAL_SECONDS) -> None:
+        super().__init__()
+        self.interval = interval
+        self.last = -interval
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Swallowing error" not in record.getMessage():
+            return True
+        now = time.monotonic()
+        if now - self.last < self.interval:
+            return False
+        self.last = now
+        error = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else "error"
+        record.msg = (
+            "Rate-limit store unreachable (%s): limits are skipped and sign-ins refused until "
+            "it answers again"
+        )
+        record.args = (error,)
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def init_app() -> None:
+    """Install the outage filter once on Flask-Limiter's logger."""
+    logger = logging.getLogger("flask-limiter")
+    if not any(isinstance(f, OutageLogFilter) for f in logger.filters):
+        logger.addFilter(OutageLogFilter())

@@ -39,6 +39,7 @@ from consult.rate_limits import (
     SIGN_IN_ADDRESS_LIMIT,
     account_key,
     address_key,
+    store_reachable,
 )
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -89,7 +90,10 @@ def _failed(response: Response) -> bool:
 @limiter.limit(SIGN_IN_ADDRESS_LIMIT, key_func=address_key, methods=["POST"], deduct_when=_failed)
 def login() -> Any:
     """Sign in. Wrong passwords count per account (past the limit the account is locked, the
-    right password included, until the window ends) and per address; a success counts nothing."""
+    right password included, until the window ends) and per address; a success counts nothing.
+    While the counters cannot be kept (Redis down), sign-ins wait: 503, never unlimited tries."""
+    if request.method == "POST" and not store_reachable():
+        abort(503)
     form = LoginForm()
     failed = False
     if form.validate_on_submit():

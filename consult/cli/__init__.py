@@ -7,8 +7,10 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from consult.cli.audit import audit_disclosure
+from consult.cli.backup import backup_command, restore_command
 from consult.cli.db import db_group
 from consult.cli.export import export
+from consult.cli.purge import purge
 from consult.cli.report import report
 from consult.cli.responses import responses_group
 from consult.cli.serve import serve
@@ -26,6 +28,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report)
     app.cli.add_command(export)
     app.cli.add_command(audit_disclosure)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(purge)
 
 
 def _create_app() -> Flask:

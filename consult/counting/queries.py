@@ -534,3 +534,15 @@ def insert_answer_columns(
         raw.executemany(
             "INSERT INTO answer (response_id, code, option, number) VALUES (?, ?, ?, ?)", rows
         )
+
+
+def answers_purged(session: Session, wave: Wave) -> bool:
+    """Whether the wave's counts hold respondents whose answers are no longer stored (deleted
+    after the retention period, `consult purge`): then its counts can never be recounted."""
+    counted = session.scalar(
+        select(func.coalesce(func.sum(WeightingCell.respondents), 0)).where(
+            WeightingCell.wave_id == wave.id
+        )
+    )
+    stored = session.scalar(select(Response.id).where(complete_responses_of(wave)).limit(1))
+    return bool(counted) and stored is None

@@ -41,7 +41,8 @@ def ensure_current_counts(session: Session, waves: Iterable[Wave]) -> list[Wave]
     differs from the one stored with them, or none is); returns those recounted."""
     recounted = []
     for wave in waves:
-        if not counts_are_current(wave):
+        # A purged wave has no answers left to count: its counts are all there is, kept as is.
+        if not counts_are_current(wave) and not queries.answers_purged(session, wave):
             rebuild_counts(session, wave)
             recounted.append(wave)
     session.flush()

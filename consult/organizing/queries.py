@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import (
+    delete,
     func,
     select,
     update,
@@ -172,3 +173,17 @@ def complete_answer_counts(
         if option is not None:
             counts[code][int(option)] = int(count)
     return counts
+
+
+def delete_respondent_data(session: Session, wave: Wave) -> tuple[int, int, int]:
+    """Delete a wave's answers, responses and invitation codes (its counts stay); returns how
+    many of each went."""
+    responses = select(Response.id).where(Response.wave_id == wave.id).scalar_subquery()
+    answers = session.execute(delete(Answer).where(Answer.response_id.in_(responses)))
+    deleted = session.execute(delete(Response).where(Response.wave_id == wave.id))
+    invitations = session.execute(delete(Invitation).where(Invitation.wave_id == wave.id))
+    return (
+        int(answers.rowcount or 0),  # type: ignore[attr-defined]
+        int(deleted.rowcount or 0),  # type: ignore[attr-defined]
+        int(invitations.rowcount or 0),  # type: ignore[attr-defined]
+    )

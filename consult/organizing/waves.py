@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from consult.counting.plan import plan_of
+from consult.counting.queries import answers_purged
 from consult.messages import N_, ExplainedError
 from consult.models import Consultation, QuestionSetVersion, Wave, WaveMode, WaveStatus
 from consult.organizing import queries
@@ -101,7 +102,8 @@ def change_version(session: Session, wave: Wave, version: QuestionSetVersion) ->
     """Point a wave at another version, only while nobody has answered it."""
     if version.consultation_id != wave.consultation_id:
         raise WaveError(N_("That question-set version belongs to another consultation."))
-    if queries.response_count(session, wave) > 0:
+    # A purged wave's responses are gone, but its counts still follow its version.
+    if queries.response_count(session, wave) > 0 or answers_purged(session, wave):
         raise WaveError(
             N_("Wave %(wave)s already has responses; its question set can no longer change."),
             wave=wave.slug,

@@ -251,6 +251,7 @@ def test_unpublished_empty_and_stale_waves_get_a_clear_page(
         database.commit()
     reply = researcher.get(f"/results/{simulated_wave}?lang=en")
     assert reply.status_code == 503
+    assert reply.headers["Retry-After"] == "300"  # a recount's wait, not a database outage's
     assert "being recounted" in text_of(reply.get_data(as_text=True))
 
 
