@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from consult.models import ResponseStatus, Wave
@@ -35,6 +36,41 @@ class GroupFill:
 
 
 @dataclass(frozen=True)
+class IdenticalAnswers:
+    """Complete responses whose whole set of answers equals another's: a sign of one person
+    sending the same answers many times (short questionnaires also repeat by chance)."""
+
+    largest_group: int  # the most complete responses sharing one set of answers
+    in_groups: int  # complete responses that share their set of answers with at least one other
+    groups: int  # distinct sets of answers given by more than one complete response
+
+
+def identical_answers(rows: object, completed: int) -> IdenticalAnswers:
+    """Group complete responses by their full answer vector, given (response id, cell number)
+    rows: each distinct answer cell gets a random 64-bit number and each response the sum of
+    its cells' numbers (modulo 2**64), so equal vectors get equal sums in one NumPy pass.
+    Responses without any answer share the empty vector."""
+    pairs = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+    ids, cells = pairs[:, 0], pairs[:, 1]
+    weights = np.random.default_rng(20261130).integers(
+        0, np.iinfo(np.int64).max, size=int(cells.max(initial=0)) + 1, dtype=np.uint64
+    )
+    responders, position = np.unique(ids, return_inverse=True)
+    sums = np.zeros(responders.size, dtype=np.uint64)
+    np.add.at(sums, position, weights[cells])
+    _, sizes = np.unique(sums, return_counts=True)
+    empty = completed - responders.size
+    if empty > 0:
+        sizes = np.append(sizes, empty)
+    shared = sizes[sizes > 1]
+    return IdenticalAnswers(
+        largest_group=int(shared.max(initial=0)),
+        in_groups=int(shared.sum()),
+        groups=int(shared.size),
+    )
+
+
+@dataclass(frozen=True)
 class WaveMonitor:
     started: int
     completed: int
@@ -42,6 +78,7 @@ class WaveMonitor:
     stopped_at_page: list[tuple[str, str, int]]  # page id, title, respondents who stopped there
     completes_per_day: list[tuple[dt.date, int]]
     fill: list[GroupFill]
+    identical: IdenticalAnswers
 
     @property
     def completion_rate(self) -> float | None:
@@ -98,4 +135,5 @@ def monitor_wave(session: Session, wave: Wave, lang: str = "nl") -> WaveMonitor:
         stopped_at_page=pages,
         completes_per_day=queries.completes_per_day(session, wave),
         fill=fill,
+        identical=identical_answers(queries.answer_cells_of_completes(session, wave), completed),
     )

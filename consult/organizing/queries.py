@@ -157,6 +157,19 @@ def completes_per_day(session: Session, wave: Wave) -> list[tuple[dt.date, int]]
     return [(day, int(count)) for day, count in rows if day is not None]
 
 
+def answer_cells_of_completes(session: Session, wave: Wave) -> Sequence[tuple[int, int]]:
+    """Every stored answer of the wave's complete responses as (response id, cell number), the
+    cell number naming one distinct (code, option, number, text) over the wave (numbered in SQL,
+    so equal answers get equal numbers without reading them into Python objects)."""
+    cell = func.dense_rank().over(order_by=(Answer.code, Answer.option, Answer.number, Answer.text))
+    rows = session.execute(
+        select(Answer.response_id, cell)
+        .join(Response, Response.id == Answer.response_id)
+        .where(complete_responses_of(wave))
+    )
+    return [(response_id, cell_number) for response_id, cell_number in rows]
+
+
 def complete_answer_counts(
     session: Session, wave: Wave, codes: Sequence[str]
 ) -> dict[str, dict[int, int]]:

@@ -46,6 +46,7 @@ from consult.organizing.waves import (
     set_min_cell_size,
     set_published,
 )
+from consult.responding.challenge import BURST_MINUTES, recent_completes
 from surveys.layout import PagePlan
 from surveys.loader import QuestionSetError
 from surveys.types import QUESTION_TYPES
@@ -312,6 +313,8 @@ def _wave_page(wave: Wave, settings_form: SettingsForm) -> str:
         wave=wave,
         today=dt.date.today(),
         monitor=monitor_wave(db.session, wave, current_language()),
+        bursts=recent_completes(wave)[:5],
+        burst_minutes=BURST_MINUTES,
         invitations=queries.invitation_counts(db.session, wave),
         confirm=ConfirmForm(),
         version_form=version_form,

@@ -31,7 +31,7 @@ from consult.rate_limits import (
     wave_address_key,
     wave_browser_key,
 )
-from consult.responding import queries
+from consult.responding import challenge, queries
 from consult.responding import service as responding
 from consult.responding.fields import form_fields
 from consult.responding.forms import (
@@ -132,6 +132,15 @@ def start_response(wave_slug: str) -> Any:
     if kept_response(wave).done:
         return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
     token = browser_token(wave)
+    if wave.mode == WaveMode.OPEN and (
+        token is None or responding.find_response(db.session, wave, token) is None
+    ):
+        gate = challenge.gate(wave, request.form.get("wait_ticket"))
+        if gate.refused:
+            abort(429)
+        if gate.wait:
+            return _render_wait(wave, gate)
+        challenge.count_start(wave)
     if isinstance(form, InvitedStartForm):
         code = normalize_resume_token(form.invitation.data or "")
         if not redeem_invitation(db.session, wave, code, today()):
@@ -281,7 +290,8 @@ def review(wave_slug: str) -> Any:
     if request.method == "POST":
         started_at = kept_response(wave).started_at
         minutes = round((time.time() - started_at) / 60) if started_at else None
-        responding.submit(db.session, state, today(), duration_minutes=minutes)
+        if responding.submit(db.session, state, today(), duration_minutes=minutes):
+            challenge.count_complete(wave)
         keep_response(wave, KeptResponse(done=True))  # the code is not needed any more
         return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
     pages = state.pages
@@ -341,6 +351,18 @@ def resume(wave_slug: str) -> Any:
         ),
         status,
     )
+
+
+def _render_wait(wave: Wave, gate: challenge.StartGate) -> HttpResponse:
+    """The short wait once starts from one address burst: the same start, sent again later."""
+    page = render_template(
+        "public/wait.html",
+        wave=wave,
+        question_set=question_set_of(wave.question_set_version),
+        seconds=gate.wait,
+        ticket=gate.ticket,
+    )
+    return HttpResponse(page, status=429, headers={"Retry-After": str(gate.wait)})
 
 
 def _render_start(

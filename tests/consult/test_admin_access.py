@@ -58,6 +58,7 @@ EXAMPLES: dict[str, Any] = {
     "slug": {"c": ["mini"], "w": ["mini-2026"]},
     "number": ["1"],
     "page_id": ["followup"],
+    "page": ["1"],
     "fmt": ["yaml", "xlsx"],
     "action": ["open", "close", "publish", "unpublish"],
     "user_id": ["{target_id}"],
