@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy.orm import Session
 
 from consult.models import ResponseStatus, Wave
@@ -45,28 +44,18 @@ class IdenticalAnswers:
     groups: int  # distinct sets of answers given by more than one complete response
 
 
-def identical_answers(rows: object, completed: int) -> IdenticalAnswers:
-    """Group complete responses by their full answer vector, given (response id, cell number)
-    rows: each distinct answer cell gets a random 64-bit number and each response the sum of
-    its cells' numbers (modulo 2**64), so equal vectors get equal sums in one NumPy pass.
-    Responses without any answer share the empty vector."""
-    pairs = np.asarray(rows, dtype=np.int64).reshape(-1, 2)
-    ids, cells = pairs[:, 0], pairs[:, 1]
-    weights = np.random.default_rng(20261130).integers(
-        0, np.iinfo(np.int64).max, size=int(cells.max(initial=0)) + 1, dtype=np.uint64
-    )
-    responders, position = np.unique(ids, return_inverse=True)
-    sums = np.zeros(responders.size, dtype=np.uint64)
-    np.add.at(sums, position, weights[cells])
-    _, sizes = np.unique(sums, return_counts=True)
-    empty = completed - responders.size
-    if empty > 0:
-        sizes = np.append(sizes, empty)
-    shared = sizes[sizes > 1]
+def identical_answers(groups_by_size: dict[int, int], completed: int) -> IdenticalAnswers:
+    """From how many groups of complete responses with equal answers there are of each size
+    (counted in SQL over the responses with any answer) and the number of complete responses:
+    those without any answer share the empty set."""
+    sizes = {size: count for size, count in groups_by_size.items() if size > 1}
+    empty = completed - sum(size * count for size, count in groups_by_size.items())
+    if empty > 1:
+        sizes[empty] = sizes.get(empty, 0) + 1
     return IdenticalAnswers(
-        largest_group=int(shared.max(initial=0)),
-        in_groups=int(shared.sum()),
-        groups=int(shared.size),
+        largest_group=max(sizes, default=0),
+        in_groups=sum(size * count for size, count in sizes.items()),
+        groups=sum(sizes.values()),
     )
 
 
@@ -78,7 +67,6 @@ class WaveMonitor:
     stopped_at_page: list[tuple[str, str, int]]  # page id, title, respondents who stopped there
     completes_per_day: list[tuple[dt.date, int]]
     fill: list[GroupFill]
-    identical: IdenticalAnswers
 
     @property
     def completion_rate(self) -> float | None:
@@ -135,5 +123,11 @@ def monitor_wave(session: Session, wave: Wave, lang: str = "nl") -> WaveMonitor:
         stopped_at_page=pages,
         completes_per_day=queries.completes_per_day(session, wave),
         fill=fill,
-        identical=identical_answers(queries.answer_cells_of_completes(session, wave), completed),
     )
+
+
+def identical_in_wave(session: Session, wave: Wave) -> IdenticalAnswers:
+    """The complete responses of `wave` that share their full set of answers (one pass over the
+    wave's answers in SQL: seconds on a large wave, so on a page of its own)."""
+    completed = queries.response_count(session, wave, ResponseStatus.COMPLETE)
+    return identical_answers(queries.identical_answer_groups(session, wave), completed)

@@ -113,6 +113,7 @@ EXPECTATIONS: dict[tuple[str, str], tuple[Access, Allowed]] = {
         ),
     ),
     ("GET", "/admin/w/<slug>"): ("staff object", Allowed(200)),
+    ("GET", "/admin/w/<slug>/identical"): ("staff object", Allowed(200)),
     ("POST", "/admin/w/<slug>/<action>"): (
         "staff object",
         Allowed(303, "/admin/w/mini-2026", _confirm),

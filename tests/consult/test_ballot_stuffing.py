@@ -3,6 +3,7 @@ the signs organizers see (bursts, identical answers) without any address stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -11,9 +12,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consult.models import Response
+from consult.extensions import db as database
+from consult.models import Response, Wave
+from consult.organizing import queries
 from consult.organizing.monitoring import IdenticalAnswers, identical_answers
 from consult.responding import challenge
+from consult.responding.queries import insert_complete_responses
+from surveys.model import AnswerCell
 from tests.consult.citizen import Citizen
 from tests.consult.conftest import MINI, csrf_from
 from tests.consult.test_taking_consultation import responses
@@ -119,23 +124,33 @@ def ticket_of(html: str) -> str:
     return html[start : html.index('"', start)]
 
 
-def test_identical_answer_vectors_are_grouped_whatever_the_order_of_their_rows() -> None:
-    rows = [
-        (1, 5),
-        (1, 7),
-        (2, 7),
-        (2, 5),
-        (3, 5),
-        (3, 7),  # three times {5, 7}
-        (4, 5),
-        (5, 5),
-        (5, 7),
-        (5, 8),  # two others
-    ]
-    found = identical_answers(rows, completed=7)  # and two complete responses with no answer
-    assert found == IdenticalAnswers(largest_group=3, in_groups=5, groups=2)
-    assert identical_answers([], completed=0) == IdenticalAnswers(0, 0, 0)
-    assert identical_answers([(1, 1), (2, 2)], completed=2) == IdenticalAnswers(0, 0, 0)
+def test_responses_without_answers_count_as_one_more_group() -> None:
+    groups = {3: 1, 2: 1, 1: 3}  # eight responses with answers
+    assert identical_answers(groups, completed=10) == IdenticalAnswers(3, 7, 3)
+    assert identical_answers({}, completed=0) == IdenticalAnswers(0, 0, 0)
+    assert identical_answers({1: 2}, completed=3) == IdenticalAnswers(0, 0, 0)
+    assert identical_answers({2: 1}, completed=4) == IdenticalAnswers(2, 4, 2)
+
+
+def test_identical_answer_sets_are_counted_in_sql_whatever_order_they_were_stored_in(
+    app: Flask, db: Session, load_set: LoadSet
+) -> None:
+    """Three responses with the same answers stored in different orders, two others."""
+    wave_slug = load_set()
+    wave = db.scalar(select(Wave).where(Wave.slug == wave_slug))
+    assert wave is not None
+    same = [("KNOW", 2, None, None), ("AGE", None, 40.0, None), ("NOTE", None, None, "ja")]
+    vectors = [same, same[::-1], [same[1], same[0], same[2]], same[:2], [("KNOW", 1, None, None)]]
+    with app.app_context():
+        insert_complete_responses(
+            database.session,
+            database.session.merge(wave),
+            [("", [AnswerCell(*cell) for cell in vector]) for vector in vectors],
+            dt.date.today(),
+            language="nl",
+        )
+        database.session.commit()
+    assert queries.identical_answer_groups(db, wave) == {3: 1, 1: 2}
 
 
 def test_the_wave_page_shows_identical_responses_and_the_busiest_minutes(
@@ -154,7 +169,9 @@ def test_the_wave_page_shows_identical_responses_and_the_busiest_minutes(
     organizer = logged_in("organizer", ("mini",))
     page = organizer.get(f"/admin/w/{wave}").get_data(as_text=True)
     assert "Tekenen van stembusfraude" in page
-    largest = re.search(r"Grootste groep gelijke volledige antwoorden</dt><dd>(\d+)<", page)
-    assert largest is not None and 2 <= int(largest.group(1)) <= 3
     assert re.search(r"<tr><td>0</td><td>4</td></tr>", page), "four completes this minute"
-    assert "192.0.2" not in page
+    assert f"/admin/w/{wave}/identical" in page
+    identical = organizer.get(f"/admin/w/{wave}/identical").get_data(as_text=True)
+    largest = re.search(r"Grootste groep gelijke volledige antwoorden</dt><dd>(\d+)<", identical)
+    assert largest is not None and 2 <= int(largest.group(1)) <= 3
+    assert "192.0.2" not in page + identical
