@@ -171,6 +171,10 @@ def test_the_scan_does_find_violations(page: Any) -> None:
     assert _axe.run(page, options=WCAG_AA).violations_count > 0
 
 
+def no_horizontal_scroll(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 def test_a_shared_device_loses_and_leaks_nothing(page: Any, live_server: str) -> None:
     """Someone starts on a library computer, leaves, comes back, then stops and forgets the
     device; the next person sees none of it, not with Back either."""
@@ -189,9 +193,14 @@ def test_a_shared_device_loses_and_leaks_nothing(page: Any, live_server: str) ->
     assert notice.count() == 1
     assert page.get_by_label("Ik heb gelezen").count() == 0
     assert_accessible(page, "start page with a response in progress")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert no_horizontal_scroll(page), "start page with a response in progress at 320 px"
     page.get_by_role("link", name="Opnieuw beginnen").click()
     assert_accessible(page, "start again?")
+    assert no_horizontal_scroll(page), "start again? at 320 px"
+    page.screenshot(path="/tmp/stuffing-again-320.png", full_page=True)
     page.get_by_role("link", name="Nee, ga terug").click()
+    page.screenshot(path="/tmp/stuffing-held-320.png", full_page=True)
     page.get_by_role("link", name="Verder gaan").click()
     assert page.url.endswith("/c/mini-2026/page/2")  # where it was left
 
