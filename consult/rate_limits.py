@@ -26,6 +26,12 @@ CODE_BROWSER_LIMIT = "10 per minute;50 per hour"
 #: Wrong codes for one wave from one address: every browser behind it together (a class, an
 #: office), or a script that throws its cookies away.
 CODE_ADDRESS_LIMIT = "100 per hour"
+#: New responses to one open wave from one address before each further start waits a few
+#: seconds (`responding.challenge`): a class or an office starting together stays below it.
+START_ADDRESS_BURST = "30 per 10 minutes"
+#: New responses to one open wave from one address at all: past it, starts are refused (429)
+#: until the window ends. A panel behind one address uses invitation codes instead.
+START_ADDRESS_LIMIT = "300 per hour"
 #: Wrong passwords for one account from anywhere; past it the account is locked, the right
 #: password included, until the window ends (at most 15 minutes after the first failure).
 SIGN_IN_ACCOUNT_LIMIT = "10 per 15 minutes"

@@ -35,6 +35,31 @@ class GroupFill:
 
 
 @dataclass(frozen=True)
+class IdenticalAnswers:
+    """Complete responses whose whole set of answers equals another's: a sign of one person
+    sending the same answers many times (short questionnaires also repeat by chance)."""
+
+    largest_group: int  # the most complete responses sharing one set of answers
+    in_groups: int  # complete responses that share their set of answers with at least one other
+    groups: int  # distinct sets of answers given by more than one complete response
+
+
+def identical_answers(groups_by_size: dict[int, int], completed: int) -> IdenticalAnswers:
+    """From how many groups of complete responses with equal answers there are of each size
+    (counted in SQL over the responses with any answer) and the number of complete responses:
+    those without any answer share the empty set."""
+    sizes = {size: count for size, count in groups_by_size.items() if size > 1}
+    empty = completed - sum(size * count for size, count in groups_by_size.items())
+    if empty > 1:
+        sizes[empty] = sizes.get(empty, 0) + 1
+    return IdenticalAnswers(
+        largest_group=max(sizes, default=0),
+        in_groups=sum(size * count for size, count in sizes.items()),
+        groups=sum(sizes.values()),
+    )
+
+
+@dataclass(frozen=True)
 class WaveMonitor:
     started: int
     completed: int
@@ -99,3 +124,10 @@ def monitor_wave(session: Session, wave: Wave, lang: str = "nl") -> WaveMonitor:
         completes_per_day=queries.completes_per_day(session, wave),
         fill=fill,
     )
+
+
+def identical_in_wave(session: Session, wave: Wave) -> IdenticalAnswers:
+    """The complete responses of `wave` that share their full set of answers (one pass over the
+    wave's answers in SQL: seconds on a large wave, so on a page of its own)."""
+    completed = queries.response_count(session, wave, ResponseStatus.COMPLETE)
+    return identical_answers(queries.identical_answer_groups(session, wave), completed)

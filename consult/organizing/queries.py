@@ -6,11 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import (
+    String,
+    cast,
     delete,
     func,
+    literal,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from consult.counting.queries import complete_responses_of
@@ -156,6 +160,55 @@ def completes_per_day(session: Session, wave: Wave) -> list[tuple[dt.date, int]]
         .order_by(Response.submitted_on)
     )
     return [(day, int(count)) for day, count in rows if day is not None]
+
+
+def identical_answer_groups(session: Session, wave: Wave) -> dict[int, int]:
+    """How often complete responses come in groups of each size (size: responses sharing one
+    full set of answers; 1 for a set nobody else gave), over the responses with any answer. All
+    in SQL, in one pass: each response's answers are written as one string in a fixed order
+    (code, option, number, text), the strings grouped, and the groups counted by size.
+
+    PostgreSQL orders inside `string_agg`; SQLite's `group_concat` (before 3.44 without ORDER BY)
+    takes the rows in the order of the sorted subquery it reads.
+    """
+    piece = (
+        Answer.code
+        + "="
+        + func.coalesce(cast(Answer.option, String), "")
+        + "/"
+        + func.coalesce(cast(Answer.number, String), "")
+        + "/"
+        + func.coalesce(Answer.text, "")
+    )
+    order = (Answer.code, Answer.option, Answer.number, Answer.text)
+    complete = Response.id == Answer.response_id
+    if session.get_bind().dialect.name == "postgresql":
+        joined = func.string_agg(piece, aggregate_order_by(literal("\x1f"), *order))
+        vectors = (
+            select(joined.label("vector"))
+            .join(Response, complete)
+            .where(complete_responses_of(wave))
+            .group_by(Answer.response_id)
+            .subquery()
+        )
+    else:
+        rows = (
+            select(Answer.response_id.label("response_id"), piece.label("piece"))
+            .join(Response, complete)
+            .where(complete_responses_of(wave))
+            .order_by(Answer.response_id, *order)
+            .subquery()
+        )
+        vectors = (
+            select(func.group_concat(rows.c.piece, "\x1f").label("vector"))
+            .group_by(rows.c.response_id)
+            .subquery()
+        )
+    groups = (
+        select(func.count().label("size")).select_from(vectors).group_by(vectors.c.vector)
+    ).subquery()
+    by_size = select(groups.c.size, func.count()).group_by(groups.c.size)
+    return {int(size): int(count) for size, count in session.execute(by_size)}
 
 
 def complete_answer_counts(

@@ -34,7 +34,7 @@ from consult.organizing.forms import (
 )
 from consult.organizing.invitations import generate_invitations, invitations_csv, revoke_invitation
 from consult.organizing.margins import set_margins
-from consult.organizing.monitoring import monitor_wave
+from consult.organizing.monitoring import identical_in_wave, monitor_wave
 from consult.organizing.question_sets import parse_upload, question_set_of, store_question_set
 from consult.organizing.waves import (
     WaveError,
@@ -46,6 +46,7 @@ from consult.organizing.waves import (
     set_min_cell_size,
     set_published,
 )
+from consult.responding.challenge import BURST_MINUTES, recent_completes
 from surveys.layout import PagePlan
 from surveys.loader import QuestionSetError
 from surveys.types import QUESTION_TYPES
@@ -312,6 +313,8 @@ def _wave_page(wave: Wave, settings_form: SettingsForm) -> str:
         wave=wave,
         today=dt.date.today(),
         monitor=monitor_wave(db.session, wave, current_language()),
+        bursts=recent_completes(wave)[:5],
+        burst_minutes=BURST_MINUTES,
         invitations=queries.invitation_counts(db.session, wave),
         confirm=ConfirmForm(),
         version_form=version_form,
@@ -319,6 +322,16 @@ def _wave_page(wave: Wave, settings_form: SettingsForm) -> str:
         margins_form=MarginsForm(),
         invitations_form=InvitationsForm(),
         revoke_form=RevokeForm(),
+    )
+
+
+@admin.get("/w/<slug>/identical")
+@staff_only
+def identical_responses(slug: str) -> str:
+    """Complete responses sharing one full set of answers: a sign of ballot stuffing."""
+    wave = _wave(slug)
+    return render_template(
+        "admin/identical.html", wave=wave, identical=identical_in_wave(db.session, wave)
     )
 
 

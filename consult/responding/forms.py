@@ -37,3 +37,7 @@ class ResumeForm(FlaskForm):
         lazy_gettext("Your code"),
         validators=[DataRequired(message=RESUME_UNKNOWN), Length(max=80, message=RESUME_UNKNOWN)],
     )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes what this device holds (start again, forget): only its CSRF token."""

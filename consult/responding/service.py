@@ -9,6 +9,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consult.counting.one import cell_key
@@ -76,10 +77,18 @@ class ResponseState:
 
 
 def start_response(
-    session: Session, wave: Wave, language: str, today: dt.date
+    session: Session, wave: Wave, language: str, today: dt.date, *, token: str | None = None
 ) -> tuple[Response, str]:
-    """Create a response with a fresh resume token and this respondent's random order."""
-    token = new_resume_token()
+    """Create a response with a resume token and this respondent's random order.
+
+    A `token` derived from the browser (`resume_cookie.browser_token`) makes parallel clicks on
+    start in one browser meet on one response: the token's hash is unique, so the second insert
+    fails and takes the response the first one made (which may be complete already).
+    """
+    token = token or new_resume_token()
+    existing = find_response(session, wave, token)
+    if existing is not None:
+        return existing, token
     seed = secrets.randbits(31)
     question_set = question_set_of(wave.question_set_version)
     layout = plan_layout(question_set, seed)
@@ -95,8 +104,15 @@ def start_response(
         layout=layout.to_json(),
         last_page_id=layout.pages[0].page_id if layout.pages else None,
     )
-    session.add(response)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(response)
+            session.flush()
+    except IntegrityError:  # a parallel click of the same browser made it first
+        existing = find_response(session, wave, token)
+        if existing is None:
+            raise
+        return existing, token
     return response, token
 
 

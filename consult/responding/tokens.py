@@ -11,8 +11,13 @@ RESUME_TOKEN_BYTES = 20
 
 
 def new_resume_token() -> str:
-    raw = base64.b32encode(secrets.token_bytes(RESUME_TOKEN_BYTES)).decode("ascii")
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+    return token_from_bytes(secrets.token_bytes(RESUME_TOKEN_BYTES))
+
+
+def token_from_bytes(raw: bytes) -> str:
+    """`RESUME_TOKEN_BYTES` bytes (random, or from a keyed hash) written as a code."""
+    text = base64.b32encode(raw[:RESUME_TOKEN_BYTES]).decode("ascii")
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def normalize_resume_token(text: str) -> str:

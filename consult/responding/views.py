@@ -31,17 +31,20 @@ from consult.rate_limits import (
     wave_address_key,
     wave_browser_key,
 )
-from consult.responding import queries
+from consult.responding import challenge, queries
 from consult.responding import service as responding
 from consult.responding.fields import form_fields
 from consult.responding.forms import (
     INVITATION_UNKNOWN,
+    ConfirmForm,
     InvitedStartForm,
     ResumeForm,
     StartForm,
 )
 from consult.responding.resume_cookie import (
     KeptResponse,
+    browser_token,
+    forget_response,
     keep_response,
     kept_response,
     write_kept_responses,
@@ -72,6 +75,10 @@ def limit_wrong_codes(methods: list[str] | None = None) -> Any:
     return decorate
 
 
+#: The hidden field that names the page a form was shown for (in the body, never in the URL).
+SHOWN_PAGE_FIELD = "shown_page"
+
+
 def today() -> dt.date:
     return dt.date.today()
 
@@ -89,11 +96,17 @@ def home() -> str:
 
 @public.route("/c/<wave_slug>", methods=["GET"])
 def start_page(wave_slug: str) -> str:
+    """The consent form, or, on a device that already holds a response to this wave, what it
+    holds: a response in progress (continue or start again) or one sent from here."""
     wave = _open_wave(wave_slug)
     form = _start_form(wave)
     if isinstance(form, InvitedStartForm) and request.args.get("code"):
         form.invitation.data = request.args["code"][:80]
-    return _render_start(wave, form)
+    held = _current_response(wave)
+    in_progress = held is not None and held.status == ResponseStatus.IN_PROGRESS
+    return _render_start(
+        wave, form, in_progress=in_progress, sent=not in_progress and kept_response(wave).done
+    )
 
 
 def _start_form(wave: Wave) -> StartForm:
@@ -103,7 +116,9 @@ def _start_form(wave: Wave) -> StartForm:
 @public.post("/c/<wave_slug>/start")
 @limit_wrong_codes()
 def start_response(wave_slug: str) -> Any:
-    """Start a response after consent; a second click continues the response already started.
+    """Start a response after consent. One browser holds one response per wave: a second click
+    (in parallel too) continues the response already started, and a browser that sent its
+    answers is shown so on the start page; only "start again" (confirmed) begins anew.
 
     In an invitation-only wave the one-time code is used up by the start.
     """
@@ -113,26 +128,109 @@ def start_response(wave_slug: str) -> Any:
         return _render_start(wave, form), 422
     existing = _current_response(wave)
     if existing is not None and existing.status == ResponseStatus.IN_PROGRESS:
-        state = responding.load_state(db.session, existing)
-        return redirect(_page_url(wave, state.resume_page_id()), 303)
+        return _continue(wave, existing)
+    if kept_response(wave).done:
+        return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
+    token = browser_token(wave)
+    if wave.mode == WaveMode.OPEN and (
+        token is None or responding.find_response(db.session, wave, token) is None
+    ):
+        gate = challenge.gate(wave, request.form.get("wait_ticket"))
+        if gate.refused:
+            abort(429)
+        if gate.wait:
+            return _render_wait(wave, gate)
+        challenge.count_start(wave)
     if isinstance(form, InvitedStartForm):
         code = normalize_resume_token(form.invitation.data or "")
         if not redeem_invitation(db.session, wave, code, today()):
-            form.invitation.errors = [INVITATION_UNKNOWN]
-            return _render_start(wave, form), 422
-    response, token = responding.start_response(db.session, wave, current_language(), today())
-    keep_response(wave, KeptResponse(token=token, started_at=time.time()))
-    state = responding.load_state(db.session, response)
-    return redirect(_page_url(wave, state.resume_page_id()), 303)
+            # A parallel click may have used the code for this very browser.
+            same_browser = responding.find_response(db.session, wave, token) if token else None
+            if same_browser is None:
+                form.invitation.errors = [INVITATION_UNKNOWN]
+                return _render_start(wave, form), 422
+    response, token = responding.start_response(
+        db.session, wave, current_language(), today(), token=token
+    )
+    if response.status == ResponseStatus.COMPLETE:  # sent from this browser, cookie lost
+        keep_response(wave, KeptResponse(done=True))
+        return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
+    started_at = kept_response(wave).started_at if kept_response(wave).token == token else None
+    keep_response(wave, KeptResponse(token=token, started_at=started_at or time.time()))
+    return _continue(wave, response)
 
 
-@public.route("/c/<wave_slug>/page/<page_id>", methods=["GET", "POST"])
-def answer_page(wave_slug: str, page_id: str) -> Any:
-    """One page of questions. Next validates and saves; Back saves what is valid and goes back."""
+@public.route("/c/<wave_slug>/again", methods=["GET", "POST"])
+def start_again(wave_slug: str) -> Any:
+    """Start again on this device, after a confirmation: the device lets go of the response it
+    holds (an unfinished one stays open to its code, a sent one stays counted) and shows the
+    consent form anew. Nothing is deleted."""
+    wave = _open_wave(wave_slug)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        forget_response(wave)
+        return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
+    held = _current_response(wave)
+    return render_template(
+        "public/again.html",
+        wave=wave,
+        question_set=question_set_of(wave.question_set_version),
+        form=form,
+        in_progress=held is not None and held.status == ResponseStatus.IN_PROGRESS,
+    )
+
+
+@public.post("/c/<wave_slug>/forget")
+def forget_device(wave_slug: str) -> Any:
+    """Stop and forget this device: nothing in this browser leads to the response any more."""
+    wave = _known_wave(wave_slug)
+    if wave.status == WaveStatus.DRAFT:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    forget_response(wave)
+    return render_template(
+        "public/forgotten.html",
+        wave=wave,
+        question_set=question_set_of(wave.question_set_version),
+    )
+
+
+@public.get("/c/<wave_slug>/continue")
+def resume_here(wave_slug: str) -> Any:
+    """Continue the response this device holds, where it was left."""
     wave = _open_wave(wave_slug)
     state = _response_in_progress(wave)
     if not isinstance(state, responding.ResponseState):
         return state
+    return redirect(_page_url(wave, state, state.resume_page_id()), 303)
+
+
+def _continue(wave: Wave, response: Any) -> HttpResponse:
+    state = responding.load_state(db.session, response)
+    return redirect(_page_url(wave, state, state.resume_page_id()), 303)
+
+
+@public.route("/c/<wave_slug>/page/<page>", methods=["GET", "POST"])
+def answer_page(wave_slug: str, page: str) -> Any:
+    """One page of questions, addressed by its position in this respondent's order (1, 2, ...):
+    the random order of pages never shows in a URL, so a log of addresses and times cannot be
+    matched to a stored order. Next validates and saves; Back saves what is valid and goes back.
+    """
+    wave = _open_wave(wave_slug)
+    state = _response_in_progress(wave)
+    if not isinstance(state, responding.ResponseState):
+        return state
+    page_id = _page_at(state, page)
+    if page_id is None:
+        abort(404)
+    if not page.isdecimal() and request.method == "GET":
+        return redirect(_page_url(wave, state, page_id), 303)  # an address from before positions
+    if request.method == "POST":
+        # The page this form was shown for, when answers given in another tab moved it.
+        shown = request.form.get(SHOWN_PAGE_FIELD, "")
+        if shown != page_id and state.page(shown) is not None:
+            page_id = shown
     plan = state.page(page_id)
     if plan is None:
         abort(404)
@@ -153,20 +251,19 @@ def answer_page(wave_slug: str, page_id: str) -> Any:
                 if going_back:
                     return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
                 return redirect(url_for("public.review", wave_slug=wave.slug), 303)
-            return redirect(_page_url(wave, target), 303)
+            return redirect(_page_url(wave, state, target), 303)
         lang = current_language()
         errors = {code: render_message(message, lang) for code, message in parsed.errors.items()}
         submitted = form
     pages = state.pages
     position = [p.page_id for p in pages].index(page_id)
-    page = state.question_set.page(page_id)
     fields = submitted if submitted is not None else form_fields(items, state.answers)
     return (
         render_template(
             "public/page.html",
             wave=wave,
             question_set=state.question_set,
-            page=page,
+            page=state.question_set.page(page_id),
             plan=plan,
             items=items,
             types=QUESTION_TYPES,
@@ -189,11 +286,12 @@ def review(wave_slug: str) -> Any:
         return state
     unfinished = state.first_page_missing_required()
     if unfinished is not None:
-        return redirect(_page_url(wave, unfinished), 303)
+        return redirect(_page_url(wave, state, unfinished), 303)
     if request.method == "POST":
         started_at = kept_response(wave).started_at
         minutes = round((time.time() - started_at) / 60) if started_at else None
-        responding.submit(db.session, state, today(), duration_minutes=minutes)
+        if responding.submit(db.session, state, today(), duration_minutes=minutes):
+            challenge.count_complete(wave)
         keep_response(wave, KeptResponse(done=True))  # the code is not needed any more
         return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
     pages = state.pages
@@ -205,7 +303,7 @@ def review(wave_slug: str) -> Any:
         answered=answered,
         step=len(pages) + 1,
         total_steps=len(pages) + 1,
-        previous_page=pages[-1].page_id if pages else None,
+        previous_page=len(pages) or None,
         resume_token=_remembered_token(wave),
     )
 
@@ -240,7 +338,7 @@ def resume(wave_slug: str) -> Any:
             started_at = kept.started_at if kept.token == token else None
             keep_response(wave, KeptResponse(token=token, started_at=started_at))
             state = responding.load_state(db.session, response)
-            return redirect(_page_url(wave, state.resume_page_id()), 303)
+            return redirect(_page_url(wave, state, state.resume_page_id()), 303)
         unknown = True
     status = 422 if request.method == "POST" else 200
     return (
@@ -255,13 +353,29 @@ def resume(wave_slug: str) -> Any:
     )
 
 
-def _render_start(wave: Wave, form: StartForm) -> str:
+def _render_wait(wave: Wave, gate: challenge.StartGate) -> HttpResponse:
+    """The short wait once starts from one address burst: the same start, sent again later."""
+    page = render_template(
+        "public/wait.html",
+        wave=wave,
+        question_set=question_set_of(wave.question_set_version),
+        seconds=gate.wait,
+        ticket=gate.ticket,
+    )
+    return HttpResponse(page, status=429, headers={"Retry-After": str(gate.wait)})
+
+
+def _render_start(
+    wave: Wave, form: StartForm, *, in_progress: bool = False, sent: bool = False
+) -> str:
     return render_template(
         "public/start.html",
         wave=wave,
         question_set=question_set_of(wave.question_set_version),
         form=form,
         invited=isinstance(form, InvitedStartForm),
+        in_progress=in_progress,
+        sent=sent,
     )
 
 
@@ -305,7 +419,19 @@ def _response_in_progress(wave: Wave) -> responding.ResponseState | HttpResponse
     return responding.load_state(db.session, response)
 
 
-def _page_url(wave: Wave, page_id: str | None) -> str:
-    if page_id is None:
+def _page_at(state: responding.ResponseState, page: str) -> str | None:
+    """The id of the page at a position (from 1) in this respondent's pages, or of the page
+    named by an id (addresses from before positions); None when there is no such page."""
+    ids = [plan.page_id for plan in state.pages]
+    if page.isdecimal() and page.isascii():
+        position = int(page[:6])  # a longer number is past any questionnaire's end anyway
+        return ids[position - 1] if 1 <= position <= len(ids) and len(page) <= 6 else None
+    return page if page in ids else None
+
+
+def _page_url(wave: Wave, state: responding.ResponseState, page_id: str | None) -> str:
+    """The address of a page: its position in this respondent's order, never its id."""
+    ids = [plan.page_id for plan in state.pages]
+    if page_id is None or page_id not in ids:
         return url_for("public.review", wave_slug=wave.slug)
-    return url_for("public.answer_page", wave_slug=wave.slug, page_id=page_id)
+    return url_for("public.answer_page", wave_slug=wave.slug, page=ids.index(page_id) + 1)

@@ -169,3 +169,50 @@ def test_the_scan_does_find_violations(page: Any) -> None:
     """Guard against a scan that passes everything: an unlabeled field must be reported."""
     page.set_content('<html lang="nl"><body><main><input type="text"></main></body></html>')
     assert _axe.run(page, options=WCAG_AA).violations_count > 0
+
+
+def no_horizontal_scroll(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_a_shared_device_loses_and_leaks_nothing(page: Any, live_server: str) -> None:
+    """Someone starts on a library computer, leaves, comes back, then stops and forgets the
+    device; the next person sees none of it, not with Back either."""
+    wave = f"{live_server}/c/mini-2026"
+    page.goto(wave)
+    page.get_by_label("Ik heb gelezen").check()
+    page.get_by_role("button", name="Start de vragenlijst").click()
+    assert page.url.endswith("/c/mini-2026/page/1")
+    page.locator('input[name="KNOW"][value="2"]').check()
+    page.get_by_label("Hoe oud bent u?").fill("44")
+    page.get_by_role("button", name="Volgende").click()
+    assert page.url.endswith("/c/mini-2026/page/2")
+
+    page.goto(wave)
+    notice = page.get_by_role("heading", name="Er is op dit apparaat een antwoord in behandeling")
+    assert notice.count() == 1
+    assert page.get_by_label("Ik heb gelezen").count() == 0
+    assert_accessible(page, "start page with a response in progress")
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert no_horizontal_scroll(page), "start page with a response in progress at 320 px"
+    page.get_by_role("link", name="Opnieuw beginnen").click()
+    assert_accessible(page, "start again?")
+    assert no_horizontal_scroll(page), "start again? at 320 px"
+    page.screenshot(path="/tmp/stuffing-again-320.png", full_page=True)
+    page.get_by_role("link", name="Nee, ga terug").click()
+    page.screenshot(path="/tmp/stuffing-held-320.png", full_page=True)
+    page.get_by_role("link", name="Verder gaan").click()
+    assert page.url.endswith("/c/mini-2026/page/2")  # where it was left
+
+    page.get_by_role("button", name="Stoppen en dit apparaat vergeten").first.click()
+    assert "Dit apparaat is uw antwoord vergeten" in page.content()
+    assert_accessible(page, "forgotten")
+    page.go_back()
+    page.go_back()
+    assert "44" not in page.locator("main").inner_text()
+    page.goto(f"{wave}/page/1")
+    assert page.url.endswith("/c/mini-2026")
+    assert "in behandeling" not in page.content()
+    page.get_by_label("Ik heb gelezen").check()
+    page.get_by_role("button", name="Start de vragenlijst").click()
+    assert page.get_by_label("Hoe oud bent u?").input_value() == ""

@@ -12,7 +12,8 @@ from surveys.loader import load_file
 from surveys.model import Item, QuestionSet
 from tests.consult.conftest import csrf_from
 
-PAGE_URL = re.compile(r"/c/(?P<wave>[\w-]+)/page/(?P<page>\w+)$")
+PAGE_URL = re.compile(r"/c/(?P<wave>[\w-]+)/page/(?P<position>[0-9]+)$")
+SHOWN_PAGE = re.compile(r'name="shown_page" value="(?P<page>[^"]+)"')
 
 
 def valid_fields(item: Item) -> dict[str, list[str]]:
@@ -51,9 +52,19 @@ class Citizen:
 
     @property
     def page_id(self) -> str | None:
+        """The id of the question page shown: named in the form, never in the address."""
+        assert self.last is not None
+        if not PAGE_URL.search(self.last.request.path):
+            return None
+        match = SHOWN_PAGE.search(self.html)
+        return match.group("page") if match else None
+
+    @property
+    def position(self) -> int | None:
+        """The position in the address of the question page shown (1 for the first)."""
         assert self.last is not None
         match = PAGE_URL.search(self.last.request.path)
-        return match.group("page") if match else None
+        return int(match.group("position")) if match else None
 
     def get(self, url: str) -> TestResponse:
         self.last = self.client.get(url, follow_redirects=True)
@@ -71,9 +82,9 @@ class Citizen:
         return self.post(f"/c/{self.wave}/start", {"consent": "y"})
 
     def answer(self, fields: dict[str, list[str]], action: str = "next") -> TestResponse:
-        page_id = self.page_id
-        assert page_id, f"not on a question page but on {self.last and self.last.request.path}"
-        return self.post(f"/c/{self.wave}/page/{page_id}", {**fields, "action": [action]})
+        where = self.last and self.last.request.path
+        assert self.position, f"not on a question page but on {where}"
+        return self.post(f"/c/{self.wave}/page/{self.position}", {**fields, "action": [action]})
 
     def answer_page_validly(self, overrides: dict[str, list[str]] | None = None) -> TestResponse:
         page_id = self.page_id

@@ -58,6 +58,7 @@ EXAMPLES: dict[str, Any] = {
     "slug": {"c": ["mini"], "w": ["mini-2026"]},
     "number": ["1"],
     "page_id": ["followup"],
+    "page": ["1"],
     "fmt": ["yaml", "xlsx"],
     "action": ["open", "close", "publish", "unpublish"],
     "user_id": ["{target_id}"],
@@ -112,6 +113,7 @@ EXPECTATIONS: dict[tuple[str, str], tuple[Access, Allowed]] = {
         ),
     ),
     ("GET", "/admin/w/<slug>"): ("staff object", Allowed(200)),
+    ("GET", "/admin/w/<slug>/identical"): ("staff object", Allowed(200)),
     ("POST", "/admin/w/<slug>/<action>"): (
         "staff object",
         Allowed(303, "/admin/w/mini-2026", _confirm),

@@ -190,3 +190,35 @@ def test_a_microdata_download_being_sent_does_not_hold_up_citizens(
         with engine.begin() as connection:
             connection.execute(delete(AuditEvent).where(AuditEvent.actor == email))
             connection.execute(delete(User).where(User.email == email))
+
+
+def test_simultaneous_clicks_on_start_make_one_response(
+    committing_app: Flask, engine: Engine
+) -> None:
+    """Four clicks on start from one browser, released together, all lead to one response and
+    hand the browser the same resume code."""
+    runner = committing_app.test_cli_runner()
+    assert runner.invoke(args=["surveys", "load", str(MINI), "--open"]).exit_code == 0
+    browser = committing_app.test_client()
+    token = csrf_from(browser.get("/c/mini-2026").get_data(as_text=True))
+    session = browser.get_cookie("session")
+    assert session is not None
+    codes: list[str | None] = []
+
+    def click() -> int:
+        tab = committing_app.test_client()
+        tab.set_cookie("session", session.value)
+        reply = tab.post("/c/mini-2026/start", data={"consent": "y", "csrf_token": token})
+        kept = tab.get_cookie("response-mini-2026", path="/c/mini-2026")
+        codes.append(kept.value if kept else None)
+        return reply.status_code
+
+    assert race(4, click) == [303] * 4
+    with engine.connect() as connection:
+        started = connection.scalar(select(func.count(Response.id)))
+    assert started == 1
+    assert None not in codes
+    with committing_app.test_request_context():
+        from consult.responding.resume_cookie import _serializer
+
+        assert len({_serializer().loads(code)["token"] for code in codes if code}) == 1

@@ -124,7 +124,7 @@ def test_a_citizen_response_does_not_stretch_a_staff_session(
     browser.post("/admin/logout", data={"csrf_token": admin_token(browser)})
     assert sent_to_sign_in(browser)
     continued = Citizen(browser, wave, MINI).get(f"/c/{wave}/review")
-    assert continued.request.path == f"/c/{wave}/page/knowledge"  # not back at the start
+    assert continued.request.path == f"/c/{wave}/page/1"  # not back at the start
 
 
 def test_the_resume_code_lives_only_as_long_as_the_response_needs_it(
