@@ -107,6 +107,35 @@ class Counts:
         }
 
 
+class Tally:
+    """Counts of a stream of chunks added up as they come, in bounded memory: rows of different
+    codes never add up, so each code's rows are merged on their own, and only once `MERGE_ROWS`
+    rows wait (no merge sorts the whole wave, none runs per chunk)."""
+
+    MERGE_ROWS = 2_000_000
+    """Count rows from chunks kept before they are added up (some 64 MB), by default."""
+
+    def __init__(self, merge_rows: int | None = None) -> None:
+        self._pieces: dict[int, list[Counts]] = {}
+        self._pending = 0
+        self._merge_rows = merge_rows or self.MERGE_ROWS
+
+    def add(self, counts: Counts) -> None:
+        for name, part in counts.by_code():
+            self._pieces.setdefault(name, []).append(part)
+            self._pending += len(part)
+        if self._pending > self._merge_rows:
+            for kept in self._pieces.values():
+                kept[:] = [kept[0].merged(*kept[1:])]
+            self._pending = 0
+
+    def total(self) -> Counts:
+        """Every chunk's counts added up, ordered by code."""
+        return Counts.joined(
+            [self._pieces[name][0].merged(*self._pieces[name][1:]) for name in sorted(self._pieces)]
+        )
+
+
 def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) -> Counts:
     """The counts of the respondents whose answers `columns` holds (respondent i in cell
     `cell_of[i]`), as `one.count_response` counts each of them."""
