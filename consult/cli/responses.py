@@ -14,6 +14,7 @@ from consult.cli.progress import interrupted_cleanly, progress_for, quiet_option
 from consult.cli.waves import ENGLISH, english, wave_or_fail
 from consult.extensions import db
 from consult.organizing.margins import left_out, parse_margins
+from consult.progress import stage
 from consult.responding.importing import MAX_PROBLEMS, ResponseImportError, import_responses
 
 
@@ -46,6 +47,11 @@ def responses_import(path: Path, wave_slug: str, max_problems: int, quiet: bool)
             progress_for(quiet) as progress,
             path.open(encoding="utf-8", newline="") as file,
         ):
+            rows = None
+            if not quiet:
+                with stage(progress, "count rows", None):
+                    rows = data_lines(path)
+                    progress.advance(rows)
             result = import_responses(
                 db.session,
                 wave,
@@ -53,7 +59,7 @@ def responses_import(path: Path, wave_slug: str, max_problems: int, quiet: bool)
                 dt.date.today(),
                 max_problems=max_problems,
                 progress=progress,
-                rows=None if quiet else data_lines(path),
+                rows=rows,
             )
     except UnicodeDecodeError as error:
         db.session.rollback()
