@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from consult.counting import queries as counts_queries
-from consult.counting.many import AnswerColumns, Tally, cell_keys, count_columns
+from consult.counting.many import AnswerColumns, Tally, cell_keys, count_sliced
 from consult.counting.plan import plan_of
 from consult.models import Wave
 from consult.organizing.margins import parse_margins
@@ -339,7 +339,8 @@ def simulate(
 
 # --- storing ------------------------------------------------------------------------------------
 
-BATCH = 50_000
+BATCH = 10_000
+"""Responses stored at once (their answers go through the driver as Python rows)."""
 
 
 def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
@@ -422,7 +423,7 @@ def store_simulated(
             local = AnswerColumns(
                 part.names, part.respondent - start, part.code, part.option, part.number
             )
-            tally.add(count_columns(plan, local, cell_of[start:stop]))
+            count_sliced(plan, local, cell_of[start:stop], tally)
             progress.advance(stop - start)
     respondents = np.bincount(cell_of, minlength=len(keys))
     with stage(progress, "counts", None):

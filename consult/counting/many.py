@@ -136,6 +136,28 @@ class Tally:
         )
 
 
+COUNTED = 1_000
+"""Respondents counted at once by `count_sliced`: the engine's arrays take some 25 KB per
+respondent of a national question set (its profiles and scale sums), so a slice takes 25 MB."""
+
+
+def count_sliced(
+    plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray, tally: Tally
+) -> None:
+    """Count `columns` (their respondents in increasing order) into `tally`, `COUNTED`
+    respondents at a time, so that memory stays flat however many a chunk holds."""
+    respondents = len(cell_of)
+    bounds = np.searchsorted(
+        columns.respondent, np.arange(0, respondents + COUNTED, COUNTED)
+    ).tolist()
+    for start, lo, hi in zip(range(0, respondents, COUNTED), bounds, bounds[1:], strict=False):
+        part = columns.take(slice(lo, hi))
+        local = AnswerColumns(
+            part.names, part.respondent - start, part.code, part.option, part.number
+        )
+        tally.add(count_columns(plan, local, cell_of[start : start + COUNTED]))
+
+
 def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) -> Counts:
     """The counts of the respondents whose answers `columns` holds (respondent i in cell
     `cell_of[i]`), as `one.count_response` counts each of them."""

@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from consult.counting import queries
-from consult.counting.many import AnswerColumns, Tally, count_columns
+from consult.counting.many import AnswerColumns, Tally, count_sliced
 from consult.counting.plan import CountPlan
 from consult.models import Wave
 from consult.progress import SILENT, Progress, stage
@@ -42,10 +42,11 @@ def recount_wave(
             response, code, option, number = queries.answer_arrays(
                 session, wave, int(part[0]), int(part[-1]), codes
             )
+            order = np.argsort(response, kind="stable")
             columns = AnswerColumns(
                 tuple(codes), np.searchsorted(part, response), code, option, number
-            )
-            tally.add(count_columns(plan, columns, cell_of[start : start + chunk]))
+            ).take(order)
+            count_sliced(plan, columns, cell_of[start : start + chunk], tally)
             progress.advance(len(part))
     total = tally.total()
     respondents = np.bincount(cell_of, minlength=len(keys))

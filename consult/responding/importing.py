@@ -29,7 +29,7 @@ from typing import TextIO
 import numpy as np
 from sqlalchemy.orm import Session
 
-from consult.counting.many import AnswerColumns, Tally, count_columns
+from consult.counting.many import AnswerColumns, Tally, count_sliced
 from consult.counting.one import cell_key
 from consult.counting.plan import plan_of
 from consult.counting.queries import add_count_arrays
@@ -295,9 +295,6 @@ def rows_of(file: TextIO) -> tuple[list[str], Iterator[list[str]]]:
 CHUNK = 5_000
 """Rows checked and stored at once (their answers: a few MB)."""
 
-COUNTED = 1_000
-"""Rows counted at once by the vectorised engine (some 25 MB of arrays while counted)."""
-
 
 class _Store:
     """Stores and counts the checked rows of an import a chunk at a time, in the caller's
@@ -351,16 +348,7 @@ class _Store:
         cell_of = np.array(
             [self.keys.setdefault(cell, len(self.keys)) for cell in cells], dtype=np.int64
         )
-        # The engine's arrays take some 300 bytes per answer: counted a slice at a time.
-        bounds = np.searchsorted(columns.respondent, np.arange(0, len(cells) + COUNTED, COUNTED))
-        for start, lo, hi in zip(
-            range(0, len(cells), COUNTED), bounds.tolist(), bounds[1:].tolist(), strict=False
-        ):
-            part = columns.take(slice(lo, hi))
-            local = AnswerColumns(
-                part.names, part.respondent - start, part.code, part.option, part.number
-            )
-            self.tally.add(count_columns(self.plan, local, cell_of[start : start + COUNTED]))
+        count_sliced(self.plan, columns, cell_of, self.tally)
         self.respondents.update(cells)
         self.stored += len(responses)
 
