@@ -1,6 +1,6 @@
 """The vectorised engine: the counts of many responses at once, with NumPy.
 
-Used where answers come as arrays (the simulation, a recount streamed from the database). It
+Used where answers come in bulk (an import, the simulation, a recount from the database). It
 carries out the same `CountPlan` as `one.count_response` and must agree with it on every count
 (tests/consult/counting/test_engines_agree.py); nothing here decides what is counted.
 """
