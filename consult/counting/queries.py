@@ -130,8 +130,8 @@ def add_count_arrays(
         order = np.lexsort((counts.value, ids, rank[counts.code]))
 
         def rows() -> Iterator[tuple[int, str, int, float, int]]:
-            for start in range(0, len(order), FETCHED_ROWS):
-                part = order[start : start + FETCHED_ROWS]
+            for start in range(0, len(order), ADDED_ROWS):
+                part = order[start : start + ADDED_ROWS]
                 yield from zip(
                     itertools.repeat(wave.id),
                     code_names[counts.code[part]].tolist(),
@@ -156,6 +156,10 @@ def add_count_arrays(
         cursor.execute(ADD_INCOMING_COUNTS)
     finally:
         cursor.close()
+
+
+ADDED_ROWS = 50_000
+"""Count rows made into Python values at once by `add_count_arrays` (some 10 MB)."""
 
 
 ADD_RESPONDENTS = (

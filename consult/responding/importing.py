@@ -307,7 +307,7 @@ class _Store:
         self.names = tuple(dict.fromkeys(c.code for c in self.plan.codes))
         self.index = {name: i for i, name in enumerate(self.names)}
         self.keys: dict[str, int] = {}
-        self.tally = Tally(merge_rows=1_000_000)
+        self.tally = Tally(merge_rows=500_000)
         self.respondents: Counter[str] = Counter()
         self.stored = 0
 
