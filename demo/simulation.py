@@ -16,11 +16,12 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from consult.counting import queries as counts_queries
-from consult.counting.many import AnswerColumns, Counts, cell_keys, count_columns
+from consult.counting.many import AnswerColumns, Tally, cell_keys, count_sliced
 from consult.counting.plan import plan_of
 from consult.models import Wave
 from consult.organizing.margins import parse_margins
 from consult.organizing.question_sets import question_set_of
+from consult.progress import SILENT, Progress, stage
 from consult.responding import queries as responding_queries
 from demo.scenarios import Scenario, scenario_for
 from surveys.expressions import evaluate
@@ -338,7 +339,8 @@ def simulate(
 
 # --- storing ------------------------------------------------------------------------------------
 
-BATCH = 50_000
+BATCH = 10_000
+"""Responses stored at once (their answers go through the driver as Python rows)."""
 
 
 def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
@@ -376,45 +378,62 @@ def answer_columns(question_set: QuestionSet, data: Simulated) -> AnswerColumns:
     )
 
 
-def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.date) -> int:
+def store_simulated(
+    session: Session,
+    wave: Wave,
+    n: int,
+    seed: int,
+    today: dt.date,
+    progress: Progress = SILENT,
+) -> int:
     """Simulate `n` complete responses to `wave` and store them with their counts (counted by
-    `counting.many`, a batch at a time, as a recount would)."""
+    `counting.many`, a batch at a time as it is stored, as a recount would). The answers are
+    drawn for everyone at once, so the figures of a seed do not depend on the batches."""
     question_set = question_set_of(wave.question_set_version)
     plan = plan_of(question_set)
     margins = parse_margins(wave.margins, wave) if wave.margins else None
-    data = simulate(question_set, n, seed, margins)
-    columns = answer_columns(question_set, data)
-    cell_of, keys = cell_keys(plan, columns, n)
-    columns = columns.take(np.argsort(columns.respondent, kind="stable"))
+    with stage(progress, "simulate", None):
+        data = simulate(question_set, n, seed, margins)
+        columns = answer_columns(question_set, data)
+        del data
+        cell_of, keys = cell_keys(plan, columns, n)
+        columns = columns.take(np.argsort(columns.respondent, kind="stable"))
     bounds = np.searchsorted(columns.respondent, np.arange(0, n + BATCH, BATCH))
-    counts = Counts.empty()
-    for batch, start in enumerate(range(0, n, BATCH)):
-        stop = min(start + BATCH, n)
-        ids = np.asarray(
-            responding_queries.insert_complete_response_rows(
-                session, wave, [keys[int(c)] for c in cell_of[start:stop]], today, language="nl"
-            ),
-            dtype=np.int64,
-        )
-        lo, hi = bounds[batch], bounds[batch + 1]
-        part = columns.take(slice(lo, hi))
-        counts_queries.insert_answer_columns(
-            session,
-            ids[part.respondent - start],
-            np.asarray(columns.names, dtype=object)[part.code],
-            part.option,
-            part.number,
-        )
-        local = AnswerColumns(
-            part.names, part.respondent - start, part.code, part.option, part.number
-        )
-        counts = counts.merged(count_columns(plan, local, cell_of[start:stop]))
+    names = np.asarray(columns.names, dtype=object)
+    tally = Tally()
+    with stage(progress, "store", n, "responses"):
+        for batch, start in enumerate(range(0, n, BATCH)):
+            stop = min(start + BATCH, n)
+            ids = np.asarray(
+                responding_queries.reserve_response_ids(session, stop - start), dtype=np.int64
+            )
+            responding_queries.copy_complete_responses(
+                session,
+                wave,
+                ids.tolist(),
+                [keys[int(c)] for c in cell_of[start:stop]],
+                today,
+                language="nl",
+            )
+            lo, hi = bounds[batch], bounds[batch + 1]
+            part = columns.take(slice(lo, hi))
+            counts_queries.insert_answer_columns(
+                session, ids[part.respondent - start], names[part.code], part.option, part.number
+            )
+            local = AnswerColumns(
+                part.names, part.respondent - start, part.code, part.option, part.number
+            )
+            count_sliced(plan, local, cell_of[start:stop], tally)
+            progress.advance(stop - start)
     respondents = np.bincount(cell_of, minlength=len(keys))
-    counts_queries.add_answer_counts(
-        session,
-        wave,
-        {key: int(n) for key, n in zip(keys, respondents, strict=True) if n},
-        counts.as_dict(plan, keys),
-    )
-    session.flush()
+    with stage(progress, "counts", None):
+        counts_queries.add_count_arrays(
+            session,
+            wave,
+            {key: int(n) for key, n in zip(keys, respondents, strict=True) if n},
+            keys,
+            plan.names,
+            tally.total(),
+        )
+        session.flush()
     return n

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from analysis import WeightingError
+from consult.cli.progress import quiet_option
 from consult.cli.report import SEVERAL_BY, counted_wave, groupings_of
 from consult.extensions import db
 from consult.results.design import ResultsError
@@ -47,11 +48,18 @@ from consult.results.tables import LANGUAGES
     is_flag=True,
     help="With --format csv: the respondent-level data (sav and dta always are).",
 )
+@quiet_option
 @with_appcontext
 def export(
-    wave_slug: str, fmt: str, output: Path, by: tuple[str, ...], lang: str, respondents: bool
+    wave_slug: str,
+    fmt: str,
+    output: Path,
+    by: tuple[str, ...],
+    lang: str,
+    respondents: bool,
+    quiet: bool,
 ) -> None:
-    wave = counted_wave(wave_slug)
+    wave = counted_wave(wave_slug, quiet)
     groupings = groupings_of(by)
     try:
         download: Download | Streamed

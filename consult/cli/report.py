@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from analysis import WeightingError
+from consult.cli.progress import interrupted_cleanly, progress_for, quiet_option
 from consult.cli.waves import wave_or_fail
 from consult.counting.service import ensure_current_counts
 from consult.db import mark_read_only
@@ -37,13 +38,15 @@ SEVERAL_BY = (
 )
 
 
-def counted_wave(slug: str) -> Wave:
+def counted_wave(slug: str, quiet: bool = False) -> Wave:
     """The wave, its consultation's waves recounted first where their counts follow an older
-    counting rule; then the session reads only (figures never write)."""
+    counting rule (with progress; Ctrl-C keeps the old counts); then the session reads only
+    (figures never write)."""
     wave = wave_or_fail(slug)
-    for recounted in ensure_current_counts(db.session, wave.consultation.waves):
-        click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
-    db.commit()
+    with interrupted_cleanly("the counts are as they were"), progress_for(quiet) as progress:
+        for recounted in ensure_current_counts(db.session, wave.consultation.waves, progress):
+            click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
+        db.commit()
     mark_read_only()
     return wave
 
@@ -79,6 +82,7 @@ def counted_wave(slug: str) -> Wave:
     show_default=True,
     help="Language of the labels (CSV) and of the method text (JSON).",
 )
+@quiet_option
 @with_appcontext
 def report(
     wave_slug: str,
@@ -88,8 +92,9 @@ def report(
     unweighted: bool,
     se: str,
     lang: str,
+    quiet: bool,
 ) -> None:
-    wave = counted_wave(wave_slug)
+    wave = counted_wave(wave_slug, quiet)
     mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
     groupings = groupings_of(by)
     try:

@@ -10,6 +10,8 @@ import click
 from flask.cli import AppGroup
 
 from consult.accounts import audit
+from consult.cli.progress import interrupted_cleanly, progress_for, quiet_option
+from consult.counting.service import rebuild_counts
 from consult.extensions import db
 from consult.models import Wave, WaveMode
 from consult.organizing import queries
@@ -197,3 +199,19 @@ def waves_margins(slug: str, path: Path, rescale: bool) -> None:
         click.echo(f"Rescaled: {rescaling.describe(english, ENGLISH)}")
     for unlisted in stored.unlisted:
         click.echo(f"Warning: {unlisted.describe(english, ENGLISH)}")
+
+
+@waves_group.command(
+    "recount",
+    help="Recount a wave's counts from its stored answers (in chunks; what `consult report` "
+    "does by itself when the counting rule changed). Ctrl-C keeps the old counts.",
+)
+@click.argument("slug")
+@quiet_option
+def waves_recount(slug: str, quiet: bool) -> None:
+    wave = wave_or_fail(slug)
+    with interrupted_cleanly("the counts are as they were"), progress_for(quiet) as progress:
+        rows = rebuild_counts(db.session, wave, progress)
+        audit.record(db.session, "command line", "recount wave", f"wave:{wave.slug}")
+        db.commit()
+    click.echo(f"Recounted {wave.slug}: {rows} count rows.")

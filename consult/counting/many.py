@@ -1,6 +1,6 @@
 """The vectorised engine: the counts of many responses at once, with NumPy.
 
-Used where answers come as arrays (the simulation, a recount streamed from the database). It
+Used where answers come in bulk (an import, the simulation, a recount from the database). It
 carries out the same `CountPlan` as `one.count_response` and must agree with it on every count
 (tests/consult/counting/test_engines_agree.py); nothing here decides what is counted.
 """
@@ -105,6 +105,57 @@ class Counts:
                 strict=True,
             )
         }
+
+
+class Tally:
+    """Counts of a stream of chunks added up as they come, in bounded memory: rows of different
+    codes never add up, so each code's rows are merged on their own, and only once `MERGE_ROWS`
+    rows wait (no merge sorts the whole wave, none runs per chunk)."""
+
+    MERGE_ROWS = 2_000_000
+    """Count rows from chunks kept before they are added up (some 64 MB), by default."""
+
+    def __init__(self, merge_rows: int | None = None) -> None:
+        self._pieces: dict[int, list[Counts]] = {}
+        self._pending = 0
+        self._merge_rows = merge_rows or self.MERGE_ROWS
+
+    def add(self, counts: Counts) -> None:
+        for name, part in counts.by_code():
+            self._pieces.setdefault(name, []).append(part)
+            self._pending += len(part)
+        if self._pending > self._merge_rows:
+            for kept in self._pieces.values():
+                kept[:] = [kept[0].merged(*kept[1:])]
+            self._pending = 0
+
+    def total(self) -> Counts:
+        """Every chunk's counts added up, ordered by code."""
+        return Counts.joined(
+            [self._pieces[name][0].merged(*self._pieces[name][1:]) for name in sorted(self._pieces)]
+        )
+
+
+COUNTED = 1_000
+"""Respondents counted at once by `count_sliced`: the engine's arrays take some 25 KB per
+respondent of a national question set (its profiles and scale sums), so a slice takes 25 MB."""
+
+
+def count_sliced(
+    plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray, tally: Tally
+) -> None:
+    """Count `columns` (their respondents in increasing order) into `tally`, `COUNTED`
+    respondents at a time, so that memory stays flat however many a chunk holds."""
+    respondents = len(cell_of)
+    bounds = np.searchsorted(
+        columns.respondent, np.arange(0, respondents + COUNTED, COUNTED)
+    ).tolist()
+    for start, lo, hi in zip(range(0, respondents, COUNTED), bounds, bounds[1:], strict=False):
+        part = columns.take(slice(lo, hi))
+        local = AnswerColumns(
+            part.names, part.respondent - start, part.code, part.option, part.number
+        )
+        tally.add(count_columns(plan, local, cell_of[start : start + COUNTED]))
 
 
 def count_columns(plan: CountPlan, columns: AnswerColumns, cell_of: np.ndarray) -> Counts:

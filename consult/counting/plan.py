@@ -3,10 +3,11 @@
 Raking weights depend only on a respondent's weighting cell, so the analysis needs, per code,
 value and cell, how many complete responses gave that answer. `CountPlan.of(question_set)` says
 which values of which answer codes land in which counts; two engines carry it out and hold no
-rule of their own: `one.count_response` for a single response (submit, import) and
-`many.count_columns` for answers as arrays (simulation, recount). Beside the answers' own codes,
-two kinds of `~` codes keep what figures on several questions need: the acceptance summary's
-coarsened joint answers (`Profile`) and the batteries' sums for Cronbach's alpha (`ScaleSums`).
+rule of their own: `one.count_response` for a single response (submit) and
+`many.count_columns` for answers as arrays (import, simulation, recount). Beside the answers'
+own codes, two kinds of `~` codes keep what figures on several questions need: the acceptance
+summary's coarsened joint answers (`Profile`) and the batteries' sums for Cronbach's alpha
+(`ScaleSums`).
 
 The plan's `fingerprint()` is stored with a wave's counts: when the rule or the plan changes, the
 fingerprint changes and the wave is recounted before its next report.

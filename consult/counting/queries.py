@@ -94,6 +94,74 @@ def add_answer_counts(
         cursor.close()
 
 
+def add_count_arrays(
+    session: Session,
+    wave: Wave,
+    respondents: Mapping[str, int],
+    keys: Sequence[str],
+    names: Sequence[str],
+    counts: CountRows,
+) -> None:
+    """Add many responses to the wave's counts, given as arrays (cell: an index into `keys`,
+    code: an index into `names`, value, n), as `add_answer_counts` adds a few: the rows go
+    through the driver a slice at a time (COPY and one upsert on PostgreSQL, an executemany
+    upsert on SQLite), never as one Python object each at once."""
+    if not respondents:
+        return
+    raw: Any = session.connection().connection.driver_connection
+    postgres = session.get_bind().dialect.name == "postgresql"
+    marker = "%s" if postgres else "?"
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            ADD_RESPONDENTS.format(marker), [(wave.id, key, n) for key, n in respondents.items()]
+        )
+        cell_ids = {
+            key: id_
+            for key, id_ in session.execute(
+                select(WeightingCell.key, WeightingCell.id).where(WeightingCell.wave_id == wave.id)
+            )
+        }
+        ids = np.array([cell_ids.get(key, -1) for key in keys], dtype=np.int64)[counts.cell]
+        code_names = np.asarray(names, dtype=object)
+        # In the primary key's order: the index grows at its end, not all over.
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[sorted(range(len(names)), key=lambda i: names[i])] = np.arange(len(names))
+        order = np.lexsort((counts.value, ids, rank[counts.code]))
+
+        def rows() -> Iterator[tuple[int, str, int, float, int]]:
+            for start in range(0, len(order), ADDED_ROWS):
+                part = order[start : start + ADDED_ROWS]
+                yield from zip(
+                    itertools.repeat(wave.id),
+                    code_names[counts.code[part]].tolist(),
+                    ids[part].tolist(),
+                    counts.value[part].tolist(),
+                    counts.n[part].tolist(),
+                )
+
+        if not postgres:
+            cursor.executemany(ADD_COUNTS.format(marker), rows())
+            return
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_count "
+            "(LIKE answer_count INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("DELETE FROM incoming_count")
+        with cursor.copy(
+            "COPY incoming_count (wave_id, code, cell_id, value, n) FROM STDIN"
+        ) as copy:
+            for row in rows():
+                copy.write_row(row)
+        cursor.execute(ADD_INCOMING_COUNTS)
+    finally:
+        cursor.close()
+
+
+ADDED_ROWS = 50_000
+"""Count rows made into Python values at once by `add_count_arrays` (some 10 MB)."""
+
+
 ADD_RESPONDENTS = (
     "INSERT INTO weighting_cell (wave_id, key, respondents) VALUES ({0}, {0}, {0}) "
     "ON CONFLICT (wave_id, key) "

@@ -8,25 +8,26 @@ the cell stored with it (`Response.cell`), as when it completed.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 from sqlalchemy.orm import Session
 
 from consult.counting import queries
-from consult.counting.many import AnswerColumns, Counts, count_columns
+from consult.counting.many import AnswerColumns, Tally, count_sliced
 from consult.counting.plan import CountPlan
 from consult.models import Wave
+from consult.progress import SILENT, Progress, stage
 
 CHUNK = 10_000
 """Responses counted at once: about 600,000 answers, some 100 MB of arrays while counted."""
 
-MERGE_ROWS = 2_000_000
-"""Count rows from chunks kept before they are added up (some 64 MB). Rows of different codes
-never add up, so each code's rows are merged on their own: no merge sorts the whole wave."""
 
-
-def recount_wave(session: Session, wave: Wave, plan: CountPlan, chunk: int = CHUNK) -> int:
+def recount_wave(
+    session: Session,
+    wave: Wave,
+    plan: CountPlan,
+    chunk: int = CHUNK,
+    progress: Progress = SILENT,
+) -> int:
     """Replace the wave's counts by a fresh count of its complete responses; returns the
     number of count rows. Marks the counts as following `plan` (its fingerprint)."""
     ids, cells = queries.complete_responses(session, wave)
@@ -34,31 +35,30 @@ def recount_wave(session: Session, wave: Wave, plan: CountPlan, chunk: int = CHU
     keys = [str(key) for key in distinct]
     cell_of = inverse.reshape(-1).astype(np.int64)
     codes = [counted.code for counted in plan.codes]
-    pieces: dict[int, list[Counts]] = defaultdict(list)
-    pending = 0
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        response, code, option, number = queries.answer_arrays(
-            session, wave, int(part[0]), int(part[-1]), codes
-        )
-        columns = AnswerColumns(tuple(codes), np.searchsorted(part, response), code, option, number)
-        for name, counts in count_columns(plan, columns, cell_of[start : start + chunk]).by_code():
-            pieces[name].append(counts)
-            pending += len(counts)
-        if pending > MERGE_ROWS:
-            for kept in pieces.values():
-                kept[:] = [kept[0].merged(*kept[1:])]
-            pending = 0
-    total = Counts.joined([pieces[name][0].merged(*pieces[name][1:]) for name in sorted(pieces)])
+    tally = Tally()
+    with stage(progress, f"recount {wave.slug}", len(ids), "responses"):
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            response, code, option, number = queries.answer_arrays(
+                session, wave, int(part[0]), int(part[-1]), codes
+            )
+            order = np.argsort(response, kind="stable")
+            columns = AnswerColumns(
+                tuple(codes), np.searchsorted(part, response), code, option, number
+            ).take(order)
+            count_sliced(plan, columns, cell_of[start : start + chunk], tally)
+            progress.advance(len(part))
+    total = tally.total()
     respondents = np.bincount(cell_of, minlength=len(keys))
-    queries.replace_counts(
-        session,
-        wave,
-        {key: int(n) for key, n in zip(keys, respondents.tolist(), strict=True) if n},
-        keys,
-        plan.names,
-        total,
-    )
+    with stage(progress, "write counts", None):
+        queries.replace_counts(
+            session,
+            wave,
+            {key: int(n) for key, n in zip(keys, respondents.tolist(), strict=True) if n},
+            keys,
+            plan.names,
+            total,
+        )
     wave.counts_fingerprint = plan.fingerprint()
     session.flush()
     return len(total)

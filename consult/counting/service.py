@@ -12,6 +12,7 @@ from consult.counting.plan import plan_of
 from consult.counting.recount import recount_wave
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
+from consult.progress import SILENT, Progress
 from surveys.model import AnswerCell, QuestionSet
 
 
@@ -31,19 +32,23 @@ def counts_are_current(wave: Wave) -> bool:
     return wave.counts_fingerprint == plan.fingerprint()
 
 
-def rebuild_counts(session: Session, wave: Wave) -> int:
+def rebuild_counts(session: Session, wave: Wave, progress: Progress = SILENT) -> int:
     """Recount the wave from its stored answers (see `recount`); returns the count rows."""
-    return recount_wave(session, wave, plan_of(question_set_of(wave.question_set_version)))
+    return recount_wave(
+        session, wave, plan_of(question_set_of(wave.question_set_version)), progress=progress
+    )
 
 
-def ensure_current_counts(session: Session, waves: Iterable[Wave]) -> list[Wave]:
+def ensure_current_counts(
+    session: Session, waves: Iterable[Wave], progress: Progress = SILENT
+) -> list[Wave]:
     """Recount the waves whose counts follow another counting rule (their plan's fingerprint
     differs from the one stored with them, or none is); returns those recounted."""
     recounted = []
     for wave in waves:
         # A purged wave has no answers left to count: its counts are all there is, kept as is.
         if not counts_are_current(wave) and not queries.answers_purged(session, wave):
-            rebuild_counts(session, wave)
+            rebuild_counts(session, wave, progress)
             recounted.append(wave)
     session.flush()
     return recounted

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import (
     delete,
@@ -141,3 +142,104 @@ def insert_complete_responses(
     ]
     if answer_rows:
         session.execute(insert(Answer), answer_rows)
+
+
+def _driver(session: Session) -> tuple[Any, bool]:
+    """The DB-API connection under the session's transaction, and whether it is PostgreSQL."""
+    raw: Any = session.connection().connection.driver_connection
+    return raw, session.get_bind().dialect.name == "postgresql"
+
+
+def reserve_response_ids(session: Session, n: int) -> list[int]:
+    """Ids for `n` new responses. PostgreSQL: from the table's sequence, safe beside other
+    writers. SQLite: after the largest id, which is safe because a command's transaction holds
+    the write lock from its start (BEGIN IMMEDIATE: `consult.db`)."""
+    raw, postgres = _driver(session)
+    if postgres:
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('response', 'id')) "
+                "FROM generate_series(1, %s)",
+                (n,),
+            )
+            return [row[0] for row in cursor.fetchall()]
+    (largest,) = raw.execute("SELECT coalesce(max(id), 0) FROM response").fetchone()
+    return list(range(largest + 1, largest + 1 + n))
+
+
+RESPONSE_COLUMNS = (
+    "id, public_id, wave_id, question_set_version_id, status, language, started_on, "
+    "submitted_on, resume_token_hash, order_seed, layout, cell"
+)
+COPY_RESPONSES = f"COPY response ({RESPONSE_COLUMNS}) FROM STDIN"
+INSERT_RESPONSES = (
+    f"INSERT INTO response ({RESPONSE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608 (constants)
+)
+
+
+def copy_complete_responses(
+    session: Session,
+    wave: Wave,
+    ids: Sequence[int],
+    cells: Sequence[str],
+    today: dt.date,
+    *,
+    language: str,
+) -> None:
+    """Complete responses without their answers, with the ids given (`reserve_response_ids`)
+    and one weighting cell key each: COPY on PostgreSQL, one executemany on SQLite (bulk
+    imports and simulations, where the ORM's bookkeeping per row would dominate)."""
+    secret = secrets.token_bytes(48 * len(ids)).hex()
+    status = ResponseStatus.COMPLETE.value
+    rows = (
+        (
+            id_,
+            secret[96 * i : 96 * i + 32],
+            wave.id,
+            wave.question_set_version_id,
+            status,
+            language,
+            today,
+            today,
+            # Nobody resumes an imported response: a random, unguessable placeholder hash.
+            secret[96 * i + 32 : 96 * i + 96],
+            0,
+            IMPORTED_LAYOUT,
+            cell,
+        )
+        for i, (id_, cell) in enumerate(zip(ids, cells, strict=True))
+    )
+    raw, postgres = _driver(session)
+    if postgres:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(COPY_RESPONSES) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        raw.executemany(
+            INSERT_RESPONSES,
+            ((*row[:6], row[6].isoformat(), row[7].isoformat(), *row[8:]) for row in rows),
+        )
+
+
+AnswerRow = tuple[int, str, int | None, float | None, str | None]
+"""(response id, code, option, number, text): an `Answer` row."""
+
+
+def copy_answers(session: Session, rows: Iterable[AnswerRow]) -> None:
+    """Answer rows in bulk: COPY on PostgreSQL, executemany on SQLite."""
+    raw, postgres = _driver(session)
+    if postgres:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy("COPY answer (response_id, code, option, number, text) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        raw.executemany(
+            "INSERT INTO answer (response_id, code, option, number, text) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )

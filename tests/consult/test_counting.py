@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from consult.counting import queries as counting_queries
-from consult.counting import recount
+from consult.counting.many import Tally
 from consult.counting.plan import plan_of
 from consult.counting.recount import recount_wave
 from consult.counting.service import ensure_current_counts, rebuild_counts
@@ -144,7 +144,7 @@ def test_a_recount_equals_the_counts_kept_by_submits_imports_and_simulations(
     assert sorted(counting_queries.answer_counts(db, wave)) == kept
     assert sorted((key, n) for _, key, n in counting_queries.design_cells(db, wave)) == cells
     # Each code's rows from several chunks added up along the way, not only at the end.
-    monkeypatch.setattr(recount, "MERGE_ROWS", 3)
+    monkeypatch.setattr(Tally, "MERGE_ROWS", 3)
     assert recount_wave(db, wave, plan, chunk=40) == len(kept)
     assert sorted(counting_queries.answer_counts(db, wave)) == kept
 
