@@ -37,6 +37,8 @@ YAML_WIDTH = 100
 YES = frozenset({"yes", "true", "true()", "1", "y"})
 NO = frozenset({"no", "false", "false()", "0", "n"})
 
+from surveys.xlsform.about_settings import TEXT_COLUMNS  # noqa: E402
+
 #: Columns whose cells are texts per language (`label::en`); used to find the form's languages.
 SURVEY_TEXT_COLUMNS = ("label", "hint", "unit", "min_label", "max_label")
 TRANSLATABLE = frozenset(
@@ -44,6 +46,7 @@ TRANSLATABLE = frozenset(
         *SURVEY_TEXT_COLUMNS,
         "form_title",
         "intro",
+        *TEXT_COLUMNS,
         "constraint_message",
         "required_message",
         "guidance_hint",
