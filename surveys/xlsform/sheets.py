@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from surveys.messages import N_, Message, excerpt
 from surveys.problems import Problem
 from surveys.vocabulary import CHOICE_NAME, NUMBER_LIKE
+from surveys.xlsform.about_settings import TEXT_COLUMNS
 
 Source = str | Path | bytes | BinaryIO
 
@@ -36,8 +37,6 @@ _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 YAML_WIDTH = 100
 YES = frozenset({"yes", "true", "true()", "1", "y"})
 NO = frozenset({"no", "false", "false()", "0", "n"})
-
-from surveys.xlsform.about_settings import TEXT_COLUMNS  # noqa: E402
 
 #: Columns whose cells are texts per language (`label::en`); used to find the form's languages.
 SURVEY_TEXT_COLUMNS = ("label", "hint", "unit", "min_label", "max_label")
