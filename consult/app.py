@@ -20,7 +20,7 @@ from consult import health, i18n, logs, rate_limits
 from consult.accounts.guards import kept_refusals
 from consult.config import Config
 from consult.extensions import csrf, db, limiter, login_manager
-from consult.forms import INT32_MAX
+from consult.forms import INT32_MAX, form_error_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a 503 asks clients (and nginx's retry) to wait: a PostgreSQL restart or fail-over.
@@ -70,6 +70,7 @@ def create_app(config: Config | None = None) -> Flask:
     _trust_proxies(app, config)
     login_manager.init_app(app)
     i18n.init_app(app)
+    app.jinja_env.globals["form_error_entries"] = form_error_entries
 
     # Each capability's views attach their routes to the audience blueprints when imported.
     from consult.accounts import views as _accounts_views  # noqa: F401

@@ -28,3 +28,17 @@ def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
 
 class ConfirmForm(FlaskForm):
     """An empty form: only the CSRF token, for buttons that change state."""
+
+
+def form_error_entries(*forms: Any) -> list[tuple[str, str]]:
+    """An error summary's (link, message) pairs for WTForms forms, each message naming its
+    field ("E-mail address: …"); forms a page did not receive (undefined, None) are skipped."""
+    entries: list[tuple[str, str]] = []
+    for form in forms:
+        if not isinstance(form, FlaskForm):
+            continue
+        for field in form:
+            for error in field.errors:
+                if not isinstance(error, dict):  # a sub-form's errors are its fields'
+                    entries.append((f"#{field.id}", f"{field.label.text}: {error}"))
+    return entries

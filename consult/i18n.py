@@ -46,6 +46,14 @@ def _choose_language() -> None:
     refresh()  # a locale cached earlier in this application context no longer applies
 
 
+def choose_language(lang: str) -> None:
+    """Switch this visit to `lang` (a form's language switch; unknown languages are ignored)."""
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        g.lang = lang
+        refresh()
+
+
 def other_languages() -> list[str]:
     """The languages a visitor can switch to from this page."""
     return [lang for lang in LANGUAGES if lang != current_language()]

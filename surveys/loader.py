@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from surveys.build_about import _AboutReader
 from surveys.build_items import _Items
 from surveys.messages import N_, Message, plural_message
 from surveys.model import Block, Item, Page, QuestionSet, Text
@@ -40,7 +41,7 @@ from surveys.yaml_read import _read_yaml
 # --------------------------------------------------------------------------- the builder
 
 
-class _Builder(_Items):
+class _Builder(_Items, _AboutReader):
     """Walks the tree once (`surveys.tree`, from either reader), building model objects and
     collecting every problem where its tree node was written.
 
@@ -90,6 +91,7 @@ class _Builder(_Items):
             )
         intro = self.optional_text(data, "intro", Message("the intro"))
         minutes = self.whole_number(data, "estimated_minutes", Message("the question set"), 1)
+        about = self.read_about(data)
         self.read_choice_lists(data)
         self.read_vocabulary(data)
         self.read_pages(data)
@@ -110,6 +112,7 @@ class _Builder(_Items):
             source=source,
             checksum=hashlib.sha256(source.encode("utf-8")).hexdigest(),
             vocabulary=self.vocabulary,
+            about=about,
         )
 
     def read_languages(self, data: _Map) -> None:

@@ -6,6 +6,7 @@ code only read it. Nothing in this module knows about YAML, HTML or a database.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -248,6 +249,32 @@ class AnswerCell:
 
 
 @dataclass(frozen=True)
+class Privacy:
+    """The privacy statement in the parts the GDPR (art. 13) asks for."""
+
+    controller: Text
+    purpose: Text
+    legal_basis: Text
+    retention: Text
+    rights: Text
+
+
+@dataclass(frozen=True)
+class About:
+    """Who asks, how to reach them and what they promise: the frame a citizen trusts a
+    consultation by (start page, footer, statements, thank-you page)."""
+
+    sender: Text
+    contact: Text
+    privacy: Privacy
+    accessibility: Text
+    logo: str | None = None
+    closes_on: dt.date | None = None
+    results_on: dt.date | None = None
+    results_where: Text | None = None
+
+
+@dataclass(frozen=True)
 class QuestionSet:
     """A whole validated questionnaire; lookups are indexed once at construction."""
 
@@ -263,6 +290,7 @@ class QuestionSet:
     source: str
     checksum: str
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    about: About | None = None
     _pages_by_id: dict[str, Page] = field(init=False, repr=False, compare=False, hash=False)
     _items_by_code: dict[str, Item] = field(init=False, repr=False, compare=False, hash=False)
     _owners: dict[str, Item] = field(init=False, repr=False, compare=False, hash=False)

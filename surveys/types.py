@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from surveys.messages import Message, plural_message
-from surveys.model import ANSWER_CODES, AnswerCell, Item, QuestionSet, Value
+from surveys.model import ANSWER_CODES, AnswerCell, Item, QuestionSet, Text, Value
 from surveys.options import match_options, option_name, option_names, option_parts
 
 #: What `parse` and `decode` give: one value, or row code -> value for a battery.
@@ -430,11 +430,22 @@ class RankingType(QuestionType):
                 "Please put the options in order: give every option a place."
             ) if item.required else None
         if len(ranks) < count:
+            unplaced = [choice.label for choice in item.choices if choice.code not in ranks]
             return None, Message(
-                "Please give every option its own place, from 1 to %(count)s.", {"count": count}
+                "These options have no place yet: %(options)s. Give every option a place from 1 "
+                "to %(count)s.",
+                {"options": _joined(unplaced), "count": count},
             )
         if len(set(ranks.values())) < count:
-            return None, Message("Please use each place only once.")
+            twice = sorted(
+                {rank for rank in ranks.values() if list(ranks.values()).count(rank) > 1}
+            )
+            return None, plural_message(
+                "You gave place %(places)s to more than one option. Use each place only once.",
+                "You gave places %(places)s to more than one option. Use each place only once.",
+                "count",
+                {"places": ", ".join(map(str, twice)), "count": len(twice)},
+            )
         return tuple(sorted(ranks, key=lambda code: ranks[code])), None
 
     def encode(self, item: Item, value: ParsedValue | None) -> list[AnswerCell]:
@@ -504,6 +515,14 @@ def _exported_option(item: Item, code: str, raw: str) -> tuple[Fields, list[Mess
     """One option (single, likert, a battery row): the whole value names it."""
     options, problems = _exported_options(item, [raw.strip()] if raw.strip() else [])
     return ({code: [str(option) for option in options]} if options else {}), problems
+
+
+def _joined(labels: Sequence[Text]) -> Text:
+    """Option labels as one text per language, each in quotes: ‘a’, ‘b’."""
+    languages = {lang for label in labels for lang in label.languages}
+    return Text.from_dict(
+        {lang: ", ".join(f"‘{label.get(lang)}’" for label in labels) for lang in languages}
+    )
 
 
 def _rank_range(count: int) -> Message:

@@ -25,10 +25,23 @@ TOP_KEYS = (
     "languages",
     "intro",
     "estimated_minutes",
+    "about",
     "choice_lists",
     "vocabulary",
     "pages",
 )
+#: The consultation's frame: sender, contact, statements and dates (surveys.build_about).
+ABOUT_KEYS = (
+    "sender",
+    "logo",
+    "contact",
+    "privacy",
+    "accessibility",
+    "closes_on",
+    "results_on",
+    "results_where",
+)
+PRIVACY_KEYS = ("controller", "purpose", "legal_basis", "retention", "rights")
 #: The set's own analysis words (surveys.build_vocabulary): none of them is fixed in code.
 VOCABULARY_KEYS = ("domains", "conditions", "applications", "scales")
 TERM_KEYS = ("code", "label")

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from consult.blueprints import public
 from consult.extensions import db, limiter
-from consult.i18n import current_language
+from consult.i18n import choose_language, current_language
 from consult.models import ResponseStatus, Wave, WaveMode, WaveStatus
 from consult.organizing import queries as organizing_queries
 from consult.organizing.invitations import redeem_invitation
@@ -41,6 +41,7 @@ from consult.responding.forms import (
     ResumeForm,
     StartForm,
 )
+from consult.responding.page_errors import PageErrors, page_errors, parse_leniently
 from consult.responding.resume_cookie import (
     KeptResponse,
     browser_token,
@@ -49,8 +50,8 @@ from consult.responding.resume_cookie import (
     kept_response,
     write_kept_responses,
 )
+from consult.responding.review import reviewed_pages
 from consult.responding.tokens import normalize_resume_token
-from surveys.messages import render as render_message
 from surveys.types import QUESTION_TYPES, parse_page
 
 
@@ -228,33 +229,57 @@ def answer_page(wave_slug: str, page: str) -> Any:
         return redirect(_page_url(wave, state, page_id), 303)  # an address from before positions
     if request.method == "POST":
         # The page this form was shown for, when answers given in another tab moved it.
-        shown = request.form.get(SHOWN_PAGE_FIELD, "")
-        if shown != page_id and state.page(shown) is not None:
-            page_id = shown
+        shown_page = request.form.get(SHOWN_PAGE_FIELD, "")
+        if shown_page != page_id and state.page(shown_page) is not None:
+            page_id = shown_page
     plan = state.page(page_id)
     if plan is None:
         abort(404)
     items = state.items(plan)
-    errors: dict[str, str] = {}
+    from_review = request.args.get("return_to") == "review"
+    shown = PageErrors()
     submitted: dict[str, list[str]] | None = None
     if request.method == "POST":
         form = {key: request.form.getlist(key) for key in request.form}
-        parsed = parse_page(state.question_set, items, form)
-        going_back = request.form.get("action") == "back"
-        if going_back or not parsed.errors:
-            responding.save_page(db.session, state, plan, parsed, only_valid=going_back)
-            state = responding.load_state(db.session, state.response)
-            target = state.previous_page_id(page_id) if going_back else state.next_page_id(page_id)
-            if not going_back:
-                state.response.last_page_id = target or page_id
-            if target is None:
-                if going_back:
+        action = request.form.get("action", "next")
+        switch_to = action.removeprefix("language:") if action.startswith("language:") else None
+        going_back = action == "back"
+        if going_back or switch_to:
+            # Required questions may stay open when leaving a page; what is typed is kept.
+            lenient = parse_leniently(state.question_set, items, form)
+            invalid = lenient.errors
+            if going_back and invalid:
+                # Stay, with every typed character and what is wrong with it (a 422 saves
+                # nothing: the page itself still holds all of it).
+                submitted = form
+                shown = page_errors(items, plan, invalid, current_language())
+            else:
+                responding.save_page(db.session, state, plan, lenient, only_valid=True)
+            if switch_to:
+                choose_language(switch_to)
+                # Invalid input stays on the page in the new language: a redirect would show
+                # only what could be saved.
+                submitted = form if invalid else None
+            if not invalid:
+                state = responding.load_state(db.session, state.response)
+                if switch_to:
+                    return redirect(_page_url(wave, state, page_id, from_review=from_review), 303)
+                target = state.previous_page_id(page_id)
+                if target is None:
                     return redirect(url_for("public.start_page", wave_slug=wave.slug), 303)
-                return redirect(url_for("public.review", wave_slug=wave.slug), 303)
-            return redirect(_page_url(wave, state, target), 303)
-        lang = current_language()
-        errors = {code: render_message(message, lang) for code, message in parsed.errors.items()}
-        submitted = form
+                return redirect(_page_url(wave, state, target), 303)
+        else:
+            parsed = parse_page(state.question_set, items, form)
+            if not parsed.errors:
+                responding.save_page(db.session, state, plan, parsed)
+                state = responding.load_state(db.session, state.response)
+                target = state.next_page_id(page_id)
+                state.response.last_page_id = target or page_id
+                if target is None or from_review:
+                    return redirect(url_for("public.review", wave_slug=wave.slug), 303)
+                return redirect(_page_url(wave, state, target), 303)
+            shown = page_errors(items, plan, parsed.errors, current_language())
+            submitted = form
     pages = state.pages
     position = [p.page_id for p in pages].index(page_id)
     fields = submitted if submitted is not None else form_fields(items, state.answers)
@@ -268,12 +293,15 @@ def answer_page(wave_slug: str, page: str) -> Any:
             items=items,
             types=QUESTION_TYPES,
             fields=fields,
-            errors=errors,
+            errors=shown.by_item,
+            error_entries=shown.summary,
+            kept_invalid=bool(shown.by_item) and request.form.get("action") == "back",
+            from_review=from_review,
             step=position + 1,
             total_steps=len(pages) + 1,
             resume_token=_remembered_token(wave),
         ),
-        422 if errors else 200,
+        422 if shown.by_item else 200,
     )
 
 
@@ -295,12 +323,11 @@ def review(wave_slug: str) -> Any:
         keep_response(wave, KeptResponse(done=True))  # the code is not needed any more
         return redirect(url_for("public.thanks", wave_slug=wave.slug), 303)
     pages = state.pages
-    answered = len({state.question_set.owner_of(code).code for code in state.answers})
     return render_template(
         "public/review.html",
         wave=wave,
         question_set=state.question_set,
-        answered=answered,
+        reviewed=reviewed_pages(state, current_language()),
         step=len(pages) + 1,
         total_steps=len(pages) + 1,
         previous_page=len(pages) or None,
@@ -429,9 +456,13 @@ def _page_at(state: responding.ResponseState, page: str) -> str | None:
     return page if page in ids else None
 
 
-def _page_url(wave: Wave, state: responding.ResponseState, page_id: str | None) -> str:
-    """The address of a page: its position in this respondent's order, never its id."""
+def _page_url(
+    wave: Wave, state: responding.ResponseState, page_id: str | None, *, from_review: bool = False
+) -> str:
+    """The address of a page: its position in this respondent's order, never its id; from the
+    review page ("Wijzigen") it returns there."""
     ids = [plan.page_id for plan in state.pages]
     if page_id is None or page_id not in ids:
         return url_for("public.review", wave_slug=wave.slug)
-    return url_for("public.answer_page", wave_slug=wave.slug, page=ids.index(page_id) + 1)
+    extra: dict[str, Any] = {"return_to": "review"} if from_review else {}
+    return url_for("public.answer_page", wave_slug=wave.slug, page=ids.index(page_id) + 1, **extra)

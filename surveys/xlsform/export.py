@@ -12,6 +12,7 @@ from surveys.expressions import (
 from surveys.model import Choice, Item, Page, QuestionSet, Text, Vocabulary
 from surveys.types import QUESTION_TYPES, Bounds, TextType, question_type
 from surveys.vocabulary import LIST_NAME, SCALE_KEYS
+from surveys.xlsform import about_settings
 from surveys.xlsform.nodes import _Node
 from surveys.xlsform.sheets import ROLE_COLUMNS
 from surveys.xlsform.xpath import xpath_of
@@ -190,6 +191,7 @@ def question_set_to_yaml(qset: QuestionSet) -> str:
     if qset.intro is not None:
         tree["intro"] = _text_node(qset.intro, languages)
     tree.put("estimated_minutes", qset.estimated_minutes)
+    tree.put("about", about_settings.as_mapping(qset.about))
     lists = _Node()
     for key, name in names.items():
         if name in shared:
@@ -459,6 +461,7 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
             "intro",
             *(f"intro::{lang}" for lang in languages[1:]),
             "estimated_minutes",
+            *about_settings.columns(languages),
         ],
         ["form_title", "form_id", "version", "default_language", "wave"],
     )
@@ -478,6 +481,7 @@ def question_set_to_xlsform(qset: QuestionSet) -> bytes:
         row["intro"] = intro.get("nl")
         for language in languages[1:]:
             row[f"intro::{language}"] = intro.get(language)
+    about_settings.fill(row, qset.about, languages)
 
     vocabulary = _vocabulary_sheet(qset, names, languages)
     sheets = [("survey", survey), ("choices", choices), ("settings", settings)]

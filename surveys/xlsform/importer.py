@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from surveys.messages import Message
+from surveys.xlsform import about_settings
 from surveys.xlsform.nodes import _in_writing_order, _Node
 from surveys.xlsform.sheets import (
     SURVEY_TEXT_COLUMNS,
@@ -63,7 +64,7 @@ class _Importer(_SurveySheet, _VocabularySheet):
         for sheet, bases in (
             (self.survey, SURVEY_TEXT_COLUMNS),
             (self.choices, ("label",)),
-            (self.settings, ("form_title", "intro")),
+            (self.settings, ("form_title", "intro", *about_settings.TEXT_COLUMNS)),
             (self.vocabulary_sheet, ("label",)),
         ):
             if sheet is None:
@@ -77,7 +78,7 @@ class _Importer(_SurveySheet, _VocabularySheet):
         default = _cell_text(self.settings_row.raw("default_language")) if self.settings_row else ""
         self.default_language = _language_code(default) if default else "nl"
         used: dict[str, tuple[_Sheet, _Column]] = {}
-        plain_settings = ("form_title", "intro")
+        plain_settings = ("form_title", "intro", *about_settings.TEXT_COLUMNS)
         for sheet, column in self.text_columns():
             if sheet is self.settings and column.language is None and column.base in plain_settings:
                 continue  # a plain form_title is the same in every language
@@ -169,6 +170,11 @@ class _Importer(_SurveySheet, _VocabularySheet):
         minutes = row.get("estimated_minutes")
         number = _number(minutes)
         tree.put("estimated_minutes", number if isinstance(number, int) else minutes)
+        about = about_settings.read(
+            lambda base: self.text(row, base, plain_everywhere=True), row.get
+        )
+        if about is not None:
+            tree.put("about", about)
 
     # ---- choices ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from surveys.messages import N_, Message, excerpt
 from surveys.problems import Problem
 from surveys.vocabulary import CHOICE_NAME, NUMBER_LIKE
+from surveys.xlsform.about_settings import TEXT_COLUMNS
 
 Source = str | Path | bytes | BinaryIO
 
@@ -44,6 +45,7 @@ TRANSLATABLE = frozenset(
         *SURVEY_TEXT_COLUMNS,
         "form_title",
         "intro",
+        *TEXT_COLUMNS,
         "constraint_message",
         "required_message",
         "guidance_hint",

@@ -119,9 +119,9 @@ def test_error_messages_are_accessible(page: Any, live_server: str) -> None:
     page.get_by_role("button", name="Volgende").click()
     assert page.locator(".error-summary").count() == 1
     assert_accessible(page, "page with errors")
-    # The summary links to the question, so a keyboard user can jump straight to it.
+    # The summary links to the question's first input, so a keyboard user can jump to it.
     page.locator(".error-summary a").first.click()
-    assert page.url.endswith("-question")
+    assert page.url.endswith("#KNOW-1")
 
 
 def fill_page(page: Any) -> None:

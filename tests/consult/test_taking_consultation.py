@@ -63,7 +63,7 @@ def test_full_flow_stores_every_answer_once(
     assert citizen.page_id == "knowledge"
     assert "Stap 1 van" in citizen.html
     citizen.answer_all_pages()
-    assert "Klaar om te versturen" in citizen.html
+    assert "Controleer uw antwoorden" in citizen.html
     done = citizen.submit()
     assert done.request.path == f"/c/{wave}/thanks"
     assert "Bedankt" in done.get_data(as_text=True)
@@ -154,7 +154,7 @@ def test_back_keeps_answers_and_shows_them_again(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"AGE": ["40"]}, "Kies een antwoord"),  # required KNOW missing
+        ({"AGE": ["40"]}, "Kies uw antwoord op ‘Weet u wat biotechnologie is?’"),  # KNOW missing
         ({"KNOW": ["7"]}, "bestaat niet"),  # tampered option code
         ({"KNOW": ["1"], "AGE": ["12"]}, "18"),  # out of range
         ({"KNOW": ["1"], "AGE": ["veertig"]}, "getal"),  # not a number
@@ -190,7 +190,7 @@ def test_error_messages_follow_the_language(client: FlaskClient, load_set: LoadS
     citizen.get(f"/c/{wave}?lang=en")
     citizen.post(f"/c/{wave}/start", {"consent": "y"})
     citizen.answer({"AGE": ["40"]})
-    assert "Please choose an answer" in citizen.html
+    assert "Choose your answer to ‘Do you know what biotechnology is?’" in citizen.html
 
 
 def test_over_long_text_is_refused(client: FlaskClient, db: Session, load_set: LoadSet) -> None:

@@ -364,14 +364,12 @@ def plain_app() -> Flask:
 @pytest.mark.parametrize(
     ("lang", "one", "three"),
     [
-        ("nl", "U hebt 1 vraag beantwoord.", "U hebt 3 vragen beantwoord."),
-        ("en", "You answered 1 question.", "You answered 3 questions."),
+        ("nl", "Ongeveer 1 minuut", "Ongeveer 3 minuten"),
+        ("en", "About 1 minute", "About 3 minutes"),
     ],
 )
 def test_plural_forms_in_both_languages(plain_app: Flask, lang: str, one: str, three: str) -> None:
-    template = (
-        '{{ ngettext("You answered %(num)s question.", "You answered %(num)s questions.", n) }}'
-    )
+    template = '{{ ngettext("About %(num)s minute", "About %(num)s minutes", n) }}'
     with plain_app.test_request_context(f"/?lang={lang}"):
         plain_app.preprocess_request()
         assert render_template_string(template, n=1) == one
@@ -415,7 +413,7 @@ def test_citizen_validation_error_is_dutch_by_default(
     citizen = Citizen(client, wave, MINI)
     citizen.start()
     assert citizen.answer({"AGE": ["40"]}).status_code == 422
-    assert "Kies een antwoord." in citizen.html
+    assert "Kies uw antwoord op ‘" in citizen.html
     assert "Please choose" not in citizen.html
 
 

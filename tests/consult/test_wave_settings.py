@@ -138,8 +138,13 @@ def test_a_minimum_out_of_bounds_is_refused_with_the_reason_in_the_users_languag
         error = re.search(r'<p class="error-message" id="min_cell_size-error">([^<]+)</p>', page)
         assert error and reason in html.unescape(error.group(1)), (value, lang)
         assert 'aria-describedby="min_cell_size-hint min_cell_size-error"' in page
-        summary = {"nl": "De minimale celgrootte is niet veranderd", "en": "was not changed"}
+        # The error summary of every form: its heading, a link naming the field, "Error:" first
+        # in the title.
+        summary = {"nl": "Er is een probleem", "en": "There is a problem"}
         assert summary[lang] in page and 'href="#min_cell_size"' in page
+        link = re.search(r'<a href="#min_cell_size">([^<]+)</a>', page)
+        assert link and reason in html.unescape(link.group(1)), (value, lang)
+        assert re.search(r"<title>(Fout|Error): ", page)
     assert minimum(db, wave) == 10
     # The attempts are logged as refused (the request's own changes roll back).
     refused = audit_lines(db, wave)

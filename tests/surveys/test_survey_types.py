@@ -222,8 +222,10 @@ DUTCH = {
     "choose_at_least": "Kies ten minste {min} antwoorden.",
     "choose_at_most": "Kies ten hoogste {max} antwoorden.",
     "exclusive": "U kunt ‘{option}’ niet samen met een ander antwoord kiezen.",
-    "rank_all": "Geef elke optie een eigen plaats, van 1 tot en met {count}.",
-    "rank_unique": "Gebruik elke plaats maar één keer.",
+    "rank_all": "Deze keuzes hebben nog geen plaats: {options}. Geef elke keuze een plaats van 1 "
+    "tot en met {count}.",
+    "rank_unique": "U gaf plaats {places} aan meer dan één keuze. Gebruik elke plaats maar één "
+    "keer.",
     "rank_range": "Gebruik alleen de plaatsen 1 tot en met {count}.",
     "invalid_number": "Vul een getal in, bijvoorbeeld 12 of 3,5.",
     "whole_number": "Vul een heel getal in, zonder komma of punt.",
@@ -268,8 +270,18 @@ DUTCH = {
         (MULTIPLE_LIMITS, {"ML": ["1", "2", "3", "4"]}, "choose_at_most", {"max": 3}),
         (MULTIPLE, {"M": ["1", "4"]}, "exclusive", {"option": Text.of("Optie 4")}),
         # ranking
-        (RANKING, {"R.10": ["1"], "R.20": ["2"]}, "rank_all", {"count": 3}),
-        (RANKING, {"R.10": ["1"], "R.20": ["1"], "R.30": ["2"]}, "rank_unique", {}),
+        (
+            RANKING,
+            {"R.10": ["1"], "R.20": ["2"]},
+            "rank_all",
+            {"options": Text.of("‘Optie 30’"), "count": 3},
+        ),
+        (
+            RANKING,
+            {"R.10": ["1"], "R.20": ["1"], "R.30": ["2"]},
+            "rank_unique",
+            {"places": "1", "count": 1},
+        ),
         (RANKING, {"R.10": ["1"], "R.20": ["2"], "R.30": ["4"]}, "rank_range", {"count": 3}),
         (RANKING, {"R.10": ["0"], "R.20": ["2"], "R.30": ["3"]}, "rank_range", {"count": 3}),
         (RANKING, {"R.10": ["een"], "R.20": ["2"], "R.30": ["3"]}, "rank_range", {"count": 3}),
@@ -309,7 +321,9 @@ def test_validation_errors(item: Item, form: Form, key: str, params: dict[str, o
     shown = {name: p.get("nl") if isinstance(p, Text) else p for name, p in params.items()}
     assert render(error, "nl") == DUTCH[key].format(**shown)
     english = render(error, "en")
-    assert english == error.text % params if error.plural is None else english.startswith("Please")
+    in_english = {name: p.get("en") if isinstance(p, Text) else p for name, p in params.items()}
+    expected = error.text if error.plural is None or params.get("count") == 1 else error.plural
+    assert english == expected % in_english
     assert "%(" not in english
 
 
