@@ -87,6 +87,13 @@ def home() -> str:
     return render_template("public/home.html", consultations=consultations)
 
 
+@public.get("/hello")
+def hello() -> str:
+    """A small page that touches no database: the yardstick `bench/load.py` compares the
+    citizens' pages with (what the framework, templates and server cost by themselves)."""
+    return render_template("public/hello.html")
+
+
 @public.route("/c/<wave_slug>", methods=["GET"])
 def start_page(wave_slug: str) -> str:
     wave = _open_wave(wave_slug)
