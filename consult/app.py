@@ -119,6 +119,21 @@ def compute_on_one_core() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+def prepare_worker(app: Flask) -> None:
+    """Parse the open waves' question sets before the first citizen arrives: each server process
+    parses once, and a burst of first requests would otherwise wait for it together. A database
+    that cannot be read yet (not migrated, not up) only postpones that to the first page."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from consult.organizing.question_sets import parse_open_question_sets
+
+    with app.app_context():
+        try:
+            parse_open_question_sets(db.session)
+        except SQLAlchemyError as error:
+            app.logger.warning("question sets not parsed ahead: %s", type(error).__name__)
+
+
 # Control characters in a path; NUL anywhere (PostgreSQL cannot store it in a text column).
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
 

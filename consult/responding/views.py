@@ -152,7 +152,6 @@ def answer_page(wave_slug: str, page_id: str) -> Any:
         going_back = request.form.get("action") == "back"
         if going_back or not parsed.errors:
             responding.save_page(db.session, state, plan, parsed, only_valid=going_back)
-            state = responding.load_state(db.session, state.response)
             target = state.previous_page_id(page_id) if going_back else state.next_page_id(page_id)
             if not going_back:
                 state.response.last_page_id = target or page_id
