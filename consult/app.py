@@ -50,7 +50,7 @@ def create_app(config: Config | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=config.redis_url or "memory://",
         RATELIMIT_ENABLED=True,
     )
-    db.init_app(app, config.database_url)
+    db.init_app(app, config.database_url, config.database_replica_url)
     csrf.init_app(app)
     limiter.init_app(app)
     _trust_proxies(app, config)
