@@ -38,12 +38,15 @@ sys.path[0] = ROOT
 import argparse
 import asyncio
 import collections
+import contextlib
+import random
 import re
 import resource
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -67,6 +70,8 @@ PAGE_PATH = re.compile(r"/c/[\w-]+/page/(\w+)$")
 #: Statuses and failures after which a request is sent again (the server or a worker was gone).
 RETRIED = {500, 502, 503, 504}
 RETRIES = 5
+#: No request waits longer (a worker killed while it answered leaves nothing to wait for).
+TIMEOUT = aiohttp.ClientTimeout(total=20)
 
 
 def valid_fields(item: Item) -> dict[str, list[str]]:
@@ -170,7 +175,7 @@ async def citizen(
     while time.monotonic() < deadline:
         jar = aiohttp.CookieJar(unsafe=True)  # cookies for 127.0.0.1 too
         async with aiohttp.ClientSession(
-            base, connector=connector, connector_owner=False, cookie_jar=jar
+            base, connector=connector, connector_owner=False, cookie_jar=jar, timeout=TIMEOUT
         ) as http:
             try:
                 tally.completed.append(await take_part(http, question_set, tally))
@@ -221,7 +226,9 @@ async def take_part(
 async def bare_client(
     base: str, connector: aiohttp.BaseConnector, tally: Tally, deadline: float
 ) -> None:
-    async with aiohttp.ClientSession(base, connector=connector, connector_owner=False) as http:
+    async with aiohttp.ClientSession(
+        base, connector=connector, connector_owner=False, timeout=TIMEOUT
+    ) as http:
         while time.monotonic() < deadline:
             try:
                 status, _, _ = await send(http, tally, "bare GET", "GET", "/hello")
@@ -299,7 +306,73 @@ def measure(server_pid: int, run: Any) -> tuple[Any, CpuShares]:
     wall = (time.monotonic() - started) * cores
     after = (own_cpu_seconds(), cpu_seconds(process_tree(server_pid)), machine_busy_seconds())
     client, server, busy = (b - a for a, b in zip(before, after, strict=True))
+    server = max(server, 0)  # a killed worker takes its CPU time with it
     return result, CpuShares(client / wall, server / wall, max(busy - client - server, 0) / wall)
+
+
+class WorkerKiller:
+    """SIGKILLs one gunicorn worker (a child of the master) every `every` seconds, as a crash
+    would; the master starts another. Clients retry what got no answer."""
+
+    def __init__(self, master: int, every: float) -> None:
+        self.master, self.every, self.kills = master, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WorkerKiller:
+        if self.every > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        chooser = random.Random(1)
+        while not self._stop.wait(self.every):
+            # Only a worker that has had time to boot and answer: on a busy machine a new worker
+            # takes seconds to start, and killing it again would leave nobody to answer.
+            workers = [pid for pid in process_tree(self.master)[1:] if _age(pid) > self.every]
+            if workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(chooser.choice(workers), signal.SIGKILL)
+                    self.kills += 1
+
+
+def _age(pid: int) -> float:
+    """Seconds since process `pid` started (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            started = int(stat.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime") as uptime:
+            return float(uptime.read().split()[0]) - started
+    except OSError:
+        return 0.0
+
+
+def run_citizens(
+    base: str,
+    server_pid: int,
+    concurrency: int,
+    seconds: float,
+    question_set: QuestionSet,
+    kill_every: float = 0,
+) -> tuple[Tally, float, int]:
+    """The citizens' phase: returns what the client saw, how long it took, and the workers
+    killed meanwhile (with `kill_every` seconds)."""
+    tally = Tally()
+    with WorkerKiller(server_pid, kill_every) as killer:
+        elapsed = asyncio.run(
+            run_phase(
+                base,
+                concurrency,
+                seconds,
+                lambda b, c, d: citizen(b, c, question_set, tally, d),
+            )
+        )
+    return tally, elapsed, killer.kills
 
 
 # --- setting up: database and server ----------------------------------------------------------
@@ -462,6 +535,13 @@ def main() -> None:
         help="record the server's stacks during the citizens' phase with py-spy (collapsed "
         "stacks, for flamegraph.pl or speedscope); `pip install py-spy` first",
     )
+    parser.add_argument(
+        "--kill-every",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="SIGKILL a gunicorn worker this often during the citizens' phase (a fault run)",
+    )
     args = parser.parse_args()
 
     question_set = load_file(SHIPPED)
@@ -495,7 +575,6 @@ def main() -> None:
             f"rest {bare_cpu.rest:.0%} of {os.cpu_count()} cores"
         )
 
-        citizens = Tally()
         profiler = None
         if args.profile:
             profiler = subprocess.Popen(
@@ -513,15 +592,10 @@ def main() -> None:
                 ],
                 stdout=subprocess.DEVNULL,
             )
-        seconds, cpu = measure(
+        (citizens, seconds, kills), cpu = measure(
             server.pid,
-            lambda: asyncio.run(
-                run_phase(
-                    base,
-                    args.concurrency,
-                    args.duration,
-                    lambda b, c, d: citizen(b, c, question_set, citizens, d),
-                )
+            lambda: run_citizens(
+                base, server.pid, args.concurrency, args.duration, question_set, args.kill_every
             ),
         )
         if profiler is not None:
@@ -529,7 +603,11 @@ def main() -> None:
             profiler.wait(timeout=60)
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     completes = len(citizens.completed) / seconds
     pages = citizens.requests / seconds
     all_latencies = [v for values in citizens.latencies.values() for v in values]
@@ -539,6 +617,7 @@ def main() -> None:
         f"citizens: {len(citizens.completed)} consultations completed in {seconds:.1f} s "
         f"= {completes:.1f}/s; {pages:.0f} page requests/s ({ratio:.2f} of the bare endpoint); "
         f"{citizens.retries} retries, {citizens.abandoned} abandoned"
+        + (f"; {kills} workers killed (their CPU is missing below)" if args.kill_every else "")
     )
     report_latencies(citizens)
     server_ms = cpu.server * seconds * (os.cpu_count() or 1) * 1000
@@ -562,6 +641,7 @@ def main() -> None:
         f"RESULT concurrency={args.concurrency} completes_per_s={completes:.1f} "
         f"pages_per_s={pages:.0f} ratio={ratio:.2f} p99_ms={p99:.0f} "
         f"lost={check.lost} dup={check.dup} backend={args.backend}"
+        + (f" kills={kills}" if args.kill_every else "")
     )
 
 
