@@ -63,7 +63,7 @@ def create_app(config: Config | None = None) -> Flask:
     # Registered before the limiter, so it runs after the limiter's headers (which would
     # otherwise replace a 503's Retry-After with the route's rate-limit window).
     app.after_request(_retry_after_when_unavailable)
-    db.init_app(app, config.database_url)
+    db.init_app(app, config.database_url, config.database_replica_url)
     csrf.init_app(app)
     limiter.init_app(app)
     rate_limits.init_app()
@@ -133,6 +133,21 @@ def compute_on_one_core() -> None:
     import analysis  # noqa: F401
 
     threadpool_limits(limits=1, user_api="blas")
+
+
+def prepare_worker(app: Flask) -> None:
+    """Parse the open waves' question sets before the first citizen arrives: each server process
+    parses once, and a burst of first requests would otherwise wait for it together. A database
+    that cannot be read yet (not migrated, not up) only postpones that to the first page."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from consult.organizing.question_sets import parse_open_question_sets
+
+    with app.app_context():
+        try:
+            parse_open_question_sets(db.session)
+        except SQLAlchemyError as error:
+            app.logger.warning("question sets not parsed ahead: %s", type(error).__name__)
 
 
 # Control characters in a path; NUL anywhere (PostgreSQL cannot store it in a text column).

@@ -15,6 +15,8 @@ class Config:
     database_url: str
     secret_key: str
     redis_url: str | None = None
+    # A PostgreSQL streaming replica of `database_url`: results pages and downloads read there.
+    database_replica_url: str | None = None
     testing: bool = False
     csrf_enabled: bool = True
     secure_cookies: bool = False
@@ -30,7 +32,7 @@ class Config:
 
     @classmethod
     def from_environment(cls, instance_path: str) -> Config:
-        """Read DATABASE_URL, SECRET_KEY, REDIS_URL, the ARGON2_* costs and
+        """Read DATABASE_URL, DATABASE_REPLICA_URL, SECRET_KEY, REDIS_URL, the ARGON2_* costs and
         CONSULT_TRUSTED_PROXIES, with safe local defaults."""
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         default_db = "sqlite:///" + str(Path(instance_path) / "consult.sqlite3")
@@ -38,6 +40,7 @@ class Config:
             database_url=os.environ.get("DATABASE_URL") or default_db,
             secret_key=os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
             redis_url=os.environ.get("REDIS_URL") or None,
+            database_replica_url=os.environ.get("DATABASE_REPLICA_URL") or None,
             secure_cookies=os.environ.get("SECURE_COOKIES", "") == "1",
             argon2_time_cost=int(os.environ.get("ARGON2_TIME_COST") or cls.argon2_time_cost),
             argon2_memory_kib=int(os.environ.get("ARGON2_MEMORY_KIB") or cls.argon2_memory_kib),

@@ -65,13 +65,21 @@ class Database:
 
     _engines: dict[str, Engine] = {}
 
-    def init_app(self, app: Flask, url: str) -> None:
-        # One engine per URL per process: tests build many apps against the same database.
+    def init_app(self, app: Flask, url: str, replica_url: str | None = None) -> None:
+        app.extensions["consult_db"] = sessionmaker(bind=self._engine(url), expire_on_commit=False)
+        app.extensions["consult_db_replica"] = (
+            sessionmaker(bind=self._engine(replica_url), expire_on_commit=False)
+            if replica_url
+            else None
+        )
+        app.teardown_appcontext(self._close_session)
+
+    def _engine(self, url: str) -> Engine:
+        """One engine per URL per process: tests build many apps against the same database."""
         engine = self._engines.get(url)
         if engine is None:
             engine = self._engines[url] = make_engine(url)
-        app.extensions["consult_db"] = sessionmaker(bind=engine, expire_on_commit=False)
-        app.teardown_appcontext(self._close_session)
+        return engine
 
     @property
     def session_factory(self) -> sessionmaker[Session]:
@@ -91,6 +99,20 @@ class Database:
         session: Session = g.db_session
         return session
 
+    @property
+    def read_session(self) -> Session:
+        """A session on the read replica (`DATABASE_REPLICA_URL`) for pages that only read and
+        may lag the primary by a moment (results, downloads): it takes their reading off the
+        primary, which keeps the citizens' writes. Without a replica, the request's session.
+        It is never committed; anything written through it would fail on a standby."""
+        factory: sessionmaker[Session] | None = current_app.extensions.get("consult_db_replica")
+        if factory is None:
+            return self.session
+        if "db_read_session" not in g:
+            g.db_read_session = factory()
+        session: Session = g.db_read_session
+        return session
+
     def commit(self) -> None:
         """Commit the current request's work, if any was started."""
         if "db_session" in g:
@@ -102,10 +124,11 @@ class Database:
             g.db_session.rollback()
 
     def _close_session(self, _exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.rollback()
-            session.close()
+        for name in ("db_session", "db_read_session"):
+            session = g.pop(name, None)
+            if session is not None:
+                session.rollback()
+                session.close()
 
 
 db = Database()

@@ -175,7 +175,8 @@ class QuestionSetVersion(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"))
     number: Mapped[int] = mapped_column(Integer)
     label: Mapped[str | None] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(Text)
+    # Tens of kilobytes, read only to parse a version once per process (`question_set_of`).
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     checksum: Mapped[str] = mapped_column(String(64))
     created_on: Mapped[dt.date] = mapped_column(Date)
 

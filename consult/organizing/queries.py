@@ -15,7 +15,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, undefer
 
 from consult.counting.queries import complete_responses_of
 from consult.models import (
@@ -56,7 +56,25 @@ def next_version_number(session: Session, consultation: Consultation) -> int:
 
 
 def wave_by_slug(session: Session, slug: str) -> Wave | None:
-    return session.scalar(select(Wave).where(Wave.slug == slug))
+    """The wave with its question set version (without the source), in one query: every
+    citizen's page needs both."""
+    return session.scalar(
+        select(Wave).where(Wave.slug == slug).options(joinedload(Wave.question_set_version))
+    )
+
+
+def versions_of_open_waves(session: Session) -> list[QuestionSetVersion]:
+    return list(
+        session.scalars(
+            select(QuestionSetVersion)
+            .where(
+                QuestionSetVersion.id.in_(
+                    select(Wave.question_set_version_id).where(Wave.status == WaveStatus.OPEN)
+                )
+            )
+            .options(undefer(QuestionSetVersion.source))
+        )
+    )
 
 
 def response_count(session: Session, wave: Wave, status: ResponseStatus | None = None) -> int:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -42,14 +42,39 @@ class LoadResult:
     version_created: bool
 
 
-@lru_cache(maxsize=64)
-def _parse(checksum: str, source: str) -> QuestionSet:
-    return load_question_set(source, filename=f"version {checksum[:8]}")
+#: Parsed question sets by checksum: a version never changes, so its checksum names its parse.
+_PARSED: dict[str, QuestionSet] = {}
+_PARSED_KEPT = 64
+_PARSING = threading.Lock()
 
 
 def question_set_of(version: QuestionSetVersion) -> QuestionSet:
-    """The parsed question set of a stored version (parsed once per process, then cached)."""
-    return _parse(version.checksum, version.source)
+    """The parsed question set of a stored version: parsed once per process, then kept.
+
+    Every citizen's page needs it. Parsing the shipped set takes a good part of a second of CPU,
+    and its source is tens of kilobytes: the source (a deferred column) is read from the database
+    only the first time, and only one thread parses it while the others wait for that parse.
+    """
+    parsed = _PARSED.get(version.checksum)
+    if parsed is not None:
+        return parsed
+    with _PARSING:
+        parsed = _PARSED.get(version.checksum)
+        if parsed is None:
+            parsed = load_question_set(version.source, filename=f"version {version.checksum[:8]}")
+            if len(_PARSED) >= _PARSED_KEPT:
+                del _PARSED[next(iter(_PARSED))]
+            _PARSED[version.checksum] = parsed
+    return parsed
+
+
+def parse_open_question_sets(session: Session) -> int:
+    """Parse the question sets of the open waves now (a server process starting), so the first
+    citizens do not wait for it; returns how many."""
+    versions = queries.versions_of_open_waves(session)
+    for version in versions:
+        question_set_of(version)
+    return len(versions)
 
 
 def parse_upload(filename: str, data: bytes) -> QuestionSet:

@@ -62,17 +62,18 @@ def replace_answers(
         session.execute(
             delete(Answer).where(Answer.response_id == response.id, Answer.code.in_(codes))
         )
-    session.add_all(
-        Answer(
-            response_id=response.id,
-            code=cell.code,
-            option=cell.option,
-            number=cell.number,
-            text=cell.text,
-        )
+    rows = [
+        {
+            "response_id": response.id,
+            "code": cell.code,
+            "option": cell.option,
+            "number": cell.number,
+            "text": cell.text,
+        }
         for cell in cells
-    )
-    session.flush()
+    ]
+    if rows:  # one statement, without the ORM's bookkeeping per row
+        session.execute(insert(Answer), rows)
 
 
 def delete_answers_except(session: Session, response: Response, keep: Iterable[str]) -> int:

@@ -20,7 +20,7 @@ from consult.organizing.question_sets import question_set_of
 from consult.responding import queries
 from consult.responding.tokens import hash_token, new_resume_token
 from surveys.layout import Layout, PagePlan, plan_layout, visible_items, visible_pages
-from surveys.model import Item, QuestionSet, Value
+from surveys.model import AnswerCell, Item, QuestionSet, Value
 from surveys.types import PageAnswers, answers_from_cells
 
 
@@ -31,6 +31,7 @@ class ResponseState:
     response: Response
     question_set: QuestionSet
     layout: Layout
+    cells: list[AnswerCell]  # as stored, in the order they were stored
     answers: dict[str, Value]
 
     @property
@@ -131,6 +132,7 @@ def load_state(session: Session, response: Response) -> ResponseState:
         response=response,
         question_set=question_set,
         layout=Layout.from_json(response.layout),
+        cells=cells,
         answers=answers_from_cells(question_set, cells),
     )
 
@@ -146,7 +148,8 @@ def save_page(
     """Store one page's answers, replacing what was stored for that page's items before.
 
     Items of the page that are not shown lose their stored answers; with `only_valid`, items whose
-    input was invalid keep what they had.
+    input was invalid keep what they had. `state` follows, so the request need not read the
+    answers again.
     """
     page = state.question_set.page(plan.page_id)
     skip = set(parsed.errors) if only_valid else set()
@@ -155,6 +158,9 @@ def save_page(
         cell for cell in parsed.cells if state.question_set.owner_of(cell.code).code not in skip
     ]
     queries.replace_answers(session, state.response, codes, cells)
+    replaced = set(codes)
+    state.cells = [cell for cell in state.cells if cell.code not in replaced] + list(cells)
+    state.answers = answers_from_cells(state.question_set, state.cells)
 
 
 def submit(
@@ -172,7 +178,7 @@ def submit(
     response.submitted_on = today
     response.duration_minutes = duration_minutes
     session.flush()
-    final = queries.answer_cells(session, response)
+    final = [cell for cell in state.cells if cell.code in shown]  # what is left stored
     response.cell = cell_key(plan_of(state.question_set), final)
     count_completed_response(session, response.wave, state.question_set, response.cell, final)
     return True

@@ -95,6 +95,13 @@ def home() -> str:
     return render_template("public/home.html", consultations=consultations)
 
 
+@public.get("/hello")
+def hello() -> str:
+    """A small page that touches no database: the yardstick `bench/load.py` compares the
+    citizens' pages with (what the framework, templates and server cost by themselves)."""
+    return render_template("public/hello.html")
+
+
 @public.route("/c/<wave_slug>", methods=["GET"])
 def start_page(wave_slug: str) -> str:
     """The consent form, or, on a device that already holds a response to this wave, what it
@@ -261,7 +268,6 @@ def answer_page(wave_slug: str, page: str) -> Any:
                 # only what could be saved.
                 submitted = form if invalid else None
             if not invalid:
-                state = responding.load_state(db.session, state.response)
                 if switch_to:
                     return redirect(_page_url(wave, state, page_id, from_review=from_review), 303)
                 target = state.previous_page_id(page_id)
@@ -272,7 +278,6 @@ def answer_page(wave_slug: str, page: str) -> Any:
             parsed = parse_page(state.question_set, items, form)
             if not parsed.errors:
                 responding.save_page(db.session, state, plan, parsed)
-                state = responding.load_state(db.session, state.response)
                 target = state.next_page_id(page_id)
                 state.response.last_page_id = target or page_id
                 if target is None or from_review:

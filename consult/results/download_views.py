@@ -59,7 +59,7 @@ def _asked() -> tuple[str | None, str]:
 
 def _serve(wave: Wave, variant: str, make: Any, private: bool = False) -> Response:
     """The file `make(state)` makes, or a 304 when the client holds it for this state."""
-    state = results_state(db.session, wave)
+    state = results_state(db.read_session, wave)
     unchanged = not_modified(state, variant)
     if unchanged is not None:
         return unchanged
@@ -157,7 +157,7 @@ def download_estimates(wave: str, fmt: str) -> Any:
         found,
         f"estimates|{fmt}|{by}|{lang}",
         lambda state: aggregates(
-            load_figures(db.session, found, by=by, lang=lang, state=state), fmt
+            load_figures(db.read_session, found, by=by, lang=lang, state=state), fmt
         ),
     )
 
@@ -172,7 +172,9 @@ def download_package(wave: str) -> Any:
     return _serve(
         found,
         f"package|{by}|{lang}",
-        lambda state: data_package(load_figures(db.session, found, by=by, lang=lang, state=state)),
+        lambda state: data_package(
+            load_figures(db.read_session, found, by=by, lang=lang, state=state)
+        ),
     )
 
 

@@ -40,7 +40,7 @@ def reader() -> User | None:
 
 def readable_wave(slug: str) -> Wave:
     """The wave `slug` if the reader may see its results; 404 otherwise."""
-    wave = queries.wave_by_slug(db.session, slug)
+    wave = queries.wave_by_slug(db.read_session, slug)
     if wave is None or not permissions.can_read_results(reader(), wave):
         abort(404)
     return wave
@@ -49,8 +49,8 @@ def readable_wave(slug: str) -> Wave:
 @results.get("/")
 def index() -> Any:
     """Published waves, and for a signed-in member the unpublished waves they may read."""
-    waves = queries.readable_waves(db.session, reader())
-    completes = {wave.id: queries.counts_state(db.session, wave)[1] for wave in waves}
+    waves = queries.readable_waves(db.read_session, reader())
+    completes = {wave.id: queries.counts_state(db.read_session, wave)[1] for wave in waves}
     return render_template("results/index.html", waves=waves, completes=completes)
 
 
@@ -84,11 +84,11 @@ def _figures(wave: Wave, state: ResultsState, compute: Callable[[], Figures]) ->
 def overview(wave: str) -> Any:
     """Under which conditions citizens accept which applications: the wave's overview."""
     found = readable_wave(wave)
-    state = results_state(db.session, found)
+    state = results_state(db.read_session, found)
     cached = not_modified(state, variant=current_language())
     if cached is not None:
         return cached
-    figures = _figures(found, state, lambda: wave_overview(db.session, found, state=state))
+    figures = _figures(found, state, lambda: wave_overview(db.read_session, found, state=state))
     if isinstance(figures, Response):
         return figures
     page = overview_of(figures, current_language(), figures.previous)
@@ -105,7 +105,7 @@ def item(wave: str, code: str) -> Any:
     except KeyError:
         abort(404)
     by = request.args.get("by") or None
-    state = results_state(db.session, found)
+    state = results_state(db.read_session, found)
     lang = current_language()
     if by is not None and not _groups(question_set, by, code):
         return _page(
@@ -115,10 +115,12 @@ def item(wave: str, code: str) -> Any:
     cached = not_modified(state, variant=lang)
     if cached is not None:
         return cached
-    report = _figures(found, state, lambda: wave_results(db.session, found, by=by, state=state))
+    report = _figures(
+        found, state, lambda: wave_results(db.read_session, found, by=by, state=state)
+    )
     if isinstance(report, Response):
         return report
-    overall = report if by is None else wave_results(db.session, found, state=state)
+    overall = report if by is None else wave_results(db.read_session, found, state=state)
     change = item_change(overall, _previous_results(found), shown_item, lang)
     page = item_page(report, shown_item, lang, change)
     return _page("results/item.html", state, wave=found, page=page)
@@ -127,11 +129,11 @@ def item(wave: str, code: str) -> Any:
 def _previous_results(wave: Wave) -> Report | None:
     """The previous wave's overall report (kept like any other), or None when it has no
     figures (no margins yet, or counts being recounted)."""
-    earlier = queries.previous_wave(db.session, wave)
+    earlier = queries.previous_wave(db.read_session, wave)
     if earlier is None or not counts_are_current(earlier):
         return None
     try:
-        return wave_results(db.session, earlier)
+        return wave_results(db.read_session, earlier)
     except (ResultsError, WeightingError):
         return None
 
@@ -150,7 +152,7 @@ def codebook_page(wave: str) -> Any:
     """Every item's code, wording in both languages, type, options, role and show_if, with the
     waves of the consultation (that the reader may see) in which it appears."""
     found = readable_wave(wave)
-    state = results_state(db.session, found)
+    state = results_state(db.read_session, found)
     cached = not_modified(state, variant=current_language())
     if cached is not None:
         return cached

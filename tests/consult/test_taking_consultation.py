@@ -7,12 +7,14 @@ import re
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from consult.counting import queries as counting_queries
 from consult.counting.service import rebuild_counts
+from consult.extensions import db as database
 from consult.models import Answer, Response, ResponseStatus, Wave, WaveStatus
 from tests.consult.citizen import Citizen
 from tests.consult.conftest import MINI, SHIPPED, csrf_from
@@ -389,3 +391,23 @@ def test_no_client_address_is_stored(client: FlaskClient, db: Session, load_set:
         {"ip", "ip_address", "user_agent", "created_at", "submitted_at"}
     )
     assert db.scalar(select(func.count(Response.id))) == 1
+
+
+def test_the_yardstick_page_reads_no_database(app: Flask, client: FlaskClient) -> None:
+    """`/hello` is what bench/load.py compares the citizens' pages with: the framework, a
+    template and the server alone. A query on it would make the comparison flatter the app."""
+    with app.app_context():
+        engine = database.engine
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/hello")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200
+    assert "Naar de startpagina" in page.get_data(as_text=True)
+    assert statements == []
