@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 from analysis import WeightingError
 from consult.cli.waves import wave_or_fail
 from consult.counting.service import ensure_current_counts
-from consult.db import mark_read_only
 from consult.extensions import db
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
@@ -44,7 +43,6 @@ def counted_wave(slug: str) -> Wave:
     for recounted in ensure_current_counts(db.session, wave.consultation.waves):
         click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
     db.commit()
-    mark_read_only()
     return wave
 
 
