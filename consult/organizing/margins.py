@@ -188,6 +188,28 @@ class _Row:
     """Decimals the share was written with: its rounding is half a unit of the last one."""
 
 
+class _NumberedLines:
+    """Feeds the CSV reader one line at a time and remembers the lines its current row took:
+    a quoted field may hold a line break, so rows and lines need not agree."""
+
+    def __init__(self, lines: list[tuple[int, str]]) -> None:
+        self._lines = iter(lines)
+        self._row: list[int] = []
+
+    def __iter__(self) -> _NumberedLines:
+        return self
+
+    def __next__(self) -> str:
+        number, line = next(self._lines)
+        self._row.append(number)
+        return line
+
+    def take_row(self) -> tuple[int, int]:
+        """The line the row began on and how many lines it took."""
+        row, self._row = self._row, []
+        return row[0], len(row)
+
+
 @dataclass(frozen=True)
 class ReadMargins:
     shares: dict[str, dict[int, float]]
@@ -229,12 +251,20 @@ def read_margins(text: str, wave: Wave, *, rescale: bool = False) -> ReadMargins
     )
     if delimiter is None:
         raise WaveError(N_("The first line that is not a comment must be: variable,category,share"))
-    rows = zip(
-        [n for n, _ in lines[1:]],
-        csv.reader((line for _, line in lines[1:]), delimiter=delimiter),
-        strict=True,
-    )
-    for number, row in rows:
+    feed = _NumberedLines(lines[1:])
+    for row in csv.reader(feed, delimiter=delimiter):
+        number, lines_taken = feed.take_row()
+        if lines_taken > 1:
+            problems.append(
+                ExplainedError(
+                    N_(
+                        "line %(line)s: a quoted field runs over more than one line; write "
+                        "each margin on a line of its own"
+                    ),
+                    line=number,
+                )
+            )
+            continue
         if len(row) != 3:
             problems.append(
                 ExplainedError(

@@ -298,3 +298,31 @@ def test_the_weighting_diagnostics_name_each_answer_kept_at_its_sample_share(
         f"SEX ‘Other’ (3, {others} respondents): not in the population margins, kept at its "
         "sample share."
     )
+
+
+# --- a file a spreadsheet or a hand wrote oddly -----------------------------------------------
+
+
+def test_a_quoted_field_over_two_lines_is_a_problem_with_its_line_not_an_error(
+    logged_in, load_set: LoadSet, db: Session
+) -> None:  # type: ignore[no-untyped-def]
+    """A line break inside quotes (a spreadsheet cell with a line break) made the lines and the
+    CSV rows disagree: a 500. It is refused with its line, and so is one that would match."""
+    load_set(SHIPPED)
+    organizer = logged_in("organizer", ("biotech",))
+    page = f"/admin/w/{WAVE}?lang=en"
+    text = SHIPPED_MARGINS.replace("SEX,1,0.496", 'SEX,"1\n",0.496')
+    reply = organizer.post(
+        f"/admin/w/{WAVE}/margins",
+        data={
+            "csrf_token": admin_token(organizer, page),
+            "file": (io.BytesIO(text.encode()), "margins.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 303
+    shown_page = shown(organizer, page)
+    line = text.splitlines().index('SEX,"1') + 1
+    assert "Margins not changed." in shown_page
+    assert f"line {line}: a quoted field runs over more than one line" in shown_page
+    assert stored_margins(db) is None
