@@ -28,14 +28,33 @@ class ExplainedError(ValueError):
         self.params = params
         super().__init__(self.translated(lambda text: text))
 
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        """The message in the language of `gettext` (the identity gives the English)."""
+    def translated(
+        self,
+        gettext: Callable[[str], str],
+        *,
+        most: int | None = None,
+        more: Callable[[int], str] | None = None,
+    ) -> str:
+        """The message in the language of `gettext` (the identity gives the English). With
+        `most`, a list shows only its first `most` problems and then `more(the rest)`, e.g.
+        "and 490 more problems" (a message that travels in a cookie must stay small)."""
         if not self.params:
             return gettext(self.message)
         params = {
-            name: "; ".join(p.translated(gettext) for p in value)
-            if isinstance(value, list)
-            else value
+            name: self._joined(value, gettext, most, more) if isinstance(value, list) else value
             for name, value in self.params.items()
         }
         return gettext(self.message) % params
+
+    @staticmethod
+    def _joined(
+        problems: list[ExplainedError],
+        gettext: Callable[[str], str],
+        most: int | None,
+        more: Callable[[int], str] | None,
+    ) -> str:
+        shown = problems if most is None else problems[:most]
+        texts = [p.translated(gettext) for p in shown]
+        if len(shown) < len(problems) and more is not None:
+            texts.append(more(len(problems) - len(shown)))
+        return "; ".join(texts)

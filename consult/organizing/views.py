@@ -56,11 +56,20 @@ def _to_wave(wave: Wave) -> Any:
     return redirect(url_for("admin.wave", slug=wave.slug), 303)
 
 
+FLASHED_PROBLEMS = 10
+"""Problems of a file told in a flash at most: the flash travels in the session cookie, which a
+browser refuses beyond 4 KB (a margins file with a thousand wrong lines made one of 145 KB)."""
+
+
 def _refuse(action: str, target: str, error: WaveError) -> None:
-    """Tell the user why an action was not done (in their language), and log the refusal (in
-    English)."""
-    flash(error.translated(gettext))
+    """Tell the user why an action was not done (in their language, the first problems of a
+    long list and how many more), and log the refusal (in English)."""
+    flash(error.translated(gettext, most=FLASHED_PROBLEMS, more=_more_problems))
     audit_action(action, target, "refused", str(error))
+
+
+def _more_problems(count: int) -> str:
+    return ngettext("and %(num)s more problem", "and %(num)s more problems", count)
 
 
 def _consultation(slug: str) -> Consultation:
