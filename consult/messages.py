@@ -9,6 +9,7 @@ English sentence (`str(error)`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "translate later")
@@ -27,6 +28,11 @@ class ExplainedError(ValueError):
         self.message = message
         self.params = params
         super().__init__(self.translated(lambda text: text))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its message and parameters (an upload is read in a child process,
+        which sends its refusal back), so it is still translated where it arrives."""
+        return (_rebuilt, (type(self), self.message, self.params))
 
     def translated(
         self,
@@ -58,3 +64,7 @@ class ExplainedError(ValueError):
         if len(shown) < len(problems) and more is not None:
             texts.append(more(len(problems) - len(shown)))
         return "; ".join(texts)
+
+
+def _rebuilt(kind: type[ExplainedError], message: str, params: dict[str, object]) -> Any:
+    return kind(message, **params)

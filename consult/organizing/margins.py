@@ -17,6 +17,7 @@ from consult.models import Wave
 from consult.organizing import queries
 from consult.organizing.question_sets import question_set_of
 from consult.organizing.waves import WaveError
+from consult.uploads import UploadBudget, read_within
 from surveys.model import Choice, Item, QuestionSet
 from surveys.options import match_options, option_name, option_names
 
@@ -218,7 +219,15 @@ class ReadMargins:
     """The file to store: as given, or with the rescaled shares and a comment that says so."""
 
 
-def read_margins(text: str, wave: Wave, *, rescale: bool = False) -> ReadMargins:
+def read_margins(
+    text: str, wave: Wave, *, rescale: bool = False, budget: UploadBudget | None = None
+) -> ReadMargins:
+    """`read_shares` against the wave's question set, within `budget` (`consult.uploads`)."""
+    question_set = question_set_of(wave.question_set_version)
+    return read_within(budget, read_shares, text, question_set, rescale)
+
+
+def read_shares(text: str, question_set: QuestionSet, rescale: bool) -> ReadMargins:
     """Read a margins CSV (`variable,category,share`; `;` or tab separated with decimal commas
     as a Dutch spreadsheet saves it) and check it against the wave's set.
 
@@ -228,7 +237,6 @@ def read_margins(text: str, wave: Wave, *, rescale: bool = False) -> ReadMargins
     miss 1 by no more than their rounding can explain (half a unit of each share's last decimal,
     together) are rescaled to add up to 1, and the stored file says so.
     """
-    question_set = question_set_of(wave.question_set_version)
     demographics = {item.code: item for item in question_set.weighting_variables()}
     problems: list[ExplainedError] = []
     margins: dict[str, dict[int, float]] = {}
@@ -403,10 +411,17 @@ def _rescaled_text(
     return "\n".join(lines) + "\n"
 
 
-def set_margins(session: Session, wave: Wave, text: str, *, rescale: bool = False) -> StoredMargins:
+def set_margins(
+    session: Session,
+    wave: Wave,
+    text: str,
+    *,
+    rescale: bool = False,
+    budget: UploadBudget | None = None,
+) -> StoredMargins:
     """Check and store a wave's margins; says what was rescaled and which answers (other than
     "prefer not to say") the margins leave out, with how many respondents gave them so far."""
-    read = read_margins(text, wave, rescale=rescale)
+    read = read_margins(text, wave, rescale=rescale, budget=budget)
     wave.margins = read.text
     return StoredMargins(read.shares, read.rescaled, left_out(session, wave, read.shares))
 
