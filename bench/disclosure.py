@@ -34,7 +34,6 @@ import time
 from bench.results import WAVE, prepare
 from consult.app import compute_on_one_core, create_app
 from consult.config import Config
-from consult.db import mark_read_only
 from consult.extensions import db
 from consult.organizing.waves import MAX_CELL_SIZE, MIN_CELL_SIZE
 from consult.results import queries, service
@@ -79,7 +78,6 @@ def main() -> None:
     url = f"sqlite:///file:{path}?immutable=1&uri=true"
     app = create_app(Config(database_url=url, secret_key="bench"))
     with app.app_context():
-        mark_read_only()
         wave = queries.wave_by_slug(db.session, WAVE)
         assert wave is not None
         service.clear()

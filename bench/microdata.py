@@ -41,7 +41,6 @@ from sqlalchemy import select
 from bench.results import WAVE, prepare
 from consult.app import compute_on_one_core, create_app
 from consult.config import Config
-from consult.db import mark_read_only
 from consult.extensions import db
 from consult.models import Wave
 from consult.results.microdata import CHUNK, microdata
@@ -67,7 +66,6 @@ def one_file(fmt: str, chunk: int) -> tuple[int, int]:
 def measure(url: str, fmt: str, chunk: int) -> None:
     app = create_app(Config(database_url=url, secret_key="bench"))
     with app.app_context():
-        mark_read_only()  # as `consult export`: reads lock nothing
         wave = db.session.scalar(select(Wave).where(Wave.slug == WAVE))
         assert wave is not None
         wave_results(db.session, wave, state=results_state(db.session, wave))

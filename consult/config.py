@@ -29,11 +29,15 @@ class Config:
     # 0: the header is ignored, a client could write anything in it; the connection's address
     # counts. Set it to the real number of proxies, never more.
     trusted_proxies: int = 0
+    # What reading one uploaded question set or margins file may cost (consult/uploads.py):
+    # seconds of CPU and of waiting, and MB of memory beyond what the worker already uses.
+    upload_seconds: float = 10.0
+    upload_memory_mib: int = 512
 
     @classmethod
     def from_environment(cls, instance_path: str) -> Config:
-        """Read DATABASE_URL, DATABASE_REPLICA_URL, SECRET_KEY, REDIS_URL, the ARGON2_* costs and
-        CONSULT_TRUSTED_PROXIES, with safe local defaults."""
+        """Read DATABASE_URL, DATABASE_REPLICA_URL, SECRET_KEY, REDIS_URL, the ARGON2_* costs,
+        CONSULT_TRUSTED_PROXIES and the UPLOAD_* budget, with safe local defaults."""
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         default_db = "sqlite:///" + str(Path(instance_path) / "consult.sqlite3")
         return cls(
@@ -46,6 +50,8 @@ class Config:
             argon2_memory_kib=int(os.environ.get("ARGON2_MEMORY_KIB") or cls.argon2_memory_kib),
             argon2_parallelism=int(os.environ.get("ARGON2_PARALLELISM") or cls.argon2_parallelism),
             trusted_proxies=_proxy_count(os.environ.get("CONSULT_TRUSTED_PROXIES") or "0"),
+            upload_seconds=float(os.environ.get("UPLOAD_SECONDS") or cls.upload_seconds),
+            upload_memory_mib=int(os.environ.get("UPLOAD_MEMORY_MIB") or cls.upload_memory_mib),
         )
 
 

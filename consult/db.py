@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,7 +12,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
 def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and immediate write transactions.
+    """Create an engine; SQLite gets WAL, a busy timeout and write locks taken only to write.
     PostgreSQL's pool tests each connection before use (pre-ping), so after a database restart
     the app reconnects by itself instead of failing on the dead connections it kept."""
     if url.startswith("sqlite"):
@@ -22,8 +22,25 @@ def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwarg
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+_DEFERRED = "consult_deferred"
+"""Marks a connection whose transaction has read but not yet taken the write lock."""
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """SQLite defaults lose concurrent writes to 'database is locked'; these settings avoid it."""
+    """SQLite defaults lose concurrent writes to 'database is locked'; these settings avoid it.
+
+    SQLite has one write lock for the whole database. A transaction begins DEFERRED (in WAL
+    mode, reads never wait for a writer) and takes the write lock (`BEGIN IMMEDIATE`, waiting
+    up to the busy timeout) only at its first write or `SELECT ... FOR UPDATE`: a request that
+    parses an upload or computes figures holds no lock meanwhile, so a citizen's save never
+    waits for it. A deferred transaction that read and then writes cannot take the lock where
+    it stands (another writer may have committed since its snapshot: SQLITE_BUSY_SNAPSHOT,
+    with no waiting), so the reads end there and the writing transaction begins afresh, as a
+    statement in PostgreSQL's READ COMMITTED sees the latest committed rows; what must not
+    change in between is read `FOR UPDATE`, as on PostgreSQL.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -37,27 +54,39 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(f"BEGIN {_begin_mode()}")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN DEFERRED")
+        connection.info[_DEFERRED] = True
+
+    @event.listens_for(engine, "before_execute")
+    def _before_execute(connection: Connection, clause: Any, *_args: Any) -> None:
+        # SQLite's compiler drops FOR UPDATE: this is the one place that still sees it.
+        if getattr(clause, "_for_update_arg", None) is not None:
+            _take_write_lock(connection)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_cursor_execute(
+        connection: Connection, _cursor: Any, statement: str, *_a: Any
+    ) -> None:
+        if statement.lstrip().upper().startswith(_WRITES):
+            _take_write_lock(connection)
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Connection) -> None:
+        connection.info.pop(_DEFERRED, None)
 
 
-READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-def _begin_mode() -> str:
-    """IMMEDIATE for work that writes: it takes the write lock up front, so two writers never
-    fail upgrading read locks. DEFERRED for reads (page views, reports), which in WAL mode never
-    block, and are never blocked by, a writer."""
-    if has_request_context():
-        return "DEFERRED" if request.method in READ_ONLY_METHODS else "IMMEDIATE"
-    if has_app_context() and g.get("read_only"):
-        return "DEFERRED"
-    return "IMMEDIATE"
-
-
-def mark_read_only() -> None:
-    """Declare that the current command only reads (e.g. a report), so it locks nothing."""
-    g.read_only = True
+def _take_write_lock(connection: Connection) -> None:
+    """End the transaction's reads and begin the writing one with the write lock (see above).
+    Inside a savepoint (the tests' rolled-back transactions) SQLite upgrades the lock itself."""
+    if not connection.info.pop(_DEFERRED, False) or connection.in_nested_transaction():
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    if dbapi_connection.in_transaction:
+        dbapi_connection.execute("COMMIT")  # it only read: nothing to keep or lose
+    dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 class Database:

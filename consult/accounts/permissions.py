@@ -6,7 +6,7 @@ read in one place.
 
 from __future__ import annotations
 
-from consult.models import Consultation, Role, User, Wave
+from consult.models import Consultation, Role, User, Wave, WaveStatus
 
 
 def can_manage_users(user: User) -> bool:
@@ -42,9 +42,10 @@ def can_manage_wave(user: User, wave: Wave) -> bool:
 
 
 def can_read_results(user: User | None, wave: Wave) -> bool:
-    """A published wave's results are public; an unpublished wave's only for its consultation's
-    researchers and organizers, and admins."""
-    if wave.results_published:
+    """A published wave's results are public (unless it is still a draft, which no public page
+    names); an unpublished wave's only for its consultation's researchers and organizers, and
+    admins."""
+    if wave.results_published and wave.status != WaveStatus.DRAFT:
         return True
     if user is None:
         return False

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from consult.accounts import queries
+from consult.accounts import queries, tokens
 from consult.config import Config
 from consult.messages import N_, ExplainedError
 from consult.models import Role, User
@@ -92,11 +92,17 @@ def end_every_session(user: User) -> None:
     user.session_version += 1
 
 
-def set_password(user: User, password: str, *, passwords: Passwords) -> None:
-    """Give `user` a new password; every session signed in with the old one ends."""
+def set_password(
+    session: Session, user: User, password: str, *, passwords: Passwords, today: dt.date
+) -> int:
+    """Give `user` a new password; every session signed in with the old one ends and every
+    personal API token is revoked (one may have been made by whoever knew the old password).
+    Returns how many tokens were revoked. Signing out keeps the tokens: a script is not a
+    browser."""
     _check_password(password)
     user.password_hash = hash_password(password, passwords)
     end_every_session(user)
+    return tokens.revoke_every_token(session, user, today)
 
 
 def authenticate(

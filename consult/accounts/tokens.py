@@ -51,6 +51,16 @@ def revoke_token(session: Session, user: User, token_id: int, today: dt.date) ->
     return row
 
 
+def revoke_every_token(session: Session, user: User, today: dt.date) -> int:
+    """Revoke every token of `user` still in use (at a new password: whoever knew the old one
+    may have made one); returns how many."""
+    active = [row for row in queries.api_tokens_of(session, user) if row.revoked_on is None]
+    for row in active:
+        row.revoked_on = today
+    session.flush()
+    return len(active)
+
+
 def user_for_token(session: Session, token: str, today: dt.date) -> User | None:
     """The active user a valid, unrevoked token belongs to, else None. Notes the day of use
     (written at most once a day per token)."""

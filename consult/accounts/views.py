@@ -18,6 +18,7 @@ from flask import (
 )
 from flask.wrappers import Response
 from flask_babel import gettext
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 
 from consult.accounts import audit, permissions, queries, service, tokens
@@ -85,9 +86,34 @@ def _failed(response: Response) -> bool:
     return response.status_code == 401
 
 
+def _refused_by_limit(detail: str) -> Any:
+    """Log a sign-in that a limit refused before the password was checked (an account lock,
+    an address with too many attempts): who was tried, never the password."""
+
+    def log(_limit: RequestLimit) -> None:
+        known = queries.user_by_email(
+            db.session, str(request.form.get("email") or "").strip().lower()[:254]
+        )
+        audit_refusal("sign in", "admin", detail=detail, actor=known.email if known else "unknown")
+
+    return log
+
+
 @admin.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_ACCOUNT_LIMIT, key_func=account_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(SIGN_IN_ADDRESS_LIMIT, key_func=address_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    SIGN_IN_ACCOUNT_LIMIT,
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_refused_by_limit("account locked"),
+)
+@limiter.limit(
+    SIGN_IN_ADDRESS_LIMIT,
+    key_func=address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    on_breach=_refused_by_limit("too many attempts from this address"),
+)
 def login() -> Any:
     """Sign in. Wrong passwords count per account (past the limit the account is locked, the
     right password included, until the window ends) and per address; a success counts nothing.

@@ -13,7 +13,6 @@ from analysis import WeightingError
 from consult.cli.progress import interrupted_cleanly, progress_for, quiet_option
 from consult.cli.waves import wave_or_fail
 from consult.counting.service import ensure_current_counts
-from consult.db import mark_read_only
 from consult.extensions import db
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
@@ -47,7 +46,6 @@ def counted_wave(slug: str, quiet: bool = False) -> Wave:
         for recounted in ensure_current_counts(db.session, wave.consultation.waves, progress):
             click.echo(f"Recounted {recounted.slug}: its counts followed another counting rule.")
         db.commit()
-    mark_read_only()
     return wave
 
 

@@ -56,7 +56,7 @@ def users_create(email: str, role: str, consultations: tuple[str, ...]) -> None:
 @users_group.command(
     "set-password",
     help="Give an account a new password (read from stdin, or generated and shown once); "
-    "every session signed in with the old one ends.",
+    "every session signed in with the old one ends and its personal API tokens are revoked.",
 )
 @click.argument("email")
 def users_set_password(email: str) -> None:
@@ -66,13 +66,21 @@ def users_set_password(email: str) -> None:
     typed = "" if sys.stdin.isatty() else sys.stdin.read().strip()
     password = typed or service.generate_password()
     try:
-        service.set_password(
-            user, password, passwords=service.passwords_for(current_app.config["CONSULT"])
+        revoked = service.set_password(
+            db.session,
+            user,
+            password,
+            passwords=service.passwords_for(current_app.config["CONSULT"]),
+            today=dt.date.today(),
         )
     except service.AccountError as error:
         raise click.ClickException(str(error)) from error
-    audit.record(db.session, "command line", "set password", f"user:{user.email}")
+    detail = f"{revoked} API tokens revoked" if revoked else None
+    audit.record(db.session, "command line", "set password", f"user:{user.email}", detail=detail)
     db.commit()
-    click.echo(f"New password set for {user.email}; every session of the account has ended.")
+    click.echo(
+        f"New password set for {user.email}; every session of the account has ended"
+        f" and its personal API tokens ({revoked}) are revoked."
+    )
     if not typed:
         click.echo(f"Password (shown only now): {password}")

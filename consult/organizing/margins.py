@@ -17,6 +17,7 @@ from consult.models import Wave
 from consult.organizing import queries
 from consult.organizing.question_sets import question_set_of
 from consult.organizing.waves import WaveError
+from consult.uploads import UploadBudget, read_within
 from surveys.model import Choice, Item, QuestionSet
 from surveys.options import match_options, option_name, option_names
 
@@ -188,6 +189,28 @@ class _Row:
     """Decimals the share was written with: its rounding is half a unit of the last one."""
 
 
+class _NumberedLines:
+    """Feeds the CSV reader one line at a time and remembers the lines its current row took:
+    a quoted field may hold a line break, so rows and lines need not agree."""
+
+    def __init__(self, lines: list[tuple[int, str]]) -> None:
+        self._lines = iter(lines)
+        self._row: list[int] = []
+
+    def __iter__(self) -> _NumberedLines:
+        return self
+
+    def __next__(self) -> str:
+        number, line = next(self._lines)
+        self._row.append(number)
+        return line
+
+    def take_row(self) -> tuple[int, int]:
+        """The line the row began on and how many lines it took."""
+        row, self._row = self._row, []
+        return row[0], len(row)
+
+
 @dataclass(frozen=True)
 class ReadMargins:
     shares: dict[str, dict[int, float]]
@@ -196,7 +219,15 @@ class ReadMargins:
     """The file to store: as given, or with the rescaled shares and a comment that says so."""
 
 
-def read_margins(text: str, wave: Wave, *, rescale: bool = False) -> ReadMargins:
+def read_margins(
+    text: str, wave: Wave, *, rescale: bool = False, budget: UploadBudget | None = None
+) -> ReadMargins:
+    """`read_shares` against the wave's question set, within `budget` (`consult.uploads`)."""
+    question_set = question_set_of(wave.question_set_version)
+    return read_within(budget, read_shares, text, question_set, rescale)
+
+
+def read_shares(text: str, question_set: QuestionSet, rescale: bool) -> ReadMargins:
     """Read a margins CSV (`variable,category,share`; `;` or tab separated with decimal commas
     as a Dutch spreadsheet saves it) and check it against the wave's set.
 
@@ -206,7 +237,6 @@ def read_margins(text: str, wave: Wave, *, rescale: bool = False) -> ReadMargins
     miss 1 by no more than their rounding can explain (half a unit of each share's last decimal,
     together) are rescaled to add up to 1, and the stored file says so.
     """
-    question_set = question_set_of(wave.question_set_version)
     demographics = {item.code: item for item in question_set.weighting_variables()}
     problems: list[ExplainedError] = []
     margins: dict[str, dict[int, float]] = {}
@@ -229,12 +259,20 @@ def read_margins(text: str, wave: Wave, *, rescale: bool = False) -> ReadMargins
     )
     if delimiter is None:
         raise WaveError(N_("The first line that is not a comment must be: variable,category,share"))
-    rows = zip(
-        [n for n, _ in lines[1:]],
-        csv.reader((line for _, line in lines[1:]), delimiter=delimiter),
-        strict=True,
-    )
-    for number, row in rows:
+    feed = _NumberedLines(lines[1:])
+    for row in csv.reader(feed, delimiter=delimiter):
+        number, lines_taken = feed.take_row()
+        if lines_taken > 1:
+            problems.append(
+                ExplainedError(
+                    N_(
+                        "line %(line)s: a quoted field runs over more than one line; write "
+                        "each margin on a line of its own"
+                    ),
+                    line=number,
+                )
+            )
+            continue
         if len(row) != 3:
             problems.append(
                 ExplainedError(
@@ -373,10 +411,17 @@ def _rescaled_text(
     return "\n".join(lines) + "\n"
 
 
-def set_margins(session: Session, wave: Wave, text: str, *, rescale: bool = False) -> StoredMargins:
+def set_margins(
+    session: Session,
+    wave: Wave,
+    text: str,
+    *,
+    rescale: bool = False,
+    budget: UploadBudget | None = None,
+) -> StoredMargins:
     """Check and store a wave's margins; says what was rescaled and which answers (other than
     "prefer not to say") the margins leave out, with how many respondents gave them so far."""
-    read = read_margins(text, wave, rescale=rescale)
+    read = read_margins(text, wave, rescale=rescale, budget=budget)
     wave.margins = read.text
     return StoredMargins(read.shares, read.rescaled, left_out(session, wave, read.shares))
 

@@ -24,6 +24,7 @@ from consult.organizing.waves import (
     change_version,
     create_wave,
 )
+from consult.uploads import UploadBudget, read_within
 from surveys.files import load_upload
 from surveys.loader import load_question_set
 from surveys.model import QuestionSet
@@ -77,10 +78,11 @@ def parse_open_question_sets(session: Session) -> int:
     return len(versions)
 
 
-def parse_upload(filename: str, data: bytes) -> QuestionSet:
-    """Read an uploaded YAML or XLSForm file; every problem is raised at once."""
+def parse_upload(filename: str, data: bytes, budget: UploadBudget | None = None) -> QuestionSet:
+    """Read an uploaded YAML or XLSForm file, within `budget` (`consult.uploads`); every problem
+    is raised at once."""
     # An XLSForm's source is the equivalent YAML, the one format versions are stored in.
-    return load_upload(filename, data)
+    return read_within(budget, load_upload, filename, data)
 
 
 def store_question_set(

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 
@@ -20,7 +20,7 @@ from consult.blueprints import admin
 from consult.extensions import db
 from consult.forms import ConfirmForm, choices, database_number
 from consult.i18n import current_language
-from consult.messages import N_
+from consult.messages import N_, ExplainedError
 from consult.models import Consultation, QuestionSetVersion, Role, Wave, WaveMode
 from consult.organizing import queries
 from consult.organizing.forms import (
@@ -47,6 +47,7 @@ from consult.organizing.waves import (
     set_published,
 )
 from consult.responding.challenge import BURST_MINUTES, recent_completes
+from consult.uploads import UploadBudget, UploadTooCostly
 from surveys.layout import PagePlan
 from surveys.loader import QuestionSetError
 from surveys.types import QUESTION_TYPES
@@ -57,11 +58,26 @@ def _to_wave(wave: Wave) -> Any:
     return redirect(url_for("admin.wave", slug=wave.slug), 303)
 
 
-def _refuse(action: str, target: str, error: WaveError) -> None:
-    """Tell the user why an action was not done (in their language), and log the refusal (in
-    English)."""
-    flash(error.translated(gettext))
+FLASHED_PROBLEMS = 10
+"""Problems of a file told in a flash at most: the flash travels in the session cookie, which a
+browser refuses beyond 4 KB (a margins file with a thousand wrong lines made one of 145 KB)."""
+
+
+def upload_budget() -> UploadBudget:
+    """What reading one uploaded file may cost (configured: UPLOAD_SECONDS, UPLOAD_MEMORY_MIB)."""
+    config = current_app.config["CONSULT"]
+    return UploadBudget(seconds=config.upload_seconds, memory_mib=config.upload_memory_mib)
+
+
+def _refuse(action: str, target: str, error: ExplainedError) -> None:
+    """Tell the user why an action was not done (in their language, the first problems of a
+    long list and how many more), and log the refusal (in English)."""
+    flash(error.translated(gettext, most=FLASHED_PROBLEMS, more=_more_problems))
     audit_action(action, target, "refused", str(error))
+
+
+def _more_problems(count: int) -> str:
+    return ngettext("and %(num)s more problem", "and %(num)s more problems", count)
 
 
 def _consultation(slug: str) -> Consultation:
@@ -106,7 +122,10 @@ def upload_question_set() -> Any:
     upload = form.file.data
     filename = upload.filename or "upload"
     try:
-        question_set = parse_upload(filename, upload.read())
+        question_set = parse_upload(filename, upload.read(), upload_budget())
+    except UploadTooCostly as error:
+        audit_refusal("upload question set", filename, str(error))
+        return _upload_failed([error.translated(gettext)], filename)
     except QuestionSetError as error:
         audit_refusal("upload question set", filename, f"{len(error.problems)} problems")
         # Each problem in the organizer's language, with the line (or sheet and row) to fix.
@@ -438,8 +457,10 @@ def wave_margins(slug: str) -> Any:
             text = form.file.data.read().decode("utf-8")
         except UnicodeDecodeError:
             raise WaveError(N_("The file is not UTF-8 text.")) from None
-        stored = set_margins(db.session, wave, text, rescale=bool(form.rescale.data))
-    except WaveError as error:
+        stored = set_margins(
+            db.session, wave, text, rescale=bool(form.rescale.data), budget=upload_budget()
+        )
+    except (WaveError, UploadTooCostly) as error:
         flash(gettext("Margins not changed."))
         _refuse("set margins", f"wave:{wave.slug}", error)
     else:

@@ -191,9 +191,7 @@ def start_again(wave_slug: str) -> Any:
 @public.post("/c/<wave_slug>/forget")
 def forget_device(wave_slug: str) -> Any:
     """Stop and forget this device: nothing in this browser leads to the response any more."""
-    wave = _known_wave(wave_slug)
-    if wave.status == WaveStatus.DRAFT:
-        abort(404)
+    wave = _public_wave(wave_slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     forget_response(wave)
@@ -342,9 +340,7 @@ def review(wave_slug: str) -> Any:
 
 @public.get("/c/<wave_slug>/thanks")
 def thanks(wave_slug: str) -> str:
-    wave = _known_wave(wave_slug)
-    if wave.status == WaveStatus.DRAFT:
-        abort(404)  # nobody has answered a draft: its title is not public yet
+    wave = _public_wave(wave_slug)
     return render_template(
         "public/thanks.html", wave=wave, question_set=question_set_of(wave.question_set_version)
     )
@@ -411,16 +407,19 @@ def _render_start(
     )
 
 
-def _known_wave(wave_slug: str) -> Wave:
+def _public_wave(wave_slug: str) -> Wave:
+    """The wave, unless it is unknown or a draft (the organizer's work in progress, whose title
+    is not public yet): both are 404, as on every public route."""
     wave = organizing_queries.wave_by_slug(db.session, wave_slug)
-    if wave is None:
+    if wave is None or wave.status == WaveStatus.DRAFT:
         abort(404)
     return wave
 
 
 def _open_wave(wave_slug: str) -> Wave:
-    """The wave, if citizens can answer it today: unknown is 404, closed or not yet open is 410."""
-    wave = _known_wave(wave_slug)
+    """The wave, if citizens can answer it today: unknown or a draft is 404, closed or not yet
+    open is 410."""
+    wave = _public_wave(wave_slug)
     if not wave.is_open(today()):
         abort(410)
     return wave

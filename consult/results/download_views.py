@@ -20,7 +20,6 @@ from analysis import WeightingError
 from consult.accounts import permissions
 from consult.accounts.guards import audit_action
 from consult.blueprints import results
-from consult.db import mark_read_only
 from consult.extensions import db
 from consult.i18n import current_language
 from consult.models import Wave
@@ -100,7 +99,6 @@ def _each_in_context(chunks: Chunks) -> Iterator[bytes]:
         try:
             while True:
                 with app.app_context():
-                    mark_read_only()
                     chunk = next(chunks, None)
                 if chunk is None:
                     return

@@ -26,6 +26,7 @@ from consult.models import (
     Role,
     User,
     Wave,
+    WaveStatus,
     WeightingCell,
     consultation_organizer,
 )
@@ -39,11 +40,12 @@ def wave_by_slug(session: Session, slug: str) -> Wave | None:
 
 
 def readable_waves(session: Session, user: User | None) -> list[Wave]:
-    """Published waves, and the unpublished waves of the consultations `user` belongs to (every
-    wave for an admin), newest first."""
+    """Published waves (no draft: see `permissions.can_read_results`), and the unpublished waves
+    of the consultations `user` belongs to (every wave for an admin), newest first."""
     statement = select(Wave).join(Consultation).order_by(Wave.id.desc())
+    public = Wave.results_published & (Wave.status != WaveStatus.DRAFT)
     if user is None:
-        return list(session.scalars(statement.where(Wave.results_published)))
+        return list(session.scalars(statement.where(public)))
     if user.role == Role.ADMIN:
         return list(session.scalars(statement))
     member = (
@@ -51,7 +53,7 @@ def readable_waves(session: Session, user: User | None) -> list[Wave]:
         .where(consultation_organizer.c.user_id == user.id)
         .scalar_subquery()
     )
-    visible = Wave.results_published | Wave.consultation_id.in_(member)
+    visible = public | Wave.consultation_id.in_(member)
     return list(session.scalars(statement.where(visible)))
 
 

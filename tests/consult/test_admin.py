@@ -316,7 +316,7 @@ def test_create_open_close_and_publish_a_wave(
         },
     )
     assert reply.status_code == 303 and reply.headers["Location"].endswith("/admin/w/mini-2027")
-    assert client.get("/c/mini-2027").status_code == 410  # a draft takes no answers
+    assert client.get("/c/mini-2027").status_code == 404  # a draft is not public yet
     organizer.post("/admin/w/mini-2027/open", data={"csrf_token": token})
     assert client.get("/c/mini-2027").status_code == 200
     organizer.post("/admin/w/mini-2027/publish", data={"csrf_token": token})

@@ -149,13 +149,58 @@ def test_a_nul_byte_in_a_form_is_refused(client: FlaskClient, load_set: LoadSet)
 # --- the thank-you page -----------------------------------------------------------------------
 
 
-def test_the_thank_you_page_of_a_draft_wave_is_not_found(
-    client: FlaskClient, load_set: LoadSet
+DRAFT_ROUTES = [
+    ("GET", "/c/{wave}"),
+    ("POST", "/c/{wave}/start"),
+    ("GET", "/c/{wave}/page/knowledge"),
+    ("POST", "/c/{wave}/page/knowledge"),
+    ("GET", "/c/{wave}/review"),
+    ("POST", "/c/{wave}/review"),
+    ("GET", "/c/{wave}/thanks"),
+    ("GET", "/c/{wave}/resume"),
+    ("POST", "/c/{wave}/resume"),
+    ("GET", "/results/{wave}"),
+    ("GET", "/results/{wave}/items/KNOW"),
+    ("GET", "/results/{wave}/codebook"),
+    ("GET", "/results/{wave}/downloads"),
+    ("GET", "/results/{wave}/downloads/estimates.csv"),
+    ("GET", "/results/{wave}/downloads/package.zip"),
+    ("GET", "/results/{wave}/downloads/microdata.csv"),
+    ("GET", "/api/v1/waves/{wave}"),
+    ("GET", "/api/v1/waves/{wave}/estimates"),
+    ("GET", "/api/v1/waves/{wave}/items/KNOW"),
+    ("GET", "/api/v1/waves/{wave}/summary"),
+    ("GET", "/api/v1/waves/{wave}/codebook"),
+]
+
+
+def test_a_draft_wave_is_not_found_on_any_public_route(
+    app: Flask, client: FlaskClient, load_set: LoadSet, db: Session
 ) -> None:
+    """A draft is the organizer's work in progress: no public page names it or takes answers
+    (not even when its results were marked published before it opened)."""
     wave = load_set(MINI, open_wave=False)
-    reply = client.get(f"/c/{wave}/thanks")
-    assert reply.status_code == 404
-    assert "Kleine consultatie" not in reply.get_data(as_text=True)
+    draft = db.scalar(select(Wave).where(Wave.slug == wave))
+    assert draft is not None
+    draft.results_published = True
+    db.commit()
+    # Every public route that names a wave is tried (a new one must be added above).
+    adapter = app.url_map.bind("localhost")
+    tried = {adapter.match(path.format(wave=wave), method)[0] for method, path in DRAFT_ROUTES}
+    naming_a_wave = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "<wave" in rule.rule and not rule.endpoint.startswith("admin.")
+    }
+    assert naming_a_wave == tried
+    token = csrf_from(client.get("/admin/login").get_data(as_text=True))
+    for method, path in DRAFT_ROUTES:
+        url = path.format(wave=wave)
+        reply = client.open(url, method=method, data={"csrf_token": token, "code": "ABCD-EFGH"})
+        assert reply.status_code == 404, f"{method} {url}: {reply.status_code}"
+        assert "Kleine consultatie" not in reply.get_data(as_text=True), url
+    for listing in ("/", "/results/", "/api/v1/waves"):
+        assert "Kleine consultatie" not in client.get(listing).get_data(as_text=True), listing
 
 
 # --- question sets longer than their columns --------------------------------------------------

@@ -298,3 +298,55 @@ def test_the_weighting_diagnostics_name_each_answer_kept_at_its_sample_share(
         f"SEX ‘Other’ (3, {others} respondents): not in the population margins, kept at its "
         "sample share."
     )
+
+
+# --- a file a spreadsheet or a hand wrote oddly -----------------------------------------------
+
+
+def test_a_quoted_field_over_two_lines_is_a_problem_with_its_line_not_an_error(
+    logged_in, load_set: LoadSet, db: Session
+) -> None:  # type: ignore[no-untyped-def]
+    """A line break inside quotes (a spreadsheet cell with a line break) made the lines and the
+    CSV rows disagree: a 500. It is refused with its line, and so is one that would match."""
+    load_set(SHIPPED)
+    organizer = logged_in("organizer", ("biotech",))
+    page = f"/admin/w/{WAVE}?lang=en"
+    text = SHIPPED_MARGINS.replace("SEX,1,0.496", 'SEX,"1\n",0.496')
+    reply = organizer.post(
+        f"/admin/w/{WAVE}/margins",
+        data={
+            "csrf_token": admin_token(organizer, page),
+            "file": (io.BytesIO(text.encode()), "margins.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 303
+    shown_page = shown(organizer, page)
+    line = text.splitlines().index('SEX,"1') + 1
+    assert "Margins not changed." in shown_page
+    assert f"line {line}: a quoted field runs over more than one line" in shown_page
+    assert stored_margins(db) is None
+
+
+def test_a_long_list_of_problems_is_told_in_a_small_cookie(logged_in, load_set: LoadSet) -> None:  # type: ignore[no-untyped-def]
+    """The refusal travels in the session cookie to the next page: a thousand wrong lines made
+    it 145 KB, which browsers drop. The first problems are told, and how many more there are."""
+    load_set(SHIPPED)
+    organizer = logged_in("organizer", ("biotech",))
+    page = f"/admin/w/{WAVE}?lang=en"
+    text = "variable,category,share\n" + "".join(f"NOPE{n},1,0.5\n" for n in range(1000))
+    reply = organizer.post(
+        f"/admin/w/{WAVE}/margins",
+        data={
+            "csrf_token": admin_token(organizer, page),
+            "file": (io.BytesIO(text.encode()), "margins.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert reply.status_code == 303
+    cookie = reply.headers["Set-Cookie"]
+    assert len(cookie) < 4000, len(cookie)
+    shown_page = shown(organizer, page)
+    assert "line 2: ‘NOPE0’ is not a demographic item" in shown_page
+    assert "line 11: ‘NOPE9’" in shown_page and "‘NOPE10’" not in shown_page
+    assert "and 990 more problems" in shown_page

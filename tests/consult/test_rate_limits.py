@@ -16,13 +16,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from limits import parse_many
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from consult import create_app
 from consult.config import Config
 from consult.extensions import db as database
 from consult.extensions import limiter
+from consult.models import AuditEvent
 from consult.organizing import queries as organizing_queries
 from consult.organizing.invitations import generate_invitations
 from consult.rate_limits import (
@@ -198,6 +200,25 @@ def test_wrong_passwords_lock_the_account_from_every_address_for_a_while(
     assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
     # Colleagues sign in as usual, from the same addresses too.
     assert status(app, "192.0.2.0", "colleague@example.org", PASSWORD) == 303
+
+
+def test_a_sign_in_refused_by_a_lock_is_in_the_audit_log(
+    app: Flask, make_user, db: Session
+) -> None:  # type: ignore[no-untyped-def]
+    make_user("org@example.org", "organizer")
+    allowed = smallest(SIGN_IN_ACCOUNT_LIMIT)
+    for n in range(allowed):
+        assert status(app, f"192.0.2.{n}", "org@example.org", "wrong") == 401
+    assert status(app, "198.51.100.9", "Org@example.org", PASSWORD) == 429
+    db.expire_all()
+    last = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert last is not None
+    assert (last.actor, last.action, last.result, last.detail) == (
+        "org@example.org",
+        "sign in",
+        "refused",
+        "account locked",
+    )
 
 
 def test_one_address_guessing_many_accounts_is_stopped(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from consult.models import AuditEvent, Wave, WaveMode
 from tests.consult.citizen import Citizen
 from tests.consult.conftest import MINI, PASSWORD, admin_token, sign_in
+from tests.consult.test_api import bearer, create_token
 
 LoadSet = Callable[..., str]
 ORGANIZER = "org@example.org"
@@ -81,6 +82,32 @@ def test_a_new_password_ends_every_session_of_the_account(
     db.expire_all()
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.target.contains(ORGANIZER)))
     assert "set password" in list(actions)
+
+
+def test_a_new_password_revokes_the_api_tokens_and_signing_out_keeps_them(
+    app: Flask, make_user, db: Session
+) -> None:  # type: ignore[no-untyped-def]
+    """A token made by whoever knew the old password must not outlive it; a sign-out ends the
+    browser's sessions only (a script's token is not a browser)."""
+    make_user(ORGANIZER, "organizer")
+    laptop = app.test_client()
+    assert sign_in(laptop, ORGANIZER) == 303
+    token = create_token(laptop)
+    reader = app.test_client()
+    assert reader.get("/api/v1/waves", headers=bearer(token)).status_code == 200
+
+    assert laptop.post("/admin/logout", data={"csrf_token": admin_token(laptop)}).status_code == 303
+    assert reader.get("/api/v1/waves", headers=bearer(token)).status_code == 200
+
+    result = app.test_cli_runner().invoke(
+        args=["users", "set-password", ORGANIZER], input="a completely different passphrase"
+    )
+    assert result.exit_code == 0, result.output
+    assert "personal API tokens (1) are revoked" in result.output
+    assert reader.get("/api/v1/waves", headers=bearer(token)).status_code == 401
+    db.expire_all()
+    detail = db.scalar(select(AuditEvent.detail).where(AuditEvent.action == "set password"))
+    assert detail == "1 API tokens revoked"
 
 
 def test_a_generated_password_is_shown_once(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
