@@ -10,13 +10,11 @@ from typing import Any
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import force_locale, gettext
 
-from analysis import WeightingError
 from consult.blueprints import results
 from consult.extensions import db
 from consult.i18n import LANGUAGES, current_language
 from consult.models import Wave
 from consult.results import queries
-from consult.results.design import ResultsError
 from consult.results.document import (
     MEDIA_TYPES,
     REPORT_FORMATS,
@@ -27,7 +25,8 @@ from consult.results.document import (
 )
 from consult.results.http import not_modified, tagged
 from consult.results.report import OverviewFigures
-from consult.results.service import results_state, wave_overview
+from consult.results.service import REPORT_FILES, results_state, wave_overview
+from consult.results.views import _figures as figures_or_why
 from consult.results.views import readable_wave
 
 
@@ -53,10 +52,11 @@ def render_report(figures: OverviewFigures, wave: Wave, lang: str, fmt: str) -> 
     return html.encode("utf-8") if fmt == "html" else pdf_of(html)
 
 
-@results.get("/<wave>/report.<fmt>")
-def download_report(wave: str, fmt: str) -> Any:
+@results.get("/<wave>/report.<kind>")
+def download_report(wave: str, kind: str) -> Any:
     """The wave's report as a file, in the page's language unless ?lang= asks another."""
     found = readable_wave(wave)
+    fmt = kind
     lang = request.args.get("lang") or current_language()
     if fmt not in REPORT_FORMATS:
         abort(404)
@@ -68,17 +68,18 @@ def download_report(wave: str, fmt: str) -> Any:
     unchanged = not_modified(state, variant)
     if unchanged is not None:
         return unchanged
-    try:
-        figures = wave_overview(db.session, found, state=state)
-    except (ResultsError, WeightingError) as error:
-        return Response(
-            gettext("The figures of this wave cannot be computed yet: %(reason)s")
-            % {"reason": str(error)}
-            + "\n",
-            409,
-            mimetype="text/plain",
+    content = REPORT_FILES.get((state, fmt, lang))
+    if content is None:
+        # No figures yet (no responses, no margins, a recount): the page that says why, as
+        # the results overview shows it.
+        figures = figures_or_why(
+            found, state, lambda: wave_overview(db.session, found, state=state)
         )
-    response = Response(render_report(figures, found, lang, fmt), mimetype=MEDIA_TYPES[fmt])
+        if isinstance(figures, Response):
+            return figures
+        content = render_report(figures, found, lang, fmt)
+        REPORT_FILES.put((state, fmt, lang), content)
+    response = Response(content, mimetype=MEDIA_TYPES[fmt])
     disposition = "inline" if fmt == "html" else "attachment"
     response.headers["Content-Disposition"] = (
         f'{disposition}; filename="{report_filename(found.slug, fmt, lang)}"'

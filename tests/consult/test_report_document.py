@@ -15,8 +15,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from consult.extensions import db as database
+from consult.organizing import queries as organizing_queries
+from consult.results.findings import findings
 from consult.results.pages import percent, points
-from tests.consult.test_results_pages import publish, section, text_of
+from consult.results.report import wave_overview
+from tests.conftest import next_wave_set
+from tests.consult.test_results_pages import MARGINS, cli_report, publish, section, text_of
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -206,3 +211,75 @@ def test_the_report_download_follows_the_results_access_rule(
         headers={"If-None-Match": reply.headers["ETag"]},
     )
     assert repeat.status_code == 304
+
+
+def summary_of(app: Flask, slug: str, lang: str = "en"):  # type: ignore[no-untyped-def]
+    """The findings of a wave's report, as the report shows them."""
+    with app.app_context():
+        wave = organizing_queries.wave_by_slug(database.session, slug)
+        assert wave is not None
+        return findings(wave_overview(database.session, wave), lang)
+
+
+@pytest.fixture
+def next_wave(app: Flask, simulated_wave: str, load_set, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+    """biotech-2027 after the published biotech-2026, one battery row changed in meaning."""
+    publish(app, simulated_wave)
+    slug: str = load_set(next_wave_set(tmp_path))
+    runner = app.test_cli_runner()
+    for args in (
+        ["waves", "margins", slug, str(MARGINS)],
+        ["responses", "simulate", "--wave", slug, "-n", "300", "--seed", "8"],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    publish(app, slug)
+    return slug
+
+
+def test_the_summary_names_only_comparable_changes_that_pass_their_test(
+    app: Flask, next_wave: str, tmp_path: Path
+) -> None:
+    report = cli_report(app, next_wave, tmp_path)
+    passing = [
+        c
+        for c in report["changes_since_previous_wave"]
+        if c["p_value"] < 0.05 and (c["ci_low"] > 0 or c["ci_high"] < 0)
+    ]
+    summary = summary_of(app, next_wave)
+    assert summary.changes_note.startswith("Changes are tested with a z test")
+    if not passing:
+        assert summary.changes == (
+            "No comparable figure changed by more than chance since wave biotech-2026.",
+        )
+        return
+    assert 1 <= len(summary.changes) <= min(3, len(passing))
+    for sentence in summary.changes:
+        assert "since wave biotech-2026" in sentence or "than in wave biotech-2026" in sentence
+        matching = [
+            c
+            for c in passing
+            if f"from {percent(c['earlier'], 'en')} to {percent(c['later'], 'en')}: "
+            f"{points(c['difference'], 'en')} points ({points(c['ci_low'], 'en')} to "
+            f"{points(c['ci_high'], 'en')})" in sentence
+        ]
+        assert matching, sentence
+        assert ("rose" in sentence or "more people" in sentence) == (matching[0]["difference"] > 0)
+    # The battery row whose meaning changed is never compared, so never named.
+    assert not any("Freedom of choice" in s and "Crops" in s for s in summary.changes)
+
+
+def test_the_summary_cites_no_hidden_figure_and_says_when_nothing_compares(
+    app: Flask,
+    small_wave,  # type: ignore[no-untyped-def]
+) -> None:
+    summary = summary_of(app, small_wave(60), "nl")
+    sentences = [*summary.acceptance, *summary.conditions, *summary.lift, *summary.groups]
+    assert sentences
+    for sentence in sentences:
+        assert "–" not in sentence.replace("% – ", "") and "nan" not in sentence
+    assert summary.changes == (
+        "Dit is de eerste ronde van de consultatie met antwoorden: er is nog niets om mee te "
+        "vergelijken.",
+    )
+    assert summary.changes_note == ""
