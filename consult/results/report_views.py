@@ -4,6 +4,9 @@ whoever may read the wave's results (`permissions.can_read_results`; 404 for any
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,18 @@ def stylesheet() -> str:
     """The site's stylesheet, inlined: the report is one file that looks like the pages."""
     folder = current_app.static_folder
     return (Path(folder) / "consult.css").read_text(encoding="utf-8") if folder else ""
+
+
+def report_policy(html: bytes) -> str:
+    """The report's content security policy: the site's forbids inline styles, and the report
+    is one file with its stylesheet inside; this one allows exactly that stylesheet (by its
+    hash) and nothing else: no script, no request anywhere."""
+    found = re.search(rb"<style>(.*?)</style>", html, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(found.group(1) if found else b"").digest())
+    return (
+        f"default-src 'none'; img-src data:; style-src 'sha256-{digest.decode()}'; "
+        "frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
+    )
 
 
 def render_report(figures: OverviewFigures, wave: Wave, lang: str, fmt: str) -> bytes:
@@ -84,6 +99,8 @@ def download_report(wave: str, kind: str) -> Any:
     response.headers["Content-Disposition"] = (
         f'{disposition}; filename="{report_filename(found.slug, fmt, lang)}"'
     )
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = report_policy(content)
     tagged(response, state, variant)
     if not found.results_published:
         response.headers["Cache-Control"] = "private, no-cache"

@@ -5,6 +5,8 @@ suppressed figures as dashes; the download follows the results' access rule."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import re
@@ -197,6 +199,12 @@ def test_the_report_download_follows_the_results_access_rule(
     assert reply.status_code == 200 and reply.mimetype == "text/html"
     assert "Samenvatting van de belangrijkste uitkomsten" in reply.get_data(as_text=True)
     assert reply.headers["Cache-Control"] == "private, no-cache"
+    # Its stylesheet is inside it: the policy allows that one (by its hash) and nothing else.
+    policy = reply.headers["Content-Security-Policy"]
+    style = re.search(r"<style>(.*?)</style>", reply.get_data(as_text=True), re.DOTALL)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in policy and "script-src" not in policy
     overview = organizer.get(f"/results/{unpublished}?lang=en").get_data(as_text=True)
     assert f"/results/{unpublished}/report.pdf?lang=en" in overview
     assert organizer.get(f"/results/{unpublished}/report.doc").status_code == 404
