@@ -79,6 +79,7 @@ def create_app(config: Config | None = None) -> Flask:
     from consult.responding import views as _responding_views  # noqa: F401
     from consult.results import api as _results_api  # noqa: F401
     from consult.results import download_views as _download_views  # noqa: F401
+    from consult.results import report_views as _report_views  # noqa: F401
     from consult.results import views as _results_views  # noqa: F401
 
     app.register_blueprint(public)

@@ -1,5 +1,6 @@
 """`consult report`: a wave's weighted figures as JSON, or as the tidy labelled CSV table that the
-web and `consult export` download (one writer: `consult.results.downloads.estimates_csv`)."""
+web and `consult export` download (one writer: `consult.results.downloads.estimates_csv`); or
+the report to read, HTML or PDF, as the results page downloads it (`report_views.render_report`)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from consult.extensions import db
 from consult.models import Wave
 from consult.organizing.question_sets import question_set_of
 from consult.results.design import Mode, ResultsError
+from consult.results.document import REPORT_FORMATS
 from consult.results.downloads import estimates_csv
 from consult.results.report import check_grouping, report_as_json, wave_overview, wave_report
+from consult.results.report_views import render_report
 from consult.results.tables import LANGUAGES, Figures
 
 
@@ -49,14 +52,30 @@ def counted_wave(slug: str, quiet: bool = False) -> Wave:
     return wave
 
 
+def write_report(wave: Wave, fmt: str, lang: str, output: Path) -> None:
+    """The report to read (HTML or PDF), as the wave's results page downloads it."""
+    try:
+        overview = wave_overview(db.session, wave)
+    except (ResultsError, WeightingError) as error:
+        raise click.ClickException(str(error)) from error
+    output.write_bytes(render_report(overview, wave, lang, fmt))
+    click.echo(f"The report of {wave.slug} ({fmt}, {lang}) written to {output}.")
+
+
 @click.command(
     "report",
-    help="Weighted estimates of a wave: JSON (every figure, weighting, summary, tests), or CSV "
-    "(the labelled estimates table, as `consult export --format csv` writes it).",
+    help="Weighted estimates of a wave: JSON (every figure, weighting, summary, tests), CSV "
+    "(the labelled estimates table, as `consult export --format csv` writes it), or the report "
+    "to read: HTML or PDF (as the wave's results page downloads it).",
 )
 @click.option("--wave", "wave_slug", required=True)
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "html", "pdf"]),
+    default="json",
+    show_default=True,
+    help="html, pdf: the readable report (summary, charts and tables, method); overall only.",
 )
 @click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option(
@@ -78,7 +97,7 @@ def counted_wave(slug: str, quiet: bool = False) -> Wave:
     type=click.Choice(LANGUAGES),
     default="nl",
     show_default=True,
-    help="Language of the labels (CSV) and of the method text (JSON).",
+    help="Language of the labels (CSV), of the method text (JSON) and of the report (HTML, PDF).",
 )
 @quiet_option
 @with_appcontext
@@ -93,6 +112,14 @@ def report(
     quiet: bool,
 ) -> None:
     wave = counted_wave(wave_slug, quiet)
+    if fmt in REPORT_FORMATS:
+        if by or unweighted or se != "calibrated":
+            raise click.UsageError(
+                "The report (html, pdf) shows the weighted figures overall; --by, --unweighted "
+                "and --se are for json and csv."
+            )
+        write_report(wave, fmt, lang, output)
+        return
     mode: Mode = "unweighted" if unweighted else ("fixed" if se == "fixed" else "calibrated")
     groupings = groupings_of(by)
     try:

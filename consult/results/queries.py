@@ -4,6 +4,7 @@ weighting variable, grouped from the answers in one pass)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -67,6 +68,12 @@ def counts_state(session: Session, wave: Wave) -> tuple[int, int]:
         )
     ).one()
     return int(cells), int(respondents)
+
+
+def data_date(session: Session, wave: Wave) -> dt.date | None:
+    """The day of the wave's latest complete response: the report's figures include it."""
+    day = session.scalar(select(func.max(Response.submitted_on)).where(complete_responses_of(wave)))
+    return day if isinstance(day, dt.date) else None
 
 
 def previous_wave(session: Session, wave: Wave) -> Wave | None:

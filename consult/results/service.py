@@ -103,9 +103,13 @@ DESIGNS: _Kept[tuple[ResultsState, str], WaveDesign] = _Kept(size=16)
 """Designs by (state, mode), without figures: a few kilobytes each."""
 
 
+REPORT_FILES: _Kept[tuple[ResultsState, str, str], bytes] = _Kept(size=8)
+"""The report's files by (state, format, language): a PDF takes seconds to lay out."""
+
+
 def clear() -> None:
     """Forget every kept figure (tests and benchmarks start cold with it)."""
-    for kept in (OVERVIEWS, KEPT, DESIGNS):
+    for kept in (OVERVIEWS, KEPT, DESIGNS, REPORT_FILES):
         kept.clear()
 
 

@@ -1,7 +1,7 @@
 """The results pages in a real browser: no WCAG 2.1 A/AA violation that axe-core finds on the
-overview (also with the change since a previous wave), an item's page by a group, the codebook
-and the downloads (also a researcher's, with the microdata); nothing scrolls sideways on a
-320 px phone; and every page works with JavaScript switched off."""
+overview (also with the change since a previous wave), an item's page by a group, the codebook,
+the report (HTML) and the downloads (also a researcher's, with the microdata); nothing scrolls
+sideways on a 320 px phone; and every page works with JavaScript switched off."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ PAGES = {
     "downloads": "/results/biotech-2026/downloads?by=EDUCATION",
     "overview with a previous wave": "/results/biotech-2027",
     "battery with a previous wave": "/results/biotech-2027/items/COND_CRISPR",
+    "the report (HTML)": "/results/biotech-2027/report.html",
 }
 RESEARCHER = "researcher@example.org"
 

@@ -36,6 +36,7 @@ EXPECTATIONS: dict[tuple[str, str], Access] = {
     ("GET", "/results/<wave>/downloads/estimates.<fmt>"): "public",
     ("GET", "/results/<wave>/downloads/package.zip"): "public",
     ("GET", "/results/<wave>/downloads/microdata.<fmt>"): "researchers",
+    ("GET", "/results/<wave>/report.<kind>"): "public",
     ("GET", "/api/v1/openapi.json"): "public",
     ("GET", "/api/v1/waves"): "public",
     ("GET", "/api/v1/waves/<wave>"): "public",
@@ -49,6 +50,7 @@ EXPECTATIONS: dict[tuple[str, str], Access] = {
 EXAMPLES: dict[str, str] = {
     "code": "SEX",  # an item both the shipped set and mini ask
     "fmt": "csv",
+    "kind": "html",  # the report (its PDF is the same document laid out: test_report_document)
 }
 
 VISITORS = ("anonymous", "researcher_member", "researcher_other", "organizer_member", "admin")
