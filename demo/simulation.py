@@ -22,6 +22,7 @@ from consult.models import Wave
 from consult.organizing.margins import parse_margins
 from consult.organizing.question_sets import question_set_of
 from consult.responding import queries as responding_queries
+from demo.open_answers import open_answers
 from demo.scenarios import Scenario, scenario_for
 from surveys.expressions import evaluate
 from surveys.model import Item, Page, QuestionSet, Value
@@ -50,6 +51,7 @@ class Simulated:
     values: dict[str, np.ndarray] = field(default_factory=dict)
     selections: dict[str, Selections] = field(default_factory=dict)
     ranks: dict[str, np.ndarray] = field(default_factory=dict)
+    texts: dict[str, list[str | None]] = field(default_factory=dict)
 
     def answer_of(self, code: str, index: int) -> Value | None:
         if code in self.values:
@@ -115,6 +117,8 @@ class Simulator:
         self.scenario = scenario_for(question_set.consultation_slug)
         self.margins = margins or {}
         self.rng = np.random.default_rng(seed)
+        # Open answers draw from their own stream: adding them left every other answer as it was.
+        self.text_rng = np.random.default_rng((seed, 13))
         self.data = Simulated(n)
         self.attitude = np.zeros(n)
         self.shown = np.ones(n, dtype=bool)
@@ -231,6 +235,11 @@ class Simulator:
             self._multiple(item)
         elif kind.answer is Answer.ORDER:
             self._ranking(item)
+        elif kind.answer is Answer.TEXT:
+            written = open_answers(n, self.text_rng)
+            self.data.texts[item.code] = [
+                text if shown else None for text, shown in zip(written, self.shown, strict=True)
+            ]
         elif kind.answer is Answer.NUMBER:
             low = _first_given(item.min, kind.default_min, 0.0)
             high = _first_given(item.max, kind.default_max, 100.0)
@@ -409,6 +418,11 @@ def store_simulated(session: Session, wave: Wave, n: int, seed: int, today: dt.d
             part.names, part.respondent - start, part.code, part.option, part.number
         )
         counts = counts.merged(count_columns(plan, local, cell_of[start:stop]))
+        for code, texts in data.texts.items():
+            written = [(i, text) for i, text in enumerate(texts[start:stop]) if text is not None]
+            counts_queries.insert_text_answers(
+                session, [int(ids[i]) for i, _ in written], code, [text for _, text in written]
+            )
     respondents = np.bincount(cell_of, minlength=len(keys))
     counts_queries.add_answer_counts(
         session,

@@ -13,6 +13,7 @@ from consult.cli.report import report
 from consult.cli.responses import responses_group
 from consult.cli.serve import serve
 from consult.cli.surveys import surveys_group
+from consult.cli.themes import themes_group
 from consult.cli.users import users_group
 from consult.cli.waves import waves_group
 
@@ -26,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report)
     app.cli.add_command(export)
     app.cli.add_command(audit_disclosure)
+    app.cli.add_command(themes_group)
 
 
 def _create_app() -> Flask:

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from consult.models import (
+    Answer,
     AnswerCount,
     Response,
     ResponseStatus,
@@ -533,4 +534,18 @@ def insert_answer_columns(
     else:
         raw.executemany(
             "INSERT INTO answer (response_id, code, option, number) VALUES (?, ?, ?, ?)", rows
+        )
+
+
+def insert_text_answers(
+    session: Session, response_ids: Sequence[int], code: str, texts: Sequence[str]
+) -> None:
+    """Insert open answers (one code) in bulk: the simulation's, which no count holds."""
+    if response_ids:
+        session.execute(
+            insert(Answer),
+            [
+                {"response_id": r, "code": code, "text": t}
+                for r, t in zip(response_ids, texts, strict=True)
+            ],
         )
