@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import MiniBatchKMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analysis.themes import STOP_WORDS, stem, words
@@ -23,6 +23,8 @@ from analysis.themes import STOP_WORDS, stem, words
 #: The fewest answers a cluster holds to be suggested: a theme that small says little, and
 #: a cluster of a few answers could describe someone.
 MIN_CLUSTER = 10
+#: Up to this many answers, full k-means (several starts); beyond, the mini-batch variant.
+SMALL = 20_000
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def suggest_themes(
         token_pattern=r"\S+",  # noqa: S106 (a pattern, not a password)
         ngram_range=(1, 2),
         min_df=max(2, min(5, len(kept) // 1000)),
-        max_df=0.5,
+        max_df=0.8,
         sublinear_tf=True,
         max_features=20_000,
         dtype=np.float32,
@@ -82,8 +84,12 @@ def suggest_themes(
         return []
     k = clusters or int(np.clip(round(np.sqrt(len(kept) / 20)), 2, 12))
     k = min(k, matrix.shape[0])
-    model = MiniBatchKMeans(
-        n_clusters=k, random_state=seed, n_init=3, batch_size=4096, max_iter=100
+    model = (
+        KMeans(n_clusters=k, random_state=seed, n_init=10)
+        if matrix.shape[0] <= SMALL
+        else MiniBatchKMeans(
+            n_clusters=k, random_state=seed, n_init=3, batch_size=4096, max_iter=100
+        )
     ).fit(matrix)
     sizes = np.bincount(model.labels_, minlength=k)
     terms = vectorizer.get_feature_names_out()

@@ -60,17 +60,14 @@ def problems_of(fields: ThemeFields) -> list[ExplainedError]:
                 code=repr(fields.code),
             )
         )
-    for name, label in ((fields.name_nl, N_("Dutch name")), (fields.name_en, N_("English name"))):
+    for name, empty, long in (
+        (fields.name_nl, N_("The Dutch name is empty."), N_("The Dutch name is too long.")),
+        (fields.name_en, N_("The English name is empty."), N_("The English name is too long.")),
+    ):
         if not name.strip():
-            found.append(ExplainedError(N_("The %(field)s is empty."), field=label))
+            found.append(ExplainedError(empty))
         elif len(name) > MAX_NAME:
-            found.append(
-                ExplainedError(
-                    N_("The %(field)s is longer than %(max)s characters."),
-                    field=label,
-                    max=MAX_NAME,
-                )
-            )
+            found.append(ExplainedError(long))
     if not fields.keywords:
         found.append(ExplainedError(N_("Give at least one keyword or phrase.")))
     elif len(fields.keywords) > MAX_KEYWORDS:
