@@ -37,10 +37,12 @@ MARKERS = {
 }
 
 
-def mask(text: str) -> str:
-    """The text with every e-mail address, IBAN, phone number and address replaced."""
-    text = EMAIL.sub(MARKERS["email"], text)
-    text = IBAN.sub(MARKERS["iban"], text)
-    text = PHONE.sub(MARKERS["phone"], text)
-    text = POSTCODE.sub(MARKERS["postcode"], text)
-    return STREET.sub(MARKERS["postcode"], text)
+def mask(text: str, *, blank: bool = False) -> str:
+    """The text with every e-mail address, IBAN, phone number and address replaced by its
+    marker (or, `blank`, by a space: what suggested themes are made of must not hold them)."""
+    marker = {kind: " " if blank else label for kind, label in MARKERS.items()}
+    text = EMAIL.sub(marker["email"], text)
+    text = IBAN.sub(marker["iban"], text)
+    text = PHONE.sub(marker["phone"], text)
+    text = POSTCODE.sub(marker["postcode"], text)
+    return STREET.sub(marker["postcode"], text)

@@ -4,7 +4,9 @@ The answers are normalised and stemmed as for matching (`analysis.themes`), stop
 TF-IDF weighs the stems (and pairs of stems) that set an answer apart, k-means (scikit-learn's
 mini-batch variant, so a hundred thousand answers fit in memory and seconds) groups the answers,
 and each cluster is described by the stems weighing most in its centre, written as the word
-respondents used most for each. An organizer accepts a cluster as a theme (its terms become
+respondents used most for each. E-mail addresses, phone numbers, addresses and IBANs are taken
+out first (`analysis.masking`), and a cluster smaller than the wave's minimum cell size is not
+suggested. An organizer accepts a cluster as a theme (its terms become
 keywords), renames it, or rejects it; the answers themselves are never part of a suggestion.
 """
 
@@ -18,6 +20,7 @@ import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from analysis.masking import mask
 from analysis.themes import STOP_WORDS, stem, words
 
 #: The fewest answers a cluster holds to be suggested: a theme that small says little, and
@@ -64,7 +67,8 @@ def suggest_themes(
     """Clusters of `texts` (the unmatched answers), largest first, each with its `top` terms;
     clusters smaller than `min_size` are left out."""
     langs = list(languages) if languages is not None else ["nl"] * len(texts)
-    documents, readable = _documents(texts, langs)
+    # An e-mail address or phone number in several answers must not become a theme's term.
+    documents, readable = _documents([mask(text, blank=True) for text in texts], langs)
     kept = [i for i, document in enumerate(documents) if document]
     if len(kept) < max(min_size, 2):
         return []

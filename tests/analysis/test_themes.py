@@ -143,6 +143,13 @@ def test_suggestions_find_the_clusters_of_a_small_corpus() -> None:
     assert "prijs" not in animal.terms and "dieren" not in price.terms
 
 
+def test_suggestions_never_name_an_address_or_number() -> None:
+    texts = [f"{t} mail piet@example.nl of bel 06-12345678" for t in _corpus()]
+    terms = " ".join(term for s in suggest_themes(texts, clusters=2) for term in s.terms)
+    assert "piet" not in terms and "example" not in terms and "12345678" not in terms
+    assert "dieren" in terms
+
+
 def test_suggestions_leave_out_small_clusters_and_empty_corpora() -> None:
     assert suggest_themes([], min_size=10) == []
     assert suggest_themes(["een paar woorden"] * 3, min_size=10) == []
