@@ -548,7 +548,12 @@ def report_as_json(report: Report, lang: str, *more: Report) -> dict[str, Any]:
             for change in report.changes
         ],
         "changes_left_out": changes_left_out(report),
-        "themes": themes_as_json(reports, lang),
+        # Only for a consultation with a codebook of themes (`consult.themes`).
+        **(
+            {"themes": themes_as_json(reports, lang)}
+            if any(r.themes is not None and r.themes.themes for r in reports)
+            else {}
+        ),
     }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import numpy as np
 import pytest
 from flask import Flask
@@ -21,6 +22,7 @@ from analysis.themes import answered
 from consult.extensions import db as database
 from consult.models import Answer, AuditEvent, Response, SuggestionStatus, Theme, ThemeSuggestion
 from consult.organizing import queries as organizing_queries
+from consult.results.api_schema import SCHEMAS
 from consult.results.service import wave_results
 from consult.themes import codebook
 from demo.open_answers import EXAMPLE_CODEBOOK
@@ -223,6 +225,13 @@ def test_theme_shares_are_weighted_and_in_the_report_and_downloads(
     assert {row["theme_label"] for row in table} >= {"Nature and environment"}
     as_json = json.loads(client.get(f"/results/{simulated_wave}/downloads/estimates.json").data)
     assert len(as_json["themes"]) == len(report["themes"])
+    api = json.loads(client.get(f"/api/v1/waves/{simulated_wave}/estimates?lang=nl").data)
+    for row in api["themes"]:
+        jsonschema.validate(row, SCHEMAS["ThemeEstimate"])
+    labelled = ("item_label", "group_label", "theme_label")
+    assert [{k: v for k, v in row.items() if k not in labelled} for row in api["themes"]] == [
+        {k: v for k, v in row.items() if k not in labelled} for row in report["themes"]
+    ]
     # No download holds an answer itself.
     with app.app_context():
         some_answer = database.session.scalar(
