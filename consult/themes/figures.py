@@ -75,37 +75,50 @@ def theme_figures(
     questions = [item.code for item in open_questions(design.question_set)]
     if not themes or not questions:
         return ThemeFigures(infos, (), fingerprint)
-    wave = session.get(Wave, design.wave.id)
-    assert wave is not None
     weighting = by is None or by in design.cells.variables
-    found = queries.open_answers(session, wave, questions, None if weighting else by)
-    matcher = codebook.matcher_of(themes)
+    key = ("theme tables", fingerprint)
+    kept = design.masks.get(key)
+    if weighting and isinstance(kept, dict):
+        pairs = [(kept[code], kept[code]) for code in questions]
+    else:  # the answers, read and matched once per codebook (and per grouping not weighted)
+        pairs = _tables(session, design, codebook.matcher_of(themes), questions, by, weighting)
+        design.masks[key] = {
+            code: overall for code, (overall, _) in zip(questions, pairs, strict=True)
+        }
     rows: list[Estimate] = []
-    for code in questions:
-        mine = [row for row in found if row[2] == code and row[0] in design.cell_index]
-        keep = answered(row[3] for row in mine)
-        mine = [row for row, kept in zip(mine, keep, strict=True) if kept]
-        overall = _table(design, matcher, code, mine, None)
-        if weighting:
-            table = overall
-        else:  # who answered both, as every table by a question that is not weighted
-            both = [row for row in mine if row[4] is not None]
-            table = _table(design, matcher, code, both, by)
+    for code, (overall, table) in zip(questions, pairs, strict=True):
         rows += _published(session, design, code, overall, table, len(themes), by, fingerprint)
     return ThemeFigures(infos, tuple(rows), fingerprint)
 
 
-def _table(
+def _tables(
+    session: Session,
     design: WaveDesign,
     matcher: Matcher,
-    code: str,
-    rows: list[tuple[str | None, str, str, str, int | None]],
+    questions: list[str],
     by: str | None,
-) -> Grouped:
-    cell = np.array([design.cell_index[row[0] or ""] for row in rows], dtype=np.int64)
-    matches = matcher.match([row[3] for row in rows], [row[1] for row in rows])
-    groups = np.array([row[4] for row in rows], dtype=np.int64) if by is not None else None
-    return theme_table(code, cell, matches, groups, by)
+    weighting: bool,
+) -> list[tuple[Grouped, Grouped]]:
+    """Per open question, its theme table overall and by `by` (the same table when `by` is a
+    weighting variable: the cell tells the group): among those who answered both, as every
+    table by a question that is not weighted."""
+    wave = session.get(Wave, design.wave.id)
+    assert wave is not None
+    found = queries.open_answers(session, wave, questions, None if weighting else by)
+    out = []
+    for code in questions:
+        mine = [row for row in found if row[2] == code and row[0] in design.cell_index]
+        mine = [row for row, kept in zip(mine, answered(r[3] for r in mine), strict=True) if kept]
+        cell = np.array([design.cell_index[row[0] or ""] for row in mine], dtype=np.int64)
+        matches = matcher.match([row[3] for row in mine], [row[1] for row in mine])
+        overall = theme_table(code, cell, matches)
+        if weighting:
+            out.append((overall, overall))
+            continue
+        groups = np.array([-1 if row[4] is None else row[4] for row in mine], dtype=np.int64)
+        both = groups >= 0
+        out.append((overall, theme_table(code, cell[both], matches[both], groups[both], by)))
+    return out
 
 
 def _published(
