@@ -7,10 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import frictionless
 import jsonschema
 import numpy as np
 import pytest
@@ -225,6 +228,16 @@ def test_theme_shares_are_weighted_and_in_the_report_and_downloads(
     assert {row["theme_label"] for row in table} >= {"Nature and environment"}
     as_json = json.loads(client.get(f"/results/{simulated_wave}/downloads/estimates.json").data)
     assert len(as_json["themes"]) == len(report["themes"])
+    package = zipfile.ZipFile(
+        io.BytesIO(client.get(f"/results/{simulated_wave}/downloads/package.zip").data)
+    )
+    [themes_file] = [name for name in package.namelist() if name.endswith("/themes.csv")]
+    assert package.read(themes_file) == download.data
+    with tempfile.TemporaryDirectory() as folder:
+        package.extractall(folder)
+        [descriptor] = Path(folder).glob("*/datapackage.json")
+        validation = frictionless.validate(str(descriptor))
+        assert validation.valid, validation.flatten(["rowNumber", "fieldName", "note"])[:5]
     api = json.loads(client.get(f"/api/v1/waves/{simulated_wave}/estimates?lang=nl").data)
     for row in api["themes"]:
         jsonschema.validate(row, SCHEMAS["ThemeEstimate"])
