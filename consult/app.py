@@ -81,6 +81,7 @@ def create_app(config: Config | None = None) -> Flask:
     from consult.results import download_views as _download_views  # noqa: F401
     from consult.results import report_views as _report_views  # noqa: F401
     from consult.results import views as _results_views  # noqa: F401
+    from consult.themes import views as _themes_views  # noqa: F401
 
     app.register_blueprint(public)
     app.register_blueprint(admin)

@@ -2,9 +2,9 @@
 
 - `public`: citizens taking a consultation (`consult.responding.views`);
 - `admin`: organizers and admins under /admin/ (`consult.accounts.views`,
-  `consult.organizing.views`);
+  `consult.organizing.views`, `consult.themes.views`: the codebook of themes);
 - `results`: the public and researchers reading a wave's figures under /results/
-  (`consult.results.views`);
+  (`consult.results.views`; the open answers, researchers only: `consult.themes.views`);
 - `api`: the same figures as JSON under /api/v1/ (`consult.results.api`).
 
 Templates live in `templates/<blueprint>/`.

@@ -332,3 +332,58 @@ class AnswerCount(Base):
     )
     value: Mapped[float] = mapped_column(Float, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
+
+
+class SuggestionStatus(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Theme(Base):
+    """One theme of a consultation's codebook for open answers: an answer is about the theme
+    when, normalised and stemmed, it holds one of the keywords or phrases (`analysis.themes`)."""
+
+    __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("consultation_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(32))
+    name_nl: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    # Keywords and phrases, one per line, in Dutch or English.
+    keywords: Mapped[str] = mapped_column(Text)
+
+    consultation: Mapped[Consultation] = relationship()
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_nl
+
+    def keyword_list(self) -> list[str]:
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
+
+
+class ThemeSuggestion(Base):
+    """A cluster of open answers that no theme matched, proposed as a new theme: its
+    characteristic terms and how many answers it holds, never the answers themselves."""
+
+    __tablename__ = "theme_suggestion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"))
+    # The cluster's top terms, one per line, most characteristic first.
+    terms: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[SuggestionStatus] = mapped_column(_enum(SuggestionStatus, "suggestion_status"))
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    consultation: Mapped[Consultation] = relationship()
+
+    def term_list(self) -> list[str]:
+        return [line for line in self.terms.splitlines() if line]

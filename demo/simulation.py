@@ -23,6 +23,7 @@ from consult.organizing.margins import parse_margins
 from consult.organizing.question_sets import question_set_of
 from consult.progress import SILENT, Progress, stage
 from consult.responding import queries as responding_queries
+from demo.open_answers import open_answers
 from demo.scenarios import Scenario, scenario_for
 from surveys.expressions import evaluate
 from surveys.model import Item, Page, QuestionSet, Value
@@ -51,6 +52,7 @@ class Simulated:
     values: dict[str, np.ndarray] = field(default_factory=dict)
     selections: dict[str, Selections] = field(default_factory=dict)
     ranks: dict[str, np.ndarray] = field(default_factory=dict)
+    texts: dict[str, list[str | None]] = field(default_factory=dict)
 
     def answer_of(self, code: str, index: int) -> Value | None:
         if code in self.values:
@@ -116,6 +118,8 @@ class Simulator:
         self.scenario = scenario_for(question_set.consultation_slug)
         self.margins = margins or {}
         self.rng = np.random.default_rng(seed)
+        # Open answers draw from their own stream: adding them left every other answer as it was.
+        self.text_rng = np.random.default_rng((seed, 13))
         self.data = Simulated(n)
         self.attitude = np.zeros(n)
         self.shown = np.ones(n, dtype=bool)
@@ -232,6 +236,11 @@ class Simulator:
             self._multiple(item)
         elif kind.answer is Answer.ORDER:
             self._ranking(item)
+        elif kind.answer is Answer.TEXT:
+            written = open_answers(n, self.text_rng)
+            self.data.texts[item.code] = [
+                text if shown else None for text, shown in zip(written, self.shown, strict=True)
+            ]
         elif kind.answer is Answer.NUMBER:
             low = _first_given(item.min, kind.default_min, 0.0)
             high = _first_given(item.max, kind.default_max, 100.0)
@@ -395,6 +404,7 @@ def store_simulated(
     with stage(progress, "simulate", None):
         data = simulate(question_set, n, seed, margins)
         columns = answer_columns(question_set, data)
+        texts = data.texts  # open answers: stored, never counted
         del data
         cell_of, keys = cell_keys(plan, columns, n)
         columns = columns.take(np.argsort(columns.respondent, kind="stable"))
@@ -424,6 +434,15 @@ def store_simulated(
                 part.names, part.respondent - start, part.code, part.option, part.number
             )
             count_sliced(plan, local, cell_of[start:stop], tally)
+            for code, written_texts in texts.items():
+                written = [
+                    (i, text)
+                    for i, text in enumerate(written_texts[start:stop])
+                    if text is not None
+                ]
+                counts_queries.insert_text_answers(
+                    session, [int(ids[i]) for i, _ in written], code, [text for _, text in written]
+                )
             progress.advance(stop - start)
     respondents = np.bincount(cell_of, minlength=len(keys))
     with stage(progress, "counts", None):

@@ -36,6 +36,14 @@ ACTIONS = frozenset(
         N_("simulate responses"),
         N_("create api token"),
         N_("revoke api token"),
+        N_("add theme"),
+        N_("change theme"),
+        N_("remove theme"),
+        N_("import themes"),
+        N_("suggest themes"),
+        N_("accept theme suggestion"),
+        N_("reject theme suggestion"),
+        N_("read open answers"),
     }
 )
 #: Actors that are not an e-mail address: the command line, and a sign-in with an unknown name.

@@ -15,6 +15,7 @@ from consult.cli.report import report
 from consult.cli.responses import responses_group
 from consult.cli.serve import serve
 from consult.cli.surveys import surveys_group
+from consult.cli.themes import themes_group
 from consult.cli.users import users_group
 from consult.cli.waves import waves_group
 
@@ -31,6 +32,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(purge)
+    app.cli.add_command(themes_group)
 
 
 def _create_app() -> Flask:

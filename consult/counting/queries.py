@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from consult.models import (
+    Answer,
     AnswerCount,
     Response,
     ResponseStatus,
@@ -614,3 +615,17 @@ def answers_purged(session: Session, wave: Wave) -> bool:
     )
     stored = session.scalar(select(Response.id).where(complete_responses_of(wave)).limit(1))
     return bool(counted) and stored is None
+
+
+def insert_text_answers(
+    session: Session, response_ids: Sequence[int], code: str, texts: Sequence[str]
+) -> None:
+    """Insert open answers (one code) in bulk: the simulation's, which no count holds."""
+    if response_ids:
+        session.execute(
+            insert(Answer),
+            [
+                {"response_id": r, "code": code, "text": t}
+                for r, t in zip(response_ids, texts, strict=True)
+            ],
+        )

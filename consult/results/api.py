@@ -45,6 +45,7 @@ from consult.results.report import (
     method_text,
     report_as_json,
     subgroup_test_row,
+    themes_as_json,
     weighting_as_json,
 )
 from consult.results.service import ResultsState, results_state, wave_design, wave_results
@@ -395,8 +396,18 @@ def estimates(wave: str) -> Response:
         **_figures_head(found, mode, lang, reason),
         **_breakdown(report, None, by, question_set, lang),
         "weighting": _weighting(report.design, question_set, lang) if report else None,
+        "themes": _themes(report, question_set, lang),
     }
     return _figures_answer(body, found, state)
+
+
+def _themes(report: Report | None, question_set: QuestionSet, lang: str) -> list[dict[str, Any]]:
+    """The open questions' theme shares (`report.themes_as_json`) with their labels."""
+    rows = themes_as_json((report,), lang) if report is not None else []
+    for row in rows:
+        row["item_label"] = labels.item_label(question_set, row["item"], lang)
+        row["group_label"] = labels.group_label(question_set, row["group"], row["group_code"], lang)
+    return rows
 
 
 @api.get("/waves/<wave>/items/<code>")

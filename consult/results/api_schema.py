@@ -81,6 +81,20 @@ ESTIMATE = _object(
     }
 )
 
+THEME_ESTIMATE = _object(
+    {
+        **{k: v for k, v in ESTIMATE["properties"].items() if k not in ("option", "option_label")},
+        "item": {**TEXT, "description": "The open question's code"},
+        "theme": {**TEXT, "description": "The theme's code in the consultation's codebook"},
+        "theme_label": TEXT,
+        "estimate": {
+            **NUMBER,
+            "description": "Weighted share of the written answers about the theme (an answer "
+            "can be about several themes)",
+        },
+    }
+)
+
 TEST = _object(
     {
         "statistic": NUMBER,
@@ -256,6 +270,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
     },
     "Estimate": ESTIMATE,
+    "ThemeEstimate": THEME_ESTIMATE,
     "Comparison": COMPARISON,
     "ConditionShare": CONDITION_SHARE,
     "Lift": LIFT,
@@ -284,6 +299,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "weighting": _nullable("Weighting"),
             "estimates": _list(_ref("Estimate")),
             "subgroup_tests": _list(SUBGROUP_TEST),
+            "themes": {
+                **_list(_ref("ThemeEstimate")),
+                "description": "The open questions' theme shares (empty without a codebook)",
+            },
         }
     ),
     "Item": _object(

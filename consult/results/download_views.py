@@ -37,6 +37,7 @@ from consult.results.downloads import (
     check_grouping,
     check_language,
     load_figures,
+    themes_csv,
 )
 from consult.results.http import not_modified, tagged
 from consult.results.labels import item_label
@@ -157,6 +158,20 @@ def download_estimates(wave: str, fmt: str) -> Any:
         lambda state: aggregates(
             load_figures(db.read_session, found, by=by, lang=lang, state=state), fmt
         ),
+    )
+
+
+@results.get("/<wave>/downloads/themes.csv")
+def download_themes(wave: str) -> Any:
+    """The open questions' theme shares (aggregates under disclosure control, never answers)."""
+    found = readable_wave(wave)
+    by, lang = _asked()
+    _checked(check_grouping, found, by)
+    _checked(check_language, lang)
+    return _serve(
+        found,
+        f"themes|{by}|{lang}",
+        lambda state: themes_csv(load_figures(db.session, found, by=by, lang=lang, state=state)),
     )
 
 

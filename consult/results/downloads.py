@@ -30,12 +30,14 @@ from consult.results.tables import (
     LANGUAGES,
     OPTION_COLUMNS,
     SUMMARY_COLUMNS,
+    THEME_COLUMNS,
     Figures,
     codebook_items,
     codebook_options,
     estimate_rows,
     method_lines,
     summary_rows,
+    theme_rows,
 )
 
 AGGREGATE_FORMATS = ("csv", "xlsx", "json")
@@ -179,6 +181,15 @@ def estimates_csv(figures: Figures, *more: Figures) -> Download:
     )
 
 
+def themes_csv(figures: Figures) -> Download:
+    """The open questions' theme shares as a labelled table (`tables.theme_rows`)."""
+    return Download(
+        csv_bytes(THEME_COLUMNS, theme_rows(figures)),
+        MEDIA_TYPES["csv"],
+        file_stem(figures, "themes") + ".csv",
+    )
+
+
 def estimates_json(figures: Figures) -> Download:
     report = figures.report
     document = {
@@ -194,6 +205,7 @@ def estimates_json(figures: Figures) -> Download:
         "columns": list(ESTIMATE_COLUMNS),
         "estimates": estimate_rows(figures),
         "acceptance_summary": summary_rows(figures),
+        "themes": theme_rows(figures),
     }
     return Download(
         json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"),
@@ -219,6 +231,7 @@ def estimates_xlsx(figures: Figures) -> Download:
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     _sheet(workbook, "estimates", ESTIMATE_COLUMNS, estimate_rows(figures))
     _sheet(workbook, "acceptance_summary", SUMMARY_COLUMNS, summary_rows(figures))
+    _sheet(workbook, "themes", THEME_COLUMNS, theme_rows(figures))
     _sheet(workbook, "codebook", ITEM_COLUMNS, codebook_items(figures.question_set))
     _sheet(workbook, "codebook_options", OPTION_COLUMNS, codebook_options(figures.question_set))
     _sheet(workbook, "method", ("field", "value"), method_lines(figures))
@@ -241,4 +254,5 @@ __all__ = [
     "aggregates",
     "load_figures",
     "neutralized",
+    "themes_csv",
 ]

@@ -122,10 +122,17 @@ def without_bases(design: WaveDesign, rows: list[Estimate]) -> list[Estimate]:
 def _multiple_choice(
     design: WaveDesign, answered: Grouped, item: Item, by: str | None
 ) -> list[Estimate]:
-    """Share choosing each option among those who answered the item (a yes/no per option).
+    return choice_shares(design, answered, item.code, [c.code for c in item.choices], by)
+
+
+def choice_shares(
+    design: WaveDesign, answered: Grouped, code: str, options: Sequence[int], by: str | None
+) -> list[Estimate]:
+    """Share choosing each option among those who answered `code` (a yes/no per option): a
+    multiple-choice item's, or an open question's themes (`consult.themes.figures`).
 
     `answered` holds per class (a cell, and the answer to `by` when that is a key) who
-    answered the item (value -1) and who chose each option."""
+    answered (value -1) and who chose each option."""
     group = answered.keys.get(by) if by is not None else None
     classes, inverse = np.unique(
         np.column_stack([answered.cell, np.zeros_like(answered.cell) if group is None else group]),
@@ -133,7 +140,7 @@ def _multiple_choice(
         return_inverse=True,
     )
     inverse = inverse.reshape(-1)
-    answers = answered.keys[item.code]
+    answers = answered.keys[code]
     base = answers == int(ANSWERED)
     per_class_base = np.bincount(
         inverse[base], weights=answered.counts[base], minlength=len(classes)
@@ -142,12 +149,12 @@ def _multiple_choice(
     cell = np.tile(classes[shown, 0], 2)
     keys = {} if by is None or group is None else {by: np.tile(classes[shown, 1], 2)}
     rows: list[Estimate] = []
-    for choice in item.choices:
-        chosen = answers == choice.code
+    for option in options:
+        chosen = answers == option
         per_class_chosen = np.bincount(
             inverse[chosen], weights=answered.counts[chosen], minlength=len(classes)
         )[shown]
-        key = f"{item.code}={choice.code}"
+        key = f"{code}={option}"
         table = Grouped(
             cell=cell,
             keys={
@@ -162,7 +169,7 @@ def _multiple_choice(
             design.weights, table, key, group=by, options=[0, 1], mode=design.mode
         ):
             if row.option == 1:
-                rows.append(_relabel(row, item.code, choice.code))
+                rows.append(_relabel(row, code, option))
     return rows
 
 

@@ -97,6 +97,9 @@ class ItemPage:
     """The change since the previous wave (None: there is none)."""
     protection: str = ""
     """How small groups are protected, in plain words (the method's paragraph)."""
+    themes: bool = False
+    """The figures are an open question's themes (`consult.themes`), not its answers."""
+    open_question: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,14 @@ def item_page(report: Report, item: Item, lang: str, change: ItemChange | None =
     """One item's figures from the report (overall, or by the report's grouping), and its
     change since the previous wave (`item_change`)."""
     question_set = report.design.question_set
-    rows = report.rows_of(item)
+    themes = report.themes if question_type(item).answer is Answer.TEXT else None
+    rows = themes.rows_of(item.code) if themes is not None else report.rows_of(item)
+
+    def row_label(row: Estimate) -> str:
+        if themes is not None:
+            return themes.theme_of(row).name(lang)
+        return _row_label(question_set, item, row, lang)
+
     ranked = question_type(item).answer is Answer.ORDER
     by = report.by
     is_diverging = diverging(item) and not ranked
@@ -180,7 +190,7 @@ def item_page(report: Report, item: Item, lang: str, change: ItemChange | None =
         groups = []
         for group_code, group in _by_group(code_rows).items():
             label = option_label(question_set, by, group_code, lang) if by else ""
-            figures = tuple(shown(r, _row_label(question_set, item, r, lang), lang) for r in group)
+            figures = tuple(shown(r, row_label(r), lang) for r in group)
             on_scale = [f for f, r in zip(figures, group, strict=True) if r.option in substantive]
             bar = (
                 charts.diverging_bar(
@@ -236,9 +246,11 @@ def item_page(report: Report, item: Item, lang: str, change: ItemChange | None =
         legend,
         tuple(charts.diverging_ticks(span)) if is_diverging else (),
         any(row.suppressed or row.base is None for row in rows),
-        reported(item),
+        reported(item) or bool(rows),
         change,
         method_paragraphs(question_set, lang, report.design.wave.min_cell_size).protection,
+        themes is not None and bool(rows),
+        question_type(item).answer is Answer.TEXT,
     )
 
 

@@ -18,6 +18,7 @@ from consult.results.tables import (
     MEASURES,
     OPTION_COLUMNS,
     SUMMARY_COLUMNS,
+    THEME_COLUMNS,
     Figures,
     codebook_items,
     codebook_json,
@@ -25,6 +26,7 @@ from consult.results.tables import (
     estimate_rows,
     method_lines,
     summary_rows,
+    theme_rows,
 )
 
 MISSING = [""]
@@ -112,6 +114,22 @@ def summary_schema(figures: Figures) -> dict[str, Any]:
     }
 
 
+def themes_schema() -> dict[str, Any]:
+    return {
+        "fields": [
+            _field("item", required=True, description="the open question's code"),
+            _field("item_label"),
+            _field("group", required=True, description="'all', or BY=option of the grouping"),
+            _field("group_label"),
+            _field("theme", required=True, description="the theme's code in the codebook"),
+            _field("theme_label"),
+            *_figures_fields(),
+        ],
+        "missingValues": MISSING,
+        "primaryKey": ["item", "group", "theme"],
+    }
+
+
 def items_schema() -> dict[str, Any]:
     return {
         "fields": [
@@ -168,6 +186,11 @@ def datapackage(figures: Figures, stem: str) -> dict[str, Any]:
                 "Acceptance summary",
                 summary_schema(figures),
             ),
+            *(
+                [_table("themes", "themes.csv", "Themes of the open answers", themes_schema())]
+                if theme_rows(figures)
+                else []
+            ),
             _table("codebook_items", "codebook_items.csv", "Codebook: items", items_schema()),
             _table(
                 "codebook_options", "codebook_options.csv", "Codebook: options", options_schema()
@@ -187,6 +210,12 @@ def data_package(figures: Figures) -> Download:
     files = {
         "estimates.csv": csv_bytes(ESTIMATE_COLUMNS, estimate_rows(figures)),
         "acceptance_summary.csv": csv_bytes(SUMMARY_COLUMNS, summary_rows(figures)),
+        # The open questions' theme shares, when the consultation has a codebook of themes.
+        **(
+            {"themes.csv": csv_bytes(THEME_COLUMNS, themes)}
+            if (themes := theme_rows(figures))
+            else {}
+        ),
         "codebook_items.csv": csv_bytes(ITEM_COLUMNS, codebook_items(qs)),
         "codebook_options.csv": csv_bytes(OPTION_COLUMNS, codebook_options(qs)),
         "codebook.json": json.dumps(codebook_json(qs), ensure_ascii=False, indent=1).encode(),

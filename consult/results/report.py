@@ -44,6 +44,7 @@ from consult.results.figures import (
     summary,
 )
 from consult.results.labels import item_label, option_label, translate
+from consult.themes.figures import ThemeFigures, codebook_of, theme_figures
 from surveys.diff import diff_question_sets
 from surveys.model import Item, QuestionSet
 
@@ -108,6 +109,9 @@ class Report:
     by: str | None
     tests: list[SubgroupTest] = field(default_factory=list)
     scales: list[ScaleReliability] = field(default_factory=list)
+    themes: ThemeFigures | None = None
+    """The open questions' theme shares (overall, or by the same question), when the
+    consultation has a codebook."""
 
     @property
     def design(self) -> WaveDesign:
@@ -178,6 +182,7 @@ def wave_report(
         by,
         tests=tests,
         scales=scale_reliabilities(session, design),
+        themes=theme_figures(session, design, codebook_of(session, wave.consultation), by),
     )
 
 
@@ -543,4 +548,26 @@ def report_as_json(report: Report, lang: str, *more: Report) -> dict[str, Any]:
             for change in report.changes
         ],
         "changes_left_out": changes_left_out(report),
+        # Only for a consultation with a codebook of themes (`consult.themes`).
+        **(
+            {"themes": themes_as_json(reports, lang)}
+            if any(r.themes is not None and r.themes.themes for r in reports)
+            else {}
+        ),
     }
+
+
+def themes_as_json(reports: tuple[Report, ...], lang: str) -> list[dict[str, Any]]:
+    """The open questions' theme shares: like a multiple-choice item's rows, the theme named
+    by its code and name instead of an option."""
+    out = []
+    for report in reports:
+        figures = report.themes
+        if figures is None:
+            continue
+        for row in figures.rows:
+            theme = figures.theme_of(row)
+            plain = estimate_row(row)
+            plain.pop("option", None)
+            out.append({**plain, "theme": theme.code, "theme_label": theme.name(lang)})
+    return out

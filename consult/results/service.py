@@ -22,6 +22,8 @@ from consult.models import Wave
 from consult.results import queries, report
 from consult.results.design import Mode, WaveDesign, load_design
 from consult.results.report import OverviewFigures, Report
+from consult.themes import codebook
+from consult.themes import queries as theme_queries
 
 Key = TypeVar("Key")
 Kept = TypeVar("Kept")
@@ -39,6 +41,8 @@ class ResultsState:
     margins_sha: str
     min_cell_size: int
     published: bool
+    codebook: str
+    """The fingerprint of the consultation's themes (the open answers' figures follow it)."""
     previous: ResultsState | None
     """The state of the wave the figures are compared with (`queries.previous_wave`)."""
 
@@ -61,6 +65,7 @@ def results_state(session: Session, wave: Wave, *, compared: bool = True) -> Res
         margins_sha=hashlib.sha256((wave.margins or "").encode()).hexdigest(),
         min_cell_size=wave.min_cell_size,
         published=wave.results_published,
+        codebook=codebook.fingerprint(theme_queries.themes_of(session, wave.consultation)),
         previous=results_state(session, earlier, compared=False) if earlier else None,
     )
 

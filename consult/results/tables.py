@@ -44,6 +44,21 @@ ESTIMATE_COLUMNS = (
     "ci_high",
     "suppressed",
 )
+THEME_COLUMNS = (
+    "item",
+    "item_label",
+    "group",
+    "group_label",
+    "theme",
+    "theme_label",
+    "n",
+    "base",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+)
 SUMMARY_COLUMNS = (
     "level",
     "unit",
@@ -146,6 +161,33 @@ def estimate_rows(figures: Figures) -> list[dict[str, Any]]:
                 else all_label(lang),
                 "option": row.option,
                 "option_label": option_label(qs, row.item, row.option, lang),
+                **_figure_columns(row),
+            }
+        )
+    return rows
+
+
+def theme_rows(figures: Figures) -> list[dict[str, Any]]:
+    """The open questions' theme shares (`consult.themes`), like the estimates table with the
+    theme's code and name where an option would be."""
+    themes = figures.report.themes if figures.report is not None else None
+    if themes is None:
+        return []
+    qs, lang = figures.question_set, figures.lang
+    rows = []
+    for row in themes.rows:
+        grouped = row.group is not None and row.group_code is not None
+        theme = themes.theme_of(row)
+        rows.append(
+            {
+                "item": row.item,
+                "item_label": item_label(qs, row.item, lang),
+                "group": f"{row.group}={row.group_code}" if grouped else "all",
+                "group_label": group_label(qs, row.group, row.group_code, lang)
+                if grouped
+                else all_label(lang),
+                "theme": theme.code,
+                "theme_label": theme.name(lang),
                 **_figure_columns(row),
             }
         )

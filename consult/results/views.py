@@ -123,7 +123,8 @@ def item(wave: str, code: str) -> Any:
     overall = report if by is None else wave_results(db.read_session, found, state=state)
     change = item_change(overall, _previous_results(found), shown_item, lang)
     page = item_page(report, shown_item, lang, change)
-    return _page("results/item.html", state, wave=found, page=page)
+    answers = page.open_question and permissions.can_download_microdata(reader(), found)
+    return _page("results/item.html", state, wave=found, page=page, answers=answers)
 
 
 def _previous_results(wave: Wave) -> Report | None:

@@ -36,7 +36,14 @@ from werkzeug.routing import Rule
 
 from consult.extensions import db as database
 from consult.extensions import limiter
-from consult.models import AuditEvent, User, WaveMode
+from consult.models import (
+    AuditEvent,
+    SuggestionStatus,
+    Theme,
+    ThemeSuggestion,
+    User,
+    WaveMode,
+)
 from consult.organizing import queries as organizing_queries
 from consult.organizing.question_sets import store_question_set
 from surveys.loader import load_question_set
@@ -63,7 +70,11 @@ EXAMPLES: dict[str, Any] = {
     "action": ["open", "close", "publish", "unpublish"],
     "user_id": ["{target_id}"],
     "wave_slug": ["mini-2026"],
+    "theme_id": ["{theme_id}"],
+    "suggestion_id": ["{suggestion_id}"],
 }
+CODEBOOK = "code,name_nl,name_en,keywords\nSAFETY,Veiligheid,Safety,veilig; risico\n"
+THEME = {"name_nl": "Natuur", "name_en": "Nature", "keywords": "natuur\nmilieu"}
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,45 @@ EXPECTATIONS: dict[tuple[str, str], tuple[Access, Allowed]] = {
     ("POST", "/admin/w/<slug>/invitations/revoke"): (
         "staff object",
         Allowed(303, "/admin/w/mini-2026", lambda w: {"code": ""}),
+    ),
+    ("GET", "/admin/c/<slug>/themes"): ("staff object", Allowed(200)),
+    ("POST", "/admin/c/<slug>/themes"): (
+        "staff object",
+        Allowed(303, "/admin/c/mini/themes", lambda w: {"code": "NEW", **THEME}),
+    ),
+    ("GET", "/admin/c/<slug>/themes/<int:theme_id>"): ("staff object", Allowed(200)),
+    ("POST", "/admin/c/<slug>/themes/<int:theme_id>"): (
+        "staff object",
+        Allowed(303, "/admin/c/mini/themes", lambda w: THEME),
+    ),
+    ("POST", "/admin/c/<slug>/themes/<int:theme_id>/remove"): (
+        "staff object",
+        Allowed(303, "/admin/c/mini/themes", _confirm),
+    ),
+    ("POST", "/admin/c/<slug>/themes/import"): (
+        "staff object",
+        Allowed(
+            303,
+            "/admin/c/mini/themes",
+            lambda w: {"file": (io.BytesIO(CODEBOOK.encode()), "themes.csv")},
+        ),
+    ),
+    ("GET", "/admin/c/<slug>/themes.csv"): ("staff object", Allowed(200)),
+    ("POST", "/admin/c/<slug>/themes/suggest"): (
+        "staff object",
+        Allowed(303, "/admin/c/mini/themes", lambda w: {"wave": "mini-2026"}),
+    ),
+    ("POST", "/admin/c/<slug>/suggestions/<int:suggestion_id>/accept"): (
+        "staff object",
+        Allowed(
+            303,
+            "/admin/c/mini/themes",
+            lambda w: {f"s{w.suggestion_id}-{k}": v for k, v in {"code": "NEW", **THEME}.items()},
+        ),
+    ),
+    ("POST", "/admin/c/<slug>/suggestions/<int:suggestion_id>/reject"): (
+        "staff object",
+        Allowed(303, "/admin/c/mini/themes", _confirm),
     ),
     ("GET", "/admin/users"): ("admin", Allowed(200)),
     ("POST", "/admin/users"): (
@@ -240,10 +290,16 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     target_id: int = 0
     mini_id: int = 0
+    theme_id: int = 0
+    suggestion_id: int = 0
 
     @property
     def ids(self) -> dict[str, int]:
-        return {"target_id": self.target_id}
+        return {
+            "target_id": self.target_id,
+            "theme_id": self.theme_id,
+            "suggestion_id": self.suggestion_id,
+        }
 
     def request(self, visitor: str, method: str, path: str, data: dict[str, Any]) -> Any:
         """One request from the visitor's saved session, undone afterwards."""
@@ -297,6 +353,21 @@ def world(app: Flask, load_set: Callable[..., str], logged_in, make_user) -> Ite
         assert wave is not None
         wave.mode = WaveMode.INVITE
         mini_id = mini.id
+        # A theme of mini's codebook and an open suggestion, for the codebook pages to act on.
+        theme = Theme(
+            consultation_id=mini.id, code="OLD", name_nl="Oud", name_en="Old", keywords="oud"
+        )
+        suggestion = ThemeSuggestion(
+            consultation_id=mini.id,
+            wave_id=wave.id,
+            terms="prijs\nbetaalbaar",
+            size=12,
+            status=SuggestionStatus.OPEN,
+            created_on=dt.date.today(),
+        )
+        database.session.add_all([theme, suggestion])
+        database.session.flush()
+        theme_id, suggestion_id = theme.id, suggestion.id
         database.commit()
     make_user(TARGET, "organizer")
     citizen = app.test_client()
@@ -309,7 +380,14 @@ def world(app: Flask, load_set: Callable[..., str], logged_in, make_user) -> Ite
         "organizer_b": logged_in("organizer", ("biotech",), email="b@example.org"),
         "admin": logged_in("admin"),
     }
-    world = World(app, app.extensions["consult_db"].kw["bind"], clients, mini_id=mini_id)
+    world = World(
+        app,
+        app.extensions["consult_db"].kw["bind"],
+        clients,
+        mini_id=mini_id,
+        theme_id=theme_id,
+        suggestion_id=suggestion_id,
+    )
     with app.app_context():
         target = database.session.scalar(select(User).where(User.email == TARGET))
         assert target is not None
@@ -338,7 +416,9 @@ def cells(
 
 
 def test_every_route_has_an_expectation_and_examples(app: Flask) -> None:
-    routes, problems = cells(app, signed_in_blueprints(app), {"target_id": 1})
+    routes, problems = cells(
+        app, signed_in_blueprints(app), {"target_id": 1, "theme_id": 1, "suggestion_id": 1}
+    )
     known = {(method, rule) for method, rule, _ in routes}
     stale = [
         f"{m} {r}: in EXPECTATIONS, not a route" for m, r in EXPECTATIONS if (m, r) not in known

@@ -37,6 +37,8 @@ EXPECTATIONS: dict[tuple[str, str], Access] = {
     ("GET", "/results/<wave>/downloads/package.zip"): "public",
     ("GET", "/results/<wave>/downloads/microdata.<fmt>"): "researchers",
     ("GET", "/results/<wave>/report.<kind>"): "public",
+    ("GET", "/results/<wave>/downloads/themes.csv"): "public",
+    ("GET", "/results/<wave>/answers"): "researchers",
     ("GET", "/api/v1/openapi.json"): "public",
     ("GET", "/api/v1/waves"): "public",
     ("GET", "/api/v1/waves/<wave>"): "public",

@@ -1,0 +1,1 @@
+"""Open answers: the codebook of themes, matching, theme figures, suggestions and reading."""
