@@ -13,9 +13,12 @@ see SECURITY.md.
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from flask import current_app, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -50,8 +53,26 @@ def now() -> float:
     return time.time()
 
 
+T = TypeVar("T")
+
+
+def _unless_store_down(action: Callable[[], T], otherwise: T) -> T:
+    """`action` on the counters' store, or `otherwise` while it is unreachable: like every
+    limit, these are skipped then (citizens keep answering), with one log line a minute
+    (`rate_limits.OutageLogFilter` on Flask-Limiter's logger)."""
+    try:
+        return action()
+    except Exception:  # noqa: BLE001  (any failure of the store means: not reachable)
+        logging.getLogger("flask-limiter").error("Swallowing error", exc_info=True)
+        return otherwise
+
+
 def gate(wave: Wave, ticket: str | None) -> StartGate:
     """May a new response start on `wave` from this address, given the wait page's `ticket`?"""
+    return _unless_store_down(lambda: _gate(wave, ticket), StartGate())
+
+
+def _gate(wave: Wave, ticket: str | None) -> StartGate:
     key = _key(wave)
     strategy = limiter.limiter
     if not strategy.test(_limit("CONSULT_START_LIMIT", START_ADDRESS_LIMIT), key):
@@ -72,7 +93,8 @@ def count_start(wave: Wave) -> None:
         ("CONSULT_START_BURST", START_ADDRESS_BURST),
         ("CONSULT_START_LIMIT", START_ADDRESS_LIMIT),
     ):
-        limiter.limiter.hit(_limit(name, default), key)
+        limit = _limit(name, default)
+        _unless_store_down(partial(limiter.limiter.hit, limit, key), False)
 
 
 def _limit(name: str, default: str) -> RateLimitItem:
@@ -119,18 +141,22 @@ BURST_MINUTES = 120
 
 def count_complete(wave: Wave) -> None:
     """One more response to `wave` was sent in this minute (a count, no response, no address)."""
-    minute = int(now() // 60)
-    limiter.storage.incr(_minute_key(wave.slug, minute), expiry=BURST_MINUTES * 60)
+    key = _minute_key(wave.slug, int(now() // 60))
+    _unless_store_down(lambda: limiter.storage.incr(key, expiry=BURST_MINUTES * 60), 0)
 
 
 def recent_completes(wave: Wave) -> list[tuple[int, int]]:
     """(minutes ago, completes) of the minutes of the last `BURST_MINUTES` with any complete,
     busiest first."""
     minute = int(now() // 60)
-    counts = [
-        (ago, limiter.storage.get(_minute_key(wave.slug, minute - ago)))
-        for ago in range(BURST_MINUTES)
-    ]
+    none: list[tuple[int, int]] = []
+    counts = _unless_store_down(
+        lambda: [
+            (ago, limiter.storage.get(_minute_key(wave.slug, minute - ago)))
+            for ago in range(BURST_MINUTES)
+        ],
+        none,
+    )
     return sorted(((ago, count) for ago, count in counts if count), key=lambda c: (-c[1], c[0]))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from consult.models import (
@@ -30,6 +31,18 @@ def open_waves(session: Session, today: dt.date) -> list[Wave]:
         select(Wave).where(Wave.status == WaveStatus.OPEN).order_by(Wave.id.desc())
     )
     return [wave for wave in waves if wave.is_open(today)]
+
+
+def insert_response_once(session: Session, values: dict[str, Any]) -> None:
+    """Insert a response unless one with its resume token hash is there already (a parallel
+    click on start in the same browser made it first); either way it is there afterwards.
+
+    A plain statement, not a savepoint: on SQLite it takes the write lock and waits its turn
+    (a savepoint would try to upgrade a read transaction and fail at once), on PostgreSQL it
+    waits for the other insert's commit and then does nothing."""
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(Response).values(values)
+    session.execute(statement.on_conflict_do_nothing(index_elements=[Response.resume_token_hash]))
 
 
 def response_by_token_hash(

@@ -9,7 +9,6 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consult.counting.one import cell_key
@@ -84,7 +83,7 @@ def start_response(
 
     A `token` derived from the browser (`resume_cookie.browser_token`) makes parallel clicks on
     start in one browser meet on one response: the token's hash is unique, so the second insert
-    fails and takes the response the first one made (which may be complete already).
+    does nothing and takes the response the first one made (which may be complete already).
     """
     token = token or new_resume_token()
     existing = find_response(session, wave, token)
@@ -93,27 +92,23 @@ def start_response(
     seed = secrets.randbits(31)
     question_set = question_set_of(wave.question_set_version)
     layout = plan_layout(question_set, seed)
-    response = Response(
-        public_id=secrets.token_hex(16),
-        wave=wave,
-        question_set_version_id=wave.question_set_version_id,
-        status=ResponseStatus.IN_PROGRESS,
-        language=language,
-        started_on=today,
-        resume_token_hash=hash_token(token),
-        order_seed=seed,
-        layout=layout.to_json(),
-        last_page_id=layout.pages[0].page_id if layout.pages else None,
+    queries.insert_response_once(
+        session,
+        {
+            "public_id": secrets.token_hex(16),
+            "wave_id": wave.id,
+            "question_set_version_id": wave.question_set_version_id,
+            "status": ResponseStatus.IN_PROGRESS,
+            "language": language,
+            "started_on": today,
+            "resume_token_hash": hash_token(token),
+            "order_seed": seed,
+            "layout": layout.to_json(),
+            "last_page_id": layout.pages[0].page_id if layout.pages else None,
+        },
     )
-    try:
-        with session.begin_nested():
-            session.add(response)
-            session.flush()
-    except IntegrityError:  # a parallel click of the same browser made it first
-        existing = find_response(session, wave, token)
-        if existing is None:
-            raise
-        return existing, token
+    response = find_response(session, wave, token)
+    assert response is not None, "a response inserted or found by its token"
     return response, token
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from analysis.theme_suggestions import suggest_themes
 from analysis.themes import answered
 from consult.accounts import audit
 from consult.messages import N_, ExplainedError
@@ -41,6 +40,9 @@ def refresh_suggestions(
     """Replace the consultation's open suggestions by new ones from the wave's unmatched answers
     (accepted and rejected ones stay, as a record)."""
     texts, languages = unmatched_answers(session, wave)
+    # scikit-learn (tens of MB) is loaded by the first suggestion, not by every worker.
+    from analysis.theme_suggestions import suggest_themes
+
     found = suggest_themes(texts, languages, min_size=wave.min_cell_size)
     queries.drop_open_suggestions(session, wave.consultation)
     rows = [

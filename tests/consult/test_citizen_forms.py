@@ -116,7 +116,7 @@ def test_review_lists_every_answer_in_words_and_change_returns_to_it(
     assert '<span class="summary-line">Ja</span>' in html  # a label, not the code 1
     assert '<span class="summary-line">40</span>' in html
     assert re.search(r'<span class="summary-line">1\. \w+</span>', html)  # the ranking, in order
-    change = re.search(r'href="(/c/[^"]+/page/knowledge\?return_to=review)"', html)
+    change = re.search(r'href="(/c/[^"]+/page/1\?return_to=review)"', html)
     assert change, "no change link for the first page"
     citizen.get(change.group(1))
     assert "Opslaan en terug naar het overzicht" in citizen.html

@@ -59,7 +59,7 @@ def test_codes_tokens_and_addresses_never_reach_the_log(
     assert [line["route"] for line in lines] == [
         "/c/<wave_slug>/resume",
         "/c/<wave_slug>/resume",
-        "/c/<wave_slug>/page/<page_id>",
+        "/c/<wave_slug>/page/<page>",
         lines[-1]["route"],
     ]
     everything = "\n".join(JsonFormatter().format(record) for record in caplog.records)
