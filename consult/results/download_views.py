@@ -171,7 +171,9 @@ def download_themes(wave: str) -> Any:
     return _serve(
         found,
         f"themes|{by}|{lang}",
-        lambda state: themes_csv(load_figures(db.session, found, by=by, lang=lang, state=state)),
+        lambda state: themes_csv(
+            load_figures(db.read_session, found, by=by, lang=lang, state=state)
+        ),
     )
 
 
