@@ -56,6 +56,8 @@ def create_app(config: Config | None = None) -> Flask:
         # Redis down: skip the limits rather than fail citizens' pages (see consult.rate_limits).
         RATELIMIT_SWALLOW_ERRORS=True,
         RATELIMIT_STORAGE_OPTIONS=rate_limits.STORE_OPTIONS if config.redis_url else {},
+        CONSULT_START_BURST=config.start_burst,
+        CONSULT_START_LIMIT=config.start_limit,
     )
     if not config.testing:
         logs.configure_logging()

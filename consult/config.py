@@ -33,11 +33,16 @@ class Config:
     # seconds of CPU and of waiting, and MB of memory beyond what the worker already uses.
     upload_seconds: float = 10.0
     upload_memory_mib: int = 512
+    # New responses per wave and address before a start waits, and before starts are refused
+    # (limits' notation, e.g. "30 per 10 minutes"); None: the defaults in consult/rate_limits.py.
+    start_burst: str | None = None
+    start_limit: str | None = None
 
     @classmethod
     def from_environment(cls, instance_path: str) -> Config:
         """Read DATABASE_URL, DATABASE_REPLICA_URL, SECRET_KEY, REDIS_URL, the ARGON2_* costs,
-        CONSULT_TRUSTED_PROXIES and the UPLOAD_* budget, with safe local defaults."""
+        CONSULT_TRUSTED_PROXIES, the UPLOAD_* budget and CONSULT_START_*, with safe local
+        defaults."""
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         default_db = "sqlite:///" + str(Path(instance_path) / "consult.sqlite3")
         return cls(
@@ -52,6 +57,8 @@ class Config:
             trusted_proxies=_proxy_count(os.environ.get("CONSULT_TRUSTED_PROXIES") or "0"),
             upload_seconds=float(os.environ.get("UPLOAD_SECONDS") or cls.upload_seconds),
             upload_memory_mib=int(os.environ.get("UPLOAD_MEMORY_MIB") or cls.upload_memory_mib),
+            start_burst=_rate(os.environ.get("CONSULT_START_BURST"), "CONSULT_START_BURST"),
+            start_limit=_rate(os.environ.get("CONSULT_START_LIMIT"), "CONSULT_START_LIMIT"),
         )
 
 
@@ -60,6 +67,21 @@ def _proxy_count(text: str) -> int:
     if not text.strip().isdigit() or int(text) > 10:
         raise ValueError(f"CONSULT_TRUSTED_PROXIES must be a number from 0 to 10, not {text!r}")
     return int(text)
+
+
+def _rate(text: str | None, name: str) -> str | None:
+    """A rate such as "30 per 10 minutes"; a typo must stop the start, not drop the limit."""
+    if not text:
+        return None
+    from limits import parse
+
+    try:
+        parse(text)
+    except ValueError as error:
+        raise ValueError(
+            f"{name} must be a rate such as '30 per 10 minutes', not {text!r}"
+        ) from error
+    return text
 
 
 def _instance_secret(instance_path: str) -> str:

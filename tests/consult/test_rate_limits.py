@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,19 @@ def test_without_redis_the_app_says_each_worker_counts_for_itself(
     with caplog.at_level(logging.WARNING):
         create_app(Config(database_url=url, secret_key="k", redis_url=REDIS_URL, **CHEAP_ARGON2))
     assert "REDIS_URL is not set" not in caplog.text
+
+
+def test_the_starts_per_address_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A school behind one address may need more starts; a typo stops the app, it never drops
+    the limit."""
+    assert Config.from_environment(str(tmp_path)).start_burst is None
+    monkeypatch.setenv("CONSULT_START_BURST", "200 per 10 minutes")
+    config = Config.from_environment(str(tmp_path))
+    assert config.start_burst == "200 per 10 minutes"
+    app = create_app(replace(config, database_url=f"sqlite:///{tmp_path / 'c.sqlite3'}"))
+    assert app.config["CONSULT_START_BURST"] == "200 per 10 minutes"
+    monkeypatch.setenv("CONSULT_START_LIMIT", "lots")
+    with pytest.raises(ValueError, match="CONSULT_START_LIMIT"):
+        Config.from_environment(str(tmp_path))
