@@ -55,10 +55,7 @@ def add_answer_counts(
     """
     if not respondents:
         return
-    raw: Any = session.connection().connection.driver_connection
-    postgres = session.get_bind().dialect.name == "postgresql"
-    marker = "%s" if postgres else "?"
-    cursor = raw.cursor()
+    cursor, postgres, marker = _driver_cursor(session)
     try:
         cursor.executemany(
             ADD_RESPONDENTS.format(marker), [(wave.id, key, n) for key, n in respondents.items()]
@@ -95,6 +92,14 @@ def add_answer_counts(
         cursor.close()
 
 
+def _driver_cursor(session: Session) -> tuple[Any, bool, str]:
+    """A cursor of the session's driver connection (inside its transaction), whether it is
+    PostgreSQL's, and the driver's parameter marker: bulk counts skip the ORM."""
+    raw: Any = session.connection().connection.driver_connection
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return raw.cursor(), postgres, "%s" if postgres else "?"
+
+
 def add_count_arrays(
     session: Session,
     wave: Wave,
@@ -109,10 +114,7 @@ def add_count_arrays(
     upsert on SQLite), never as one Python object each at once."""
     if not respondents:
         return
-    raw: Any = session.connection().connection.driver_connection
-    postgres = session.get_bind().dialect.name == "postgresql"
-    marker = "%s" if postgres else "?"
-    cursor = raw.cursor()
+    cursor, postgres, marker = _driver_cursor(session)
     try:
         cursor.executemany(
             ADD_RESPONDENTS.format(marker), [(wave.id, key, n) for key, n in respondents.items()]
