@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import MINI, ORGANIZER, PASSWORD
 from tests.browser.test_citizen_in_browser import assert_accessible
 
@@ -30,7 +32,7 @@ def test_organizer_uploads_previews_opens_and_invites(
     page.get_by_label("Bestand met de vragenlijst").set_input_files(str(question_set))
     page.get_by_role("button", name="Uploaden en controleren").click()
     assert page.url.endswith("/admin/c/proef/v/1")
-    assert "Versie 1 van proef is opgeslagen." in page.content()
+    expect(page.locator("main")).to_contain_text("Versie 1 van proef is opgeslagen.")
 
     page.get_by_role("link", name="Bekijk als burger (Nederlands)").click()
     assert page.get_by_text("Weet u wat biotechnologie is?").is_visible()
@@ -59,7 +61,7 @@ def test_organizer_uploads_previews_opens_and_invites(
     assert page.evaluate("document.activeElement.id") == "min_cell_size"
     minimum.fill("15")
     page.get_by_role("button", name="Minimum opslaan").click()
-    assert "De minimale celgrootte is nu 15 (was 10)." in page.content()
+    expect(page.locator("main")).to_contain_text("De minimale celgrootte is nu 15 (was 10).")
 
     page.get_by_label("Aantal codes").fill("5")
     page.get_by_label("Leveren als").select_option("page")
@@ -75,12 +77,12 @@ def test_organizer_uploads_previews_opens_and_invites(
     assert citizen.url.endswith("/c/proef-panel/page/1")
     citizen.context.close()
     page.goto(f"{live_server}/admin/w/proef-panel")
-    assert "Ongebruikt: 4 · gebruikt: 1 · ingetrokken: 0" in page.content()
+    expect(page.locator("main")).to_contain_text("Ongebruikt: 4 · gebruikt: 1 · ingetrokken: 0")
 
     # The same switch as on the citizens' pages turns the admin into English, and it stays so.
     page.get_by_role("link", name="Read this page in English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert "Unused: 4 · used: 1 · revoked: 0" in page.content()
+    expect(page.locator("main")).to_contain_text("Unused: 4 · used: 1 · revoked: 0")
     assert_accessible(page, "wave page in English")
     page.get_by_role("link", name="Consultations").click()
     assert page.get_by_role("heading", name="Consultations").is_visible()
